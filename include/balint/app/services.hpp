@@ -1,0 +1,118 @@
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "balint/app/audit.hpp"
+#include "balint/core/result.hpp"
+#include "balint/enrolment/participant.hpp"
+#include "balint/instruments/instrument.hpp"
+#include "balint/outcomes/assessment.hpp"
+#include "balint/storage/database.hpp"
+#include "balint/trial/trial_definition.hpp"
+
+/// Use cases shared by the CLI and the HTTP server. Each write is one transaction with one
+/// audit entry; refusals return core::error and leave the database unchanged.
+namespace balint::app {
+
+/// The trial of a database with its instruments, as loaded for a use case.
+struct loaded_trial {
+  trial::trial_definition definition;
+  outcomes::instrument_set instruments;
+  enrolment::enrolment_rules rules;
+};
+
+/// Loads the trial; precondition_failed when `init` has not been run.
+core::result<loaded_trial> load_trial(storage::database& db);
+
+// --- init -------------------------------------------------------------------------------
+
+struct init_result {
+  std::string trial_id;
+  std::string title;
+  int planned_participants = 0;
+  std::vector<std::string> instruments;
+};
+
+/// Sets up the trial in an empty database from a trial definition (JSON text; the default
+/// Tongji trial when `config_text` is empty). Refused with the JSON path of the first problem
+/// when the definition breaks schemas/trial.schema.json; conflict when the database already
+/// holds a trial.
+core::result<init_result> init_trial(storage::database& db, const request& req,
+                                     const std::optional<std::string>& config_text);
+
+// --- enrolment ----------------------------------------------------------------------------
+
+core::result<storage::participant_record> add_participant(storage::database& db,
+                                                          const request& req,
+                                                          const enrolment::participant_fields& f);
+
+/// All-or-nothing import of the enrolment CSV; returns how many were enrolled.
+core::result<std::size_t> import_participants(storage::database& db, const request& req,
+                                              const std::string& csv_text);
+
+core::result<std::vector<storage::participant_record>> list_participants(storage::database& db);
+
+/// Keeps every record and marks the participant withdrawn with the date and reason.
+core::result<storage::participant_record> withdraw_participant(storage::database& db,
+                                                               const request& req,
+                                                               const std::string& code,
+                                                               const std::string& reason);
+
+// --- questionnaires -----------------------------------------------------------------------
+
+struct recorded_outcome {
+  storage::assessment_record assessment;
+  std::vector<instruments::subscale_score> scores;
+  bool correction = false;  ///< true when it replaced earlier answers
+};
+
+/// Records one questionnaire. Recording the same participant, time point and instrument again
+/// is a correction: refused without a reason, audited with the answers before and after.
+core::result<recorded_outcome> record_outcome(storage::database& db, const request& req,
+                                              const std::string& participant,
+                                              const std::string& timepoint,
+                                              const std::string& instrument,
+                                              const std::string& items_text,
+                                              const std::optional<std::string>& reason);
+
+struct outcome_import_result {
+  std::size_t assessments = 0;
+  std::size_t item_rows = 0;
+  std::size_t participants = 0;
+};
+
+/// All-or-nothing import of the long CSV participant,timepoint,instrument,item,value: every
+/// row validated and every assessment scored before the first write; one audit entry for the
+/// whole import. Assessments already recorded are refused (correct them one by one, with a
+/// reason).
+core::result<outcome_import_result> import_outcomes(storage::database& db, const request& req,
+                                                    const std::string& csv_text);
+
+struct outcome_row {
+  storage::assessment_record assessment;
+  std::vector<instruments::subscale_score> scores;
+};
+
+core::result<std::vector<outcome_row>> list_outcomes(storage::database& db,
+                                                     const std::optional<std::string>& participant);
+
+// --- export and audit ---------------------------------------------------------------------
+
+/// Everything an export needs, read in one transaction so the files agree with each other.
+struct export_data {
+  loaded_trial trial;
+  std::vector<storage::participant_record> participants;
+  std::vector<outcomes::assessment> assessments;
+};
+
+core::result<export_data> read_export_data(storage::database& db);
+
+/// Walks the audit chain (see audit.hpp).
+core::result<audit_verification> verify_audit_trail(storage::database& db);
+
+core::result<std::vector<storage::audit_record>> audit_log(storage::database& db);
+
+}  // namespace balint::app

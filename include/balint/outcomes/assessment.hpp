@@ -1,0 +1,45 @@
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "balint/core/result.hpp"
+#include "balint/instruments/instrument.hpp"
+#include "balint/trial/trial_definition.hpp"
+
+namespace balint::outcomes {
+
+/// The trial's instruments by id.
+using instrument_set = std::map<std::string, instruments::instrument, std::less<>>;
+
+/// One questionnaire answered by one participant at one time point, item by item.
+struct assessment {
+  std::string participant;
+  std::string timepoint;
+  std::string instrument;
+  instruments::item_values items;
+  /// Where it came from, for messages: the CSV line of its first row (0 when typed in).
+  std::size_t first_line = 0;
+};
+
+/// Checks that the trial plans `instrument` at `timepoint` (for any arm).
+/// Errors: invalid_input on field "timepoint" or "instrument", naming the allowed values.
+core::result<void> check_planned(const trial::trial_definition& trial, const instrument_set& set,
+                                 std::string_view timepoint, std::string_view instrument);
+
+/// The long CSV header `outcome import` reads.
+inline constexpr std::string_view long_csv_header = "participant,timepoint,instrument,item,value";
+
+/// Reads a long CSV (one row per item answer) into assessments, checking every row: known time
+/// point and instrument planned there, item number within the instrument, value an integer
+/// in the instrument's range or empty (missing), no item given twice. Items of an assessment
+/// that have no row are missing answers. All-or-nothing: the first problem is returned, its
+/// message starting with "line N: ". Participants are not looked up here (the caller does).
+core::result<std::vector<assessment>> parse_long_csv(const trial::trial_definition& trial,
+                                                     const instrument_set& set,
+                                                     std::string_view csv_text);
+
+}  // namespace balint::outcomes

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "balint/enrolment/participant.hpp"
+#include "balint/outcomes/assessment.hpp"
+#include "balint/trial/trial_definition.hpp"
+
+namespace balint::report {
+
+/// One participant as the export sees them. `arm` is empty until randomized.
+struct export_participant {
+  enrolment::participant participant;
+  std::string arm;
+  std::optional<int> sessions_attended;
+  std::optional<std::string> withdrawn_at;
+};
+
+/// The wide CSV header for a trial: id,arm,age,gender, then <outcome>_<timepoint> for every
+/// outcome and time point, then sessions_attended. For the Tongji trial this is exactly
+/// id,arm,age,gender,ee_pre,ee_post,dp_pre,dp_post,pa_pre,pa_post,msq_pre,msq_post,sessions_attended
+std::string wide_csv_header(const trial::trial_definition& trial);
+
+/// wide.csv: one row per enrolled participant, outcome cells are subscale scores (empty when
+/// missing under the instrument's missing-item policy).
+std::string wide_csv(const trial::trial_definition& trial, const outcomes::instrument_set& set,
+                     const std::vector<export_participant>& participants,
+                     const std::vector<outcomes::assessment>& assessments);
+
+/// items.csv: participant,timepoint,instrument,item,value (one row per item answer; the long
+/// format that `outcome import` reads back).
+std::string items_csv(const std::vector<outcomes::assessment>& assessments);
+
+/// codebook.csv: variable,label,type,allowed values,missing code for every column of wide.csv
+/// and items.csv.
+std::string codebook_csv(const trial::trial_definition& trial, const outcomes::instrument_set& set);
+
+}  // namespace balint::report

@@ -1,0 +1,151 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "balint/enrolment/participant.hpp"
+#include "balint/instruments/instrument.hpp"
+
+namespace balint::storage {
+
+/// A failure of the database itself (disk full, corrupt file, a constraint the services should
+/// have checked first). Expected refusals never arrive here: the services check before writing.
+class storage_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct stored_trial {
+  std::string key;
+  std::string definition;  ///< trial definition JSON
+  std::string created_at;
+  std::optional<std::string> locked_at;
+};
+
+struct participant_record {
+  std::int64_t id = 0;  ///< enrolment order
+  enrolment::participant participant;
+  std::string enrolled_at;
+  std::optional<std::string> withdrawn_at;
+  std::optional<std::string> withdrawal_reason;
+  bool withdrawn() const { return withdrawn_at.has_value(); }
+};
+
+struct assessment_record {
+  std::int64_t id = 0;
+  std::int64_t participant_id = 0;
+  std::string participant_code;
+  std::string timepoint;
+  std::string instrument;
+  std::string recorded_at;
+  instruments::item_values items;
+};
+
+/// An assessment to insert; `items` must outlive the call.
+struct new_assessment {
+  std::int64_t participant_id = 0;
+  std::string_view timepoint;
+  std::string_view instrument;
+  const instruments::item_values* items = nullptr;
+};
+
+struct audit_record {
+  std::int64_t seq = 0;
+  std::string at;
+  std::string actor;
+  std::string action;
+  std::string entity;
+  std::optional<std::string> before;
+  std::optional<std::string> after;
+  std::optional<std::string> reason;
+  std::string prev_hash;
+  std::string hash;
+};
+
+/// One SQLite database file of one trial, opened through Poco::Data. Opening applies the
+/// pragmas (WAL, synchronous=FULL, foreign keys) and the migrations of schemas/sql in order,
+/// tracked by PRAGMA user_version. All SQL of the project lives behind this class.
+class database {
+ public:
+  /// Opens or creates `path`. Throws storage_error when the file cannot be opened, is not a
+  /// balint-trial database, or was written by a newer version.
+  static std::unique_ptr<database> open(const std::string& path);
+  ~database();
+  database(const database&) = delete;
+  database& operator=(const database&) = delete;
+
+  /// The schema version this build writes (the number of the last migration).
+  static int latest_schema_version();
+  int schema_version();
+
+  /// BEGIN IMMEDIATE: takes the write lock now, so two writers never interleave.
+  void begin();
+  void commit();
+  void rollback() noexcept;
+
+  // The trial and its instruments.
+  std::optional<stored_trial> load_trial();
+  void insert_trial(const stored_trial& trial);
+  void insert_instrument(const std::string& id, const std::string& definition);
+  std::vector<std::pair<std::string, std::string>> load_instruments();
+
+  // Participants.
+  std::optional<participant_record> find_participant(std::string_view code);
+  std::vector<participant_record> participants();
+  /// Inserts in the given order (bound as vectors: one prepared statement for all rows).
+  void insert_participants(const std::vector<enrolment::participant>& list,
+                           const std::string& enrolled_at);
+  void withdraw_participant(std::int64_t id, const std::string& at, const std::string& reason);
+
+  // Assessments (questionnaires) and their item answers.
+  std::optional<assessment_record> find_assessment(std::int64_t participant_id,
+                                                   std::string_view timepoint,
+                                                   std::string_view instrument);
+  /// (participant id, time point, instrument) of every recorded assessment.
+  std::vector<std::tuple<std::int64_t, std::string, std::string>> assessment_keys();
+  void insert_assessments(const std::vector<new_assessment>& list, const std::string& recorded_at);
+  void replace_items(std::int64_t assessment_id, const instruments::item_values& items,
+                     const std::string& recorded_at);
+  /// Every assessment ordered by participant enrolment, time point, instrument.
+  void for_each_assessment(const std::function<void(const assessment_record&)>& visit);
+
+  // The audit trail.
+  std::optional<audit_record> last_audit_entry();
+  void append_audit_entry(const audit_record& entry);
+  void for_each_audit_entry(const std::function<void(const audit_record&)>& visit);
+
+ private:
+  struct impl;
+  explicit database(std::unique_ptr<impl> p);
+  std::unique_ptr<impl> impl_;
+};
+
+/// One use case = one transaction: begins IMMEDIATE on construction, rolls back in the
+/// destructor unless commit() was called (SQLiteCpp's Transaction, over Poco's session).
+class transaction {
+ public:
+  explicit transaction(database& db) : db_(db) { db_.begin(); }
+  ~transaction() {
+    if (!done_) db_.rollback();
+  }
+  transaction(const transaction&) = delete;
+  transaction& operator=(const transaction&) = delete;
+  void commit() {
+    db_.commit();
+    done_ = true;
+  }
+
+ private:
+  database& db_;
+  bool done_ = false;
+};
+
+}  // namespace balint::storage

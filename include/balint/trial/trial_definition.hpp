@@ -1,0 +1,137 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "balint/core/json.hpp"
+#include "balint/core/result.hpp"
+
+namespace balint::trial {
+
+/// A group participants are randomized to ("intervention", "waitlist").
+struct arm {
+  std::string id;
+  std::string label;
+  /// Relative share of the allocation, >= 1 (1 and 1 is 1:1).
+  int ratio = 1;
+};
+
+/// A moment at which questionnaires are collected ("pre", "post").
+struct timepoint {
+  std::string id;
+  std::string label;
+};
+
+/// The instruments collected at one time point; `arms` empty means every arm.
+struct assessment_plan {
+  std::string timepoint;
+  std::vector<std::string> instruments;
+  std::vector<std::string> arms;
+};
+
+/// A score that is analysed: a subscale of an instrument ("total" for the sum of all items).
+struct outcome_variable {
+  std::string id;
+  std::string label;
+  std::string instrument;
+  std::string subscale;
+};
+
+/// Who may be enrolled. Ages are completed years, both bounds inclusive.
+struct eligibility_rules {
+  int min_age = 0;
+  int max_age = 120;
+  bool consent_required = true;
+  /// Allowed gender codes: "M", "F", "X".
+  std::vector<std::string> genders;
+};
+
+/// An introductory lecture; date "YYYY-MM-DD" and times "HH:MM", local to the programme's zone.
+struct lecture {
+  std::string date;
+  std::string start;
+  std::string end;
+};
+
+/// The intervention calendar. Dates are "YYYY-MM-DD" and times "HH:MM", all local to
+/// `time_zone` (an IANA name such as "Asia/Shanghai").
+struct programme {
+  std::string time_zone;
+  std::vector<lecture> lectures;
+  /// Lower-case English day name: "monday" .. "sunday".
+  std::string session_weekday;
+  std::string session_start;
+  std::string session_end;
+  /// Falls on `session_weekday`.
+  std::string first_session_date;
+  /// Number of session slots offered, 1..200.
+  int session_slots = 0;
+  /// Dates with no session (public holidays); the file also gives a reason for each.
+  std::vector<std::string> blackout_dates;
+  int capacity_min = 1;
+  int capacity_max = 1;
+  int leaders_min = 1;
+  int leaders_max = 1;
+  /// Sessions a participant must attend to complete the programme, <= session_slots.
+  int required_sessions = 0;
+};
+
+/// How participants are allocated: method "simple", "permuted-block" or
+/// "stratified-permuted-block"; each block size is a multiple of the sum of the arm ratios.
+struct randomization_scheme {
+  std::string method;
+  std::vector<int> block_sizes;
+  std::vector<std::string> strata;
+};
+
+/// A whole trial, as read from schemas/trials/<id>.json and checked by parse_trial_definition.
+struct trial_definition {
+  std::string id;
+  std::string title;
+  /// Registry number or ethics approval (the file's "registration"), may be empty.
+  std::string registration;
+  /// The publication or protocol the definition comes from (the file's "source"), may be empty.
+  std::string citation;
+  std::vector<arm> arms;
+  int planned_participants = 0;
+  std::vector<timepoint> timepoints;
+  std::string baseline_timepoint;
+  /// Instruments that must be complete at baseline before randomization.
+  std::vector<std::string> baseline_required;
+  std::vector<assessment_plan> assessments;
+  std::vector<outcome_variable> outcomes;
+  eligibility_rules eligibility;
+  std::vector<std::string> availability_options;
+  randomization_scheme randomization;
+  struct programme programme;
+  std::vector<std::string> instruments;
+  /// The document the definition was parsed from, unchanged.
+  core::json source;
+
+  /// The arm with this id, or nullptr.
+  const arm* find_arm(std::string_view arm_id) const;
+  /// True when the trial has a time point with this id.
+  bool has_timepoint(std::string_view timepoint_id) const;
+  /// True when the instrument is listed in the trial's "instruments".
+  bool has_instrument(std::string_view instrument_id) const;
+  /// Instruments collected at `timepoint_id` from participants of `arm_id`, in plan order,
+  /// each once. Pass an empty arm for people not yet randomized: only plans for every arm count.
+  std::vector<std::string> instruments_at(std::string_view timepoint_id,
+                                          std::string_view arm_id) const;
+  /// Sum of the arms' ratios (2 for 1:1).
+  int ratio_sum() const;
+};
+
+/// Reads a trial definition: validates `doc` against `schema` (schemas/trial.schema.json), then
+/// checks the cross references a schema cannot express (unique arm, time point and outcome ids;
+/// known time points, arms and instruments; age, capacity and leader ranges; required sessions
+/// within the slots; session times in order; first session on the session weekday; block sizes
+/// multiples of the ratio sum).
+///
+/// Fails with invalid_input: field = the JSON path of the first problem ("$.arms[0].ratio"),
+/// message = "trial definition: " + every problem as "PATH: MESSAGE", joined by "; ".
+core::result<trial_definition> parse_trial_definition(const core::json& doc,
+                                                      const core::json& schema);
+
+}  // namespace balint::trial

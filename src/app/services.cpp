@@ -1,0 +1,428 @@
+#include "balint/app/services.hpp"
+
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "balint/core/json_schema.hpp"
+#include "balint/core/sha256.hpp"
+#include "balint/core/text.hpp"
+#include "balint/resources/resources.hpp"
+
+namespace balint::app {
+namespace {
+
+core::json participant_json(const enrolment::participant& p) {
+  core::json j;
+  j["code"] = p.code;
+  j["age"] = p.age;
+  j["gender"] = p.gender;
+  j["specialty"] = p.specialty ? core::json(*p.specialty) : core::json(nullptr);
+  j["consent"] = p.consent;
+  j["balint_knowledge"] = p.balint_knowledge ? core::json(*p.balint_knowledge) : core::json();
+  j["balint_times"] = p.balint_times ? core::json(*p.balint_times) : core::json();
+  j["available"] = enrolment::format_available(p.available);
+  return j;
+}
+
+core::json items_json(const instruments::item_values& items) {
+  core::json::array a;
+  for (const auto& v : items) a.push_back(v ? core::json(*v) : core::json(nullptr));
+  return core::json(std::move(a));
+}
+
+std::string entity_of(const std::string& participant, const std::string& timepoint,
+                      const std::string& instrument) {
+  return "assessment:" + participant + "/" + timepoint + "/" + instrument;
+}
+
+core::result<core::json> parse_resource_json(std::string_view path) {
+  const auto text = resources::find(path);
+  if (!text) {
+    return core::error{core::error_code::not_found, "resource",
+                       "the program has no built-in file " + std::string(path)};
+  }
+  return core::parse_json(*text);
+}
+
+/// Loads, schema-checks and parses every instrument the trial names from the built-in files.
+core::result<outcomes::instrument_set> builtin_instruments(const trial::trial_definition& trial) {
+  auto schema = parse_resource_json("schemas/instrument.schema.json");
+  if (!schema) return std::move(schema).error();
+  outcomes::instrument_set set;
+  std::vector<std::string> known;
+  for (const auto& path : resources::list("schemas/instruments/")) {
+    known.push_back(path.substr(19, path.size() - 19 - 5));
+  }
+  for (std::size_t k = 0; k < trial.instruments.size(); ++k) {
+    const auto& id = trial.instruments[k];
+    auto doc = parse_resource_json("schemas/instruments/" + id + ".json");
+    if (!doc) {
+      return core::invalid_input("$.instruments[" + std::to_string(k) + "]",
+                                 "trial definition: instrument \"" + id +
+                                     "\" is not known; known instruments: " +
+                                     core::one_of(known));
+    }
+    const auto problems = core::validate_json(doc.value(), schema.value());
+    if (!problems.empty()) {
+      return core::invalid_input(problems.front().path,
+                                 "instrument " + id + ": " + problems.front().message);
+    }
+    auto inst = instruments::parse_instrument(doc.value());
+    if (!inst) return std::move(inst).error();
+    set.emplace(id, std::move(inst.value()));
+  }
+  for (std::size_t k = 0; k < trial.outcomes.size(); ++k) {
+    const auto& o = trial.outcomes[k];
+    const auto it = set.find(o.instrument);
+    if (it == set.end() || it->second.find_subscale(o.subscale) == nullptr) {
+      return core::invalid_input("$.outcomes[" + std::to_string(k) + "].subscale",
+                                 "trial definition: outcome " + o.id + " names subscale \"" +
+                                     o.subscale + "\" of " + o.instrument +
+                                     ", which that instrument does not have");
+    }
+  }
+  return set;
+}
+
+enrolment::enrolment_rules rules_of(const trial::trial_definition& t) {
+  enrolment::enrolment_rules r;
+  r.min_age = t.eligibility.min_age;
+  r.max_age = t.eligibility.max_age;
+  r.consent_required = t.eligibility.consent_required;
+  r.genders = t.eligibility.genders;
+  r.availability_options = t.availability_options;
+  return r;
+}
+
+core::result<trial::trial_definition> parse_definition(const core::json& doc) {
+  auto schema = parse_resource_json("schemas/trial.schema.json");
+  if (!schema) return std::move(schema).error();
+  return trial::parse_trial_definition(doc, schema.value());
+}
+
+core::error not_enrolled(const std::string& code) {
+  return core::not_found("participant", "participant \"" + code +
+                                            "\" is not enrolled in this trial; see "
+                                            "'balint-trial participant list'");
+}
+
+}  // namespace
+
+core::result<loaded_trial> load_trial(storage::database& db) {
+  const auto stored = db.load_trial();
+  if (!stored) {
+    return core::precondition_failed(
+        "db", "this database holds no trial yet; set one up with 'balint-trial init --db FILE'");
+  }
+  auto doc = core::parse_json(stored->definition);
+  if (!doc) return std::move(doc).error();
+  auto def = parse_definition(doc.value());
+  if (!def) return std::move(def).error();
+  // The instruments as stored at init, so a later program version cannot change a running
+  // trial's scoring.
+  loaded_trial t{std::move(def.value()), {}, {}};
+  for (const auto& [id, text] : db.load_instruments()) {
+    auto j = core::parse_json(text);
+    if (!j) return std::move(j).error();
+    auto inst = instruments::parse_instrument(j.value());
+    if (!inst) return std::move(inst).error();
+    t.instruments.emplace(id, std::move(inst.value()));
+  }
+  t.rules = rules_of(t.definition);
+  return t;
+}
+
+core::result<init_result> init_trial(storage::database& db, const request& req,
+                                     const std::optional<std::string>& config_text) {
+  const std::string text = config_text
+                               ? *config_text
+                               : std::string(*resources::find("schemas/trials/tongji-2020.json"));
+  auto doc = core::parse_json(text);
+  if (!doc) {
+    return core::invalid_input("config", "the trial definition is not valid JSON: " +
+                                             doc.error().message);
+  }
+  auto def = parse_definition(doc.value());
+  if (!def) return std::move(def).error();
+  auto set = builtin_instruments(def.value());
+  if (!set) return std::move(set).error();
+
+  storage::transaction tx(db);
+  if (const auto existing = db.load_trial()) {
+    return core::conflict("db", "this database already holds the trial \"" + existing->key +
+                                    "\" (set up " + existing->created_at +
+                                    "); use a new file for a new trial");
+  }
+  const std::string canonical = doc.value().dump();
+  db.insert_trial({def->id, canonical, req.now, std::nullopt});
+  for (const auto& id : def->instruments) {
+    auto instrument_doc = parse_resource_json("schemas/instruments/" + id + ".json");
+    db.insert_instrument(id, instrument_doc.value().dump());
+  }
+  core::json after;
+  after["trial"] = def->id;
+  after["title"] = def->title;
+  after["definition_sha256"] = core::sha256_hex(canonical);
+  after["schema_version"] = storage::database::latest_schema_version();
+  append_audit(db, req, "trial.init", "trial:" + def->id, std::nullopt, after, std::nullopt);
+  tx.commit();
+  return init_result{def->id, def->title, def->planned_participants, def->instruments};
+}
+
+core::result<storage::participant_record> add_participant(storage::database& db,
+                                                          const request& req,
+                                                          const enrolment::participant_fields& f) {
+  auto trial = load_trial(db);
+  if (!trial) return std::move(trial).error();
+  auto p = enrolment::parse_participant(trial->rules, f);
+  if (!p) return std::move(p).error();
+  storage::transaction tx(db);
+  if (db.find_participant(p->code)) {
+    return core::conflict("code", "participant code \"" + p->code +
+                                      "\" is already enrolled; every participant needs their "
+                                      "own code");
+  }
+  db.insert_participants({p.value()}, req.now);
+  append_audit(db, req, "participant.add", "participant:" + p->code, std::nullopt,
+               participant_json(p.value()), std::nullopt);
+  auto record = db.find_participant(p->code);
+  tx.commit();
+  return std::move(record.value());
+}
+
+core::result<std::size_t> import_participants(storage::database& db, const request& req,
+                                              const std::string& csv_text) {
+  auto trial = load_trial(db);
+  if (!trial) return std::move(trial).error();
+  auto list = enrolment::parse_participant_csv(trial->rules, csv_text);
+  if (!list) return std::move(list).error();
+  storage::transaction tx(db);
+  std::set<std::string, std::less<>> existing;
+  for (const auto& r : db.participants()) existing.insert(r.participant.code);
+  for (const auto& p : list.value()) {
+    if (existing.count(p.code)) {
+      return core::conflict("code", "participant code \"" + p.code +
+                                        "\" in the file is already enrolled; nothing was "
+                                        "imported");
+    }
+  }
+  db.insert_participants(list.value(), req.now);
+  core::json after;
+  after["participants"] = list->size();
+  after["csv_sha256"] = core::sha256_hex(csv_text);
+  if (!list->empty()) {
+    after["first_code"] = list->front().code;
+    after["last_code"] = list->back().code;
+  }
+  append_audit(db, req, "participant.import", "participants", std::nullopt, after, std::nullopt);
+  tx.commit();
+  return list->size();
+}
+
+core::result<std::vector<storage::participant_record>> list_participants(storage::database& db) {
+  auto trial = load_trial(db);
+  if (!trial) return std::move(trial).error();
+  return db.participants();
+}
+
+core::result<storage::participant_record> withdraw_participant(storage::database& db,
+                                                               const request& req,
+                                                               const std::string& code,
+                                                               const std::string& reason) {
+  auto trial = load_trial(db);
+  if (!trial) return std::move(trial).error();
+  if (core::trim(reason).empty()) {
+    return core::invalid_input("reason",
+                               "a withdrawal needs a reason (--reason TEXT); it is kept in the "
+                               "audit trail");
+  }
+  storage::transaction tx(db);
+  auto record = db.find_participant(code);
+  if (!record) return not_enrolled(code);
+  if (record->withdrawn()) {
+    return core::conflict("code", "participant " + code + " was already withdrawn on " +
+                                      *record->withdrawn_at + " (" + *record->withdrawal_reason +
+                                      ")");
+  }
+  db.withdraw_participant(record->id, req.now, reason);
+  core::json before;
+  before["status"] = "enrolled";
+  core::json after;
+  after["status"] = "withdrawn";
+  after["withdrawn_at"] = req.now;
+  append_audit(db, req, "participant.withdraw", "participant:" + code, before, after, reason);
+  auto updated = db.find_participant(code);
+  tx.commit();
+  return std::move(updated.value());
+}
+
+core::result<recorded_outcome> record_outcome(storage::database& db, const request& req,
+                                              const std::string& participant,
+                                              const std::string& timepoint,
+                                              const std::string& instrument,
+                                              const std::string& items_text,
+                                              const std::optional<std::string>& reason) {
+  auto trial = load_trial(db);
+  if (!trial) return std::move(trial).error();
+  if (auto ok = outcomes::check_planned(trial->definition, trial->instruments, timepoint,
+                                        instrument);
+      !ok) {
+    return std::move(ok).error();
+  }
+  const auto& inst = trial->instruments.find(instrument)->second;
+  auto items = instruments::parse_item_list(inst, items_text);
+  if (!items) return std::move(items).error();
+
+  storage::transaction tx(db);
+  const auto who = db.find_participant(participant);
+  if (!who) return not_enrolled(participant);
+  if (who->withdrawn()) {
+    return core::precondition_failed(
+        "participant", "participant " + participant + " withdrew from the trial on " +
+                           *who->withdrawn_at + "; no new answers are recorded after withdrawal");
+  }
+  const std::string entity = entity_of(participant, timepoint, instrument);
+  auto existing = db.find_assessment(who->id, timepoint, instrument);
+  bool correction = false;
+  if (existing) {
+    if (!reason || core::trim(*reason).empty()) {
+      return core::invalid_input(
+          "reason", "participant " + participant + " already has " + instrument + " answers at " +
+                        timepoint + " (recorded " + existing->recorded_at +
+                        "); recording them again is a correction and needs --reason TEXT");
+    }
+    existing->items.resize(items->size());
+    if (existing->items == items.value()) {
+      return core::invalid_input("items", "the answers given are the same as those recorded; "
+                                          "nothing to correct");
+    }
+    db.replace_items(existing->id, items.value(), req.now);
+    core::json before;
+    before["items"] = items_json(existing->items);
+    core::json after;
+    after["items"] = items_json(items.value());
+    append_audit(db, req, "outcome.correct", entity, before, after, reason);
+    correction = true;
+  } else {
+    db.insert_assessments({{who->id, timepoint, instrument, &items.value()}}, req.now);
+    core::json after;
+    after["items"] = items_json(items.value());
+    append_audit(db, req, "outcome.record", entity, std::nullopt, after,
+                 reason ? std::optional<std::string>(*reason) : std::nullopt);
+  }
+  auto stored = db.find_assessment(who->id, timepoint, instrument);
+  tx.commit();
+  auto scores = instruments::score(inst, stored->items);
+  return recorded_outcome{std::move(stored.value()), std::move(scores), correction};
+}
+
+core::result<outcome_import_result> import_outcomes(storage::database& db, const request& req,
+                                                    const std::string& csv_text) {
+  auto trial = load_trial(db);
+  if (!trial) return std::move(trial).error();
+  auto parsed = outcomes::parse_long_csv(trial->definition, trial->instruments, csv_text);
+  if (!parsed) return std::move(parsed).error();
+
+  storage::transaction tx(db);
+  std::unordered_map<std::string, const storage::participant_record*> by_code;
+  const auto everyone = db.participants();
+  for (const auto& r : everyone) by_code.emplace(r.participant.code, &r);
+  std::set<std::tuple<std::int64_t, std::string, std::string>> recorded;
+  for (auto& k : db.assessment_keys()) recorded.insert(std::move(k));
+
+  std::vector<storage::new_assessment> rows;
+  rows.reserve(parsed->size());
+  std::set<std::int64_t> participants;
+  outcome_import_result result;
+  for (const auto& a : parsed.value()) {
+    const auto it = by_code.find(a.participant);
+    const std::string line = "line " + std::to_string(a.first_line) + ": ";
+    if (it == by_code.end()) {
+      return core::not_found("participant", line + "participant \"" + a.participant +
+                                                "\" is not enrolled in this trial; nothing was "
+                                                "imported");
+    }
+    const auto& who = *it->second;
+    if (who.withdrawn()) {
+      return core::precondition_failed("participant",
+                                       line + "participant " + a.participant +
+                                           " withdrew on " + *who.withdrawn_at +
+                                           "; nothing was imported");
+    }
+    if (recorded.count({who.id, a.timepoint, a.instrument})) {
+      return core::conflict("participant",
+                            line + "participant " + a.participant + " already has " +
+                                a.instrument + " answers at " + a.timepoint +
+                                "; an import never overwrites: correct them with 'balint-trial "
+                                "outcome record ... --reason TEXT'; nothing was imported");
+    }
+    rows.push_back({who.id, a.timepoint, a.instrument, &a.items});
+    participants.insert(who.id);
+    result.item_rows += a.items.size();
+  }
+  db.insert_assessments(rows, req.now);
+  result.assessments = rows.size();
+  result.participants = participants.size();
+  core::json after;
+  after["assessments"] = result.assessments;
+  after["item_rows"] = result.item_rows;
+  after["participants"] = result.participants;
+  after["csv_sha256"] = core::sha256_hex(csv_text);
+  append_audit(db, req, "outcome.import", "assessments", std::nullopt, after, std::nullopt);
+  tx.commit();
+  return result;
+}
+
+core::result<std::vector<outcome_row>> list_outcomes(
+    storage::database& db, const std::optional<std::string>& participant) {
+  auto trial = load_trial(db);
+  if (!trial) return std::move(trial).error();
+  if (participant && !db.find_participant(*participant)) return not_enrolled(*participant);
+  std::vector<outcome_row> out;
+  db.for_each_assessment([&](const storage::assessment_record& a) {
+    if (participant && a.participant_code != *participant) return;
+    const auto it = trial->instruments.find(a.instrument);
+    std::vector<instruments::subscale_score> scores;
+    if (it != trial->instruments.end()) {
+      auto items = a.items;
+      items.resize(static_cast<std::size_t>(it->second.item_count));
+      scores = instruments::score(it->second, items);
+    }
+    out.push_back({a, std::move(scores)});
+  });
+  return out;
+}
+
+core::result<export_data> read_export_data(storage::database& db) {
+  storage::transaction tx(db);  // one consistent snapshot for all three files
+  auto trial = load_trial(db);
+  if (!trial) return std::move(trial).error();
+  export_data data{std::move(trial.value()), db.participants(), {}};
+  db.for_each_assessment([&](const storage::assessment_record& a) {
+    outcomes::assessment x;
+    x.participant = a.participant_code;
+    x.timepoint = a.timepoint;
+    x.instrument = a.instrument;
+    x.items = a.items;
+    const auto it = data.trial.instruments.find(a.instrument);
+    if (it != data.trial.instruments.end()) {
+      x.items.resize(static_cast<std::size_t>(it->second.item_count));
+    }
+    data.assessments.push_back(std::move(x));
+  });
+  tx.commit();
+  return data;
+}
+
+core::result<audit_verification> verify_audit_trail(storage::database& db) {
+  return verify_audit(db);
+}
+
+core::result<std::vector<storage::audit_record>> audit_log(storage::database& db) {
+  std::vector<storage::audit_record> out;
+  db.for_each_audit_entry([&](const storage::audit_record& e) { out.push_back(e); });
+  return out;
+}
+
+}  // namespace balint::app

@@ -1,0 +1,171 @@
+#include <cmath>
+#include <unordered_map>
+
+#include "balint/core/csv.hpp"
+#include "balint/report/export.hpp"
+
+namespace balint::report {
+namespace {
+
+void number(std::string& out, double v) { core::append_csv_number(out, v); }
+
+struct outcome_column {
+  const trial::outcome_variable* outcome;
+  const trial::timepoint* timepoint;
+  const instruments::instrument* instrument;
+  const instruments::subscale* subscale;
+};
+
+std::vector<outcome_column> outcome_columns(const trial::trial_definition& trial,
+                                            const outcomes::instrument_set& set) {
+  std::vector<outcome_column> cols;
+  for (const auto& o : trial.outcomes) {
+    const auto it = set.find(o.instrument);
+    const instruments::instrument* inst = it == set.end() ? nullptr : &it->second;
+    const instruments::subscale* sub = inst ? inst->find_subscale(o.subscale) : nullptr;
+    for (const auto& t : trial.timepoints) cols.push_back({&o, &t, inst, sub});
+  }
+  return cols;
+}
+
+void row(std::string& out, std::initializer_list<std::string_view> cells) {
+  bool first = true;
+  for (auto c : cells) {
+    if (!first) out.push_back(',');
+    first = false;
+    core::append_csv_text(out, c);
+  }
+  out.push_back('\n');
+}
+
+std::string range_text(int lo, int hi) { return std::to_string(lo) + "-" + std::to_string(hi); }
+
+}  // namespace
+
+std::string wide_csv_header(const trial::trial_definition& trial) {
+  std::string out = "id,arm,age,gender";
+  for (const auto& o : trial.outcomes) {
+    for (const auto& t : trial.timepoints) out += "," + o.id + "_" + t.id;
+  }
+  out += ",sessions_attended";
+  return out;
+}
+
+std::string wide_csv(const trial::trial_definition& trial, const outcomes::instrument_set& set,
+                     const std::vector<export_participant>& participants,
+                     const std::vector<outcomes::assessment>& assessments) {
+  const auto cols = outcome_columns(trial, set);
+  // Index assessments by participant, time point and instrument.
+  std::unordered_map<std::string, const outcomes::assessment*> index;
+  index.reserve(assessments.size());
+  for (const auto& a : assessments) {
+    index.emplace(a.participant + '\t' + a.timepoint + '\t' + a.instrument, &a);
+  }
+  std::string out = wide_csv_header(trial);
+  out.push_back('\n');
+  std::string key;
+  for (const auto& p : participants) {
+    core::append_csv_text(out, p.participant.code);
+    out.push_back(',');
+    core::append_csv_text(out, p.arm);
+    out.push_back(',');
+    number(out, p.participant.age);
+    out.push_back(',');
+    core::append_csv_text(out, p.participant.gender);
+    for (const auto& c : cols) {
+      out.push_back(',');
+      if (!c.subscale) continue;
+      key.assign(p.participant.code).append("\t").append(c.timepoint->id).append("\t");
+      key.append(c.instrument->id);
+      const auto it = index.find(key);
+      if (it == index.end()) continue;
+      if (const auto s = instruments::score_subscale(*c.instrument, *c.subscale, it->second->items)) {
+        number(out, *s);
+      }
+    }
+    out.push_back(',');
+    if (p.sessions_attended) number(out, *p.sessions_attended);
+    out.push_back('\n');
+  }
+  return out;
+}
+
+std::string items_csv(const std::vector<outcomes::assessment>& assessments) {
+  std::string out(outcomes::long_csv_header);
+  out.push_back('\n');
+  out.reserve(assessments.size() * 22 * 24);
+  for (const auto& a : assessments) {
+    std::string prefix;
+    core::append_csv_text(prefix, a.participant);
+    prefix.push_back(',');
+    core::append_csv_text(prefix, a.timepoint);
+    prefix.push_back(',');
+    core::append_csv_text(prefix, a.instrument);
+    prefix.push_back(',');
+    for (std::size_t i = 0; i < a.items.size(); ++i) {
+      out += prefix;
+      out += std::to_string(i + 1);
+      out.push_back(',');
+      if (a.items[i]) out += std::to_string(*a.items[i]);
+      out.push_back('\n');
+    }
+  }
+  return out;
+}
+
+std::string codebook_csv(const trial::trial_definition& trial,
+                         const outcomes::instrument_set& set) {
+  std::string out = "variable,label,type,allowed values,missing code\n";
+  std::string arms;
+  for (const auto& a : trial.arms) arms += (arms.empty() ? "" : "; ") + a.id + " = " + a.label;
+  std::string genders;
+  for (const auto& g : trial.eligibility.genders) genders += (genders.empty() ? "" : "; ") + g;
+  row(out, {"id", "participant code (wide.csv)", "text", "letters, digits, - and _", "never missing"});
+  row(out, {"arm", "allocated arm (wide.csv)", "category", arms, "empty = not yet randomized"});
+  row(out, {"age", "age in years at enrolment (wide.csv)", "integer",
+            range_text(trial.eligibility.min_age, trial.eligibility.max_age), "never missing"});
+  row(out, {"gender", "gender (wide.csv)", "category", genders, "never missing"});
+  for (const auto& o : trial.outcomes) {
+    const auto it = set.find(o.instrument);
+    if (it == set.end()) continue;
+    const auto* sub = it->second.find_subscale(o.subscale);
+    if (!sub) continue;
+    const int n = static_cast<int>(sub->items.size());
+    const std::string allowed = range_text(n * it->second.item_scale.min, n * it->second.item_scale.max);
+    for (const auto& t : trial.timepoints) {
+      const std::string rule = it->second.missing.rule == instruments::missing_rule::any_missing
+                                   ? "empty = not recorded, or any of its items missing"
+                                   : "empty = not recorded, or more than " +
+                                         std::to_string(it->second.missing.max_missing) +
+                                         " items missing (fewer are prorated)";
+      row(out, {o.id + "_" + t.id,
+                o.label + " (" + it->second.id + " " + sub->id + ", sum of " + std::to_string(n) +
+                    " items) at " + t.id + " (wide.csv)",
+                "integer", allowed, rule});
+    }
+  }
+  row(out, {"sessions_attended", "Balint sessions attended (wide.csv)", "integer",
+            range_text(0, trial.programme.session_slots), "empty = not recorded"});
+  row(out, {"participant", "participant code (items.csv)", "text", "as id", "never missing"});
+  std::string timepoints;
+  for (const auto& t : trial.timepoints) timepoints += (timepoints.empty() ? "" : "; ") + t.id + " = " + t.label;
+  row(out, {"timepoint", "time point (items.csv)", "category", timepoints, "never missing"});
+  std::string insts;
+  for (const auto& [id, inst] : set) insts += (insts.empty() ? "" : "; ") + id + " = " + inst.name;
+  row(out, {"instrument", "questionnaire (items.csv)", "category", insts, "never missing"});
+  row(out, {"item", "item number within the instrument (items.csv)", "integer",
+            "1 to the instrument's item count", "never missing"});
+  for (const auto& [id, inst] : set) {
+    std::string labels;
+    for (const auto& [v, l] : inst.item_scale.labels) {
+      labels += (labels.empty() ? "" : "; ") + std::to_string(v) + " = " + l;
+    }
+    row(out, {"value (" + id + ")", "answer to an item of " + inst.name + " (items.csv)",
+              "integer", range_text(inst.item_scale.min, inst.item_scale.max) +
+                             (labels.empty() ? "" : " (" + labels + ")"),
+              "empty = missing answer"});
+  }
+  return out;
+}
+
+}  // namespace balint::report

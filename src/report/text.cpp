@@ -1,0 +1,74 @@
+#include <cmath>
+#include <cstdio>
+
+#include "balint/core/csv.hpp"
+#include "balint/report/table.hpp"
+
+namespace balint::report {
+namespace {
+
+std::size_t display_width(const std::string& s) {
+  std::size_t n = 0;
+  for (const char c : s) {
+    if ((static_cast<unsigned char>(c) & 0xc0) != 0x80) ++n;  // count UTF-8 lead bytes
+  }
+  return n;
+}
+
+}  // namespace
+
+std::string text_table(const std::vector<std::string>& header,
+                       const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::size_t> width(header.size(), 0);
+  for (std::size_t c = 0; c < header.size(); ++c) width[c] = display_width(header[c]);
+  for (const auto& r : rows) {
+    for (std::size_t c = 0; c < r.size() && c < width.size(); ++c) {
+      width[c] = std::max(width[c], display_width(r[c]));
+    }
+  }
+  std::string out;
+  auto line = [&](const std::vector<std::string>& cells) {
+    std::string l;
+    for (std::size_t c = 0; c < width.size(); ++c) {
+      const std::string& cell = c < cells.size() ? cells[c] : std::string();
+      l += cell;
+      if (c + 1 < width.size()) l.append(width[c] - display_width(cell) + 2, ' ');
+    }
+    while (!l.empty() && l.back() == ' ') l.pop_back();
+    out += l;
+    out.push_back('\n');
+  };
+  line(header);
+  std::size_t total = 0;
+  for (std::size_t c = 0; c < width.size(); ++c) total += width[c] + (c + 1 < width.size() ? 2 : 0);
+  out.append(total, '-');
+  out.push_back('\n');
+  for (const auto& r : rows) line(r);
+  return out;
+}
+
+std::string csv_table(const std::vector<std::string>& header,
+                      const std::vector<std::vector<std::string>>& rows) {
+  std::string out;
+  auto line = [&](const std::vector<std::string>& cells) {
+    for (std::size_t c = 0; c < cells.size(); ++c) {
+      if (c > 0) out.push_back(',');
+      core::append_csv_text(out, cells[c]);
+    }
+    out.push_back('\n');
+  };
+  line(header);
+  for (const auto& r : rows) line(r);
+  return out;
+}
+
+std::string format_score(double value) {
+  if (value == std::floor(value) && std::fabs(value) < 1e15) {
+    return std::to_string(static_cast<long long>(value));
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", value);
+  return buf;
+}
+
+}  // namespace balint::report

@@ -1,0 +1,167 @@
+#include "balint/storage/database.hpp"
+
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/SQLite/Utility.h>
+#include <Poco/Data/Session.h>
+#include <Poco/Exception.h>
+#include <sqlite3.h>
+
+#include <mutex>
+
+#include "balint/resources/resources.hpp"
+#include "database_impl.hpp"
+
+namespace balint::storage {
+
+namespace detail {
+
+void check(sqlite3* db, int rc, std::string_view what) {
+  if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW) return;
+  throw storage_error(std::string(what) + ": " + sqlite3_errmsg(db));
+}
+
+statement::statement(sqlite3* db, std::string_view sql) : db_(db) {
+  check(db, sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr),
+        "preparing SQL");
+}
+
+statement::~statement() { sqlite3_finalize(stmt_); }
+
+void statement::bind(int index, std::int64_t v) {
+  check(db_, sqlite3_bind_int64(stmt_, index, v), "binding");
+}
+void statement::bind(int index, std::string_view v) {
+  check(db_, sqlite3_bind_text(stmt_, index, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT),
+        "binding");
+}
+void statement::bind_null(int index) { check(db_, sqlite3_bind_null(stmt_, index), "binding"); }
+
+bool statement::step() {
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  check(db_, rc, "executing SQL");
+  return false;
+}
+
+void statement::reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+bool statement::is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+std::int64_t statement::integer(int col) const { return sqlite3_column_int64(stmt_, col); }
+std::string statement::text(int col) const {
+  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+  return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))) : "";
+}
+std::optional<std::string> statement::optional_text(int col) const {
+  if (is_null(col)) return std::nullopt;
+  return text(col);
+}
+
+}  // namespace detail
+
+namespace {
+
+struct migration {
+  int version;
+  std::string_view sql;
+};
+
+std::vector<migration> migrations() {
+  std::vector<migration> out;
+  for (const auto& path : resources::list("schemas/sql/")) {
+    // schemas/sql/NNN_name.sql: the number is the version it brings the schema to.
+    const std::string name = path.substr(std::string_view("schemas/sql/").size());
+    out.push_back({std::stoi(name.substr(0, 3)), *resources::find(path)});
+  }
+  return out;
+}
+
+void register_connector() {
+  static std::once_flag once;
+  std::call_once(once, [] { Poco::Data::SQLite::Connector::registerConnector(); });
+}
+
+}  // namespace
+
+database::database(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+database::~database() = default;
+
+int database::latest_schema_version() {
+  const auto all = migrations();
+  return all.empty() ? 0 : all.back().version;
+}
+
+std::unique_ptr<database> database::open(const std::string& path) {
+  register_connector();
+  try {
+    auto p = std::make_unique<impl>(path);
+    using Poco::Data::Keywords::into;
+    using Poco::Data::Keywords::now;
+    auto& s = p->session;
+    // Wait for another writer instead of failing at once.
+    s << "PRAGMA busy_timeout = 10000", now;
+    std::string mode;
+    s << "PRAGMA journal_mode = WAL", into(mode), now;
+    // FULL: a commit we acknowledge is on disk before we say so, even in WAL mode.
+    s << "PRAGMA synchronous = FULL", now;
+    s << "PRAGMA foreign_keys = ON", now;
+    int version = 0;
+    s << "PRAGMA user_version", into(version), now;
+    const int latest = latest_schema_version();
+    if (version > latest) {
+      throw storage_error("the database " + path + " has schema version " +
+                          std::to_string(version) + ", newer than this program (" +
+                          std::to_string(latest) + "); use a newer balint-trial");
+    }
+    for (const auto& m : migrations()) {
+      if (m.version <= version) continue;
+      // Each migration and its version bump commit together or not at all.
+      const std::string sql = "BEGIN IMMEDIATE;\n" + std::string(m.sql) +
+                              "\nPRAGMA user_version = " + std::to_string(m.version) +
+                              ";\nCOMMIT;";
+      char* message = nullptr;
+      const int rc = sqlite3_exec(p->handle, sql.c_str(), nullptr, nullptr, &message);
+      if (rc != SQLITE_OK) {
+        std::string text = message ? message : "unknown error";
+        sqlite3_free(message);
+        sqlite3_exec(p->handle, "ROLLBACK", nullptr, nullptr, nullptr);
+        throw storage_error("applying migration " + std::to_string(m.version) + " to " + path +
+                            ": " + text);
+      }
+    }
+    return std::unique_ptr<database>(new database(std::move(p)));
+  } catch (const Poco::Exception& e) {
+    throw storage_error("cannot open the database " + path + ": " + e.displayText());
+  }
+}
+
+int database::schema_version() {
+  int version = 0;
+  impl_->session << "PRAGMA user_version", Poco::Data::Keywords::into(version),
+      Poco::Data::Keywords::now;
+  return version;
+}
+
+void database::begin() {
+  // Poco's begin() is DEFERRED; IMMEDIATE takes the write lock up front (FACTS.md).
+  detail::check(impl_->handle, sqlite3_exec(impl_->handle, "BEGIN IMMEDIATE", nullptr, nullptr,
+                                            nullptr),
+                "starting a transaction");
+}
+
+void database::commit() {
+  detail::check(impl_->handle, sqlite3_exec(impl_->handle, "COMMIT", nullptr, nullptr, nullptr),
+                "committing");
+}
+
+void database::rollback() noexcept {
+  sqlite3_exec(impl_->handle, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+database::impl::impl(const std::string& path)
+    : session("SQLite", path), handle(Poco::Data::SQLite::Utility::dbHandle(session)) {}
+
+}  // namespace balint::storage

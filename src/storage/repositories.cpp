@@ -1,0 +1,291 @@
+// Repositories: the SQL for trial, participants, assessments and the audit trail.
+#include <Poco/Data/Session.h>
+#include <Poco/Data/Statement.h>
+#include <Poco/Nullable.h>
+
+#include "balint/core/text.hpp"
+#include "balint/storage/database.hpp"
+#include "database_impl.hpp"
+
+namespace balint::storage {
+
+using Poco::Data::Keywords::into;
+using Poco::Data::Keywords::now;
+using Poco::Data::Keywords::use;
+using detail::statement;
+
+namespace {
+
+template <class T>
+Poco::Nullable<T> nullable(const std::optional<T>& v) {
+  return v ? Poco::Nullable<T>(*v) : Poco::Nullable<T>();
+}
+
+std::optional<int> optional_int(const statement& s, int col) {
+  if (s.is_null(col)) return std::nullopt;
+  return static_cast<int>(s.integer(col));
+}
+
+std::vector<std::string> split_available(const std::string& text) {
+  std::vector<std::string> out;
+  if (text.empty()) return out;
+  for (auto piece : core::split(text, ';')) out.emplace_back(piece);
+  return out;
+}
+
+constexpr std::string_view participant_columns =
+    "id, code, age, gender, specialty, consent, balint_knowledge, balint_times, available, "
+    "enrolled_at, withdrawn_at, withdrawal_reason";
+
+participant_record read_participant(const statement& s) {
+  participant_record r;
+  r.id = s.integer(0);
+  r.participant.code = s.text(1);
+  r.participant.age = static_cast<int>(s.integer(2));
+  r.participant.gender = s.text(3);
+  r.participant.specialty = s.optional_text(4);
+  r.participant.consent = s.integer(5) != 0;
+  r.participant.balint_knowledge = optional_int(s, 6);
+  r.participant.balint_times = optional_int(s, 7);
+  r.participant.available = split_available(s.text(8));
+  r.enrolled_at = s.text(9);
+  r.withdrawn_at = s.optional_text(10);
+  r.withdrawal_reason = s.optional_text(11);
+  return r;
+}
+
+}  // namespace
+
+std::optional<stored_trial> database::load_trial() {
+  statement s(impl_->handle, "SELECT trial_key, definition, created_at, locked_at FROM trial");
+  if (!s.step()) return std::nullopt;
+  return stored_trial{s.text(0), s.text(1), s.text(2), s.optional_text(3)};
+}
+
+void database::insert_trial(const stored_trial& trial) {
+  std::string key = trial.key;
+  std::string definition = trial.definition;
+  std::string created = trial.created_at;
+  impl_->session << "INSERT INTO trial (id, trial_key, definition, created_at) VALUES (1, ?, ?, ?)",
+      use(key), use(definition), use(created), now;
+}
+
+void database::insert_instrument(const std::string& id, const std::string& definition) {
+  std::string i = id;
+  std::string d = definition;
+  impl_->session << "INSERT INTO instrument (id, definition) VALUES (?, ?)", use(i), use(d), now;
+}
+
+std::vector<std::pair<std::string, std::string>> database::load_instruments() {
+  std::vector<std::string> ids;
+  std::vector<std::string> definitions;
+  impl_->session << "SELECT id, definition FROM instrument ORDER BY id", into(ids),
+      into(definitions), now;
+  std::vector<std::pair<std::string, std::string>> out;
+  for (std::size_t i = 0; i < ids.size(); ++i) out.emplace_back(ids[i], definitions[i]);
+  return out;
+}
+
+std::optional<participant_record> database::find_participant(std::string_view code) {
+  statement s(impl_->handle,
+              "SELECT " + std::string(participant_columns) + " FROM participant WHERE code = ?");
+  s.bind(1, code);
+  if (!s.step()) return std::nullopt;
+  return read_participant(s);
+}
+
+std::vector<participant_record> database::participants() {
+  statement s(impl_->handle,
+              "SELECT " + std::string(participant_columns) + " FROM participant ORDER BY id");
+  std::vector<participant_record> out;
+  while (s.step()) out.push_back(read_participant(s));
+  return out;
+}
+
+void database::insert_participants(const std::vector<enrolment::participant>& list,
+                                   const std::string& enrolled_at) {
+  if (list.empty()) return;
+  // Bound as vectors: Poco prepares once and steps once per row (FACTS.md).
+  std::vector<std::string> codes, genders, available, enrolled;
+  std::vector<int> ages, consents;
+  std::vector<Poco::Nullable<std::string>> specialties;
+  std::vector<Poco::Nullable<int>> knowledge, times;
+  for (const auto& p : list) {
+    codes.push_back(p.code);
+    ages.push_back(p.age);
+    genders.push_back(p.gender);
+    specialties.push_back(nullable(p.specialty));
+    consents.push_back(p.consent ? 1 : 0);
+    knowledge.push_back(nullable(p.balint_knowledge));
+    times.push_back(nullable(p.balint_times));
+    available.push_back(enrolment::format_available(p.available));
+    enrolled.push_back(enrolled_at);
+  }
+  impl_->session << "INSERT INTO participant (code, age, gender, specialty, consent, "
+                    "balint_knowledge, balint_times, available, enrolled_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      use(codes), use(ages), use(genders), use(specialties), use(consents), use(knowledge),
+      use(times), use(available), use(enrolled), now;
+}
+
+void database::withdraw_participant(std::int64_t id, const std::string& at,
+                                    const std::string& reason) {
+  std::string when = at;
+  std::string why = reason;
+  Poco::Int64 pid = id;
+  impl_->session << "UPDATE participant SET withdrawn_at = ?, withdrawal_reason = ? WHERE id = ?",
+      use(when), use(why), use(pid), now;
+}
+
+std::optional<assessment_record> database::find_assessment(std::int64_t participant_id,
+                                                           std::string_view timepoint,
+                                                           std::string_view instrument) {
+  statement s(impl_->handle,
+              "SELECT a.id, p.code, a.recorded_at FROM assessment a JOIN participant p ON "
+              "p.id = a.participant_id WHERE a.participant_id = ? AND a.timepoint = ? AND "
+              "a.instrument_id = ?");
+  s.bind(1, participant_id);
+  s.bind(2, timepoint);
+  s.bind(3, instrument);
+  if (!s.step()) return std::nullopt;
+  assessment_record r;
+  r.id = s.integer(0);
+  r.participant_id = participant_id;
+  r.participant_code = s.text(1);
+  r.timepoint = std::string(timepoint);
+  r.instrument = std::string(instrument);
+  r.recorded_at = s.text(2);
+  statement items(impl_->handle,
+                  "SELECT item, value FROM item_response WHERE assessment_id = ? ORDER BY item");
+  items.bind(1, r.id);
+  while (items.step()) {
+    const auto item = static_cast<std::size_t>(items.integer(0));
+    if (r.items.size() < item) r.items.resize(item);
+    r.items[item - 1] = optional_int(items, 1);
+  }
+  return r;
+}
+
+std::vector<std::tuple<std::int64_t, std::string, std::string>> database::assessment_keys() {
+  statement s(impl_->handle, "SELECT participant_id, timepoint, instrument_id FROM assessment");
+  std::vector<std::tuple<std::int64_t, std::string, std::string>> out;
+  while (s.step()) out.emplace_back(s.integer(0), s.text(1), s.text(2));
+  return out;
+}
+
+void database::insert_assessments(const std::vector<new_assessment>& list,
+                                  const std::string& recorded_at) {
+  statement head(impl_->handle,
+                 "INSERT INTO assessment (participant_id, timepoint, instrument_id, recorded_at) "
+                 "VALUES (?, ?, ?, ?)");
+  statement item(impl_->handle,
+                 "INSERT INTO item_response (assessment_id, item, value) VALUES (?, ?, ?)");
+  for (const auto& a : list) {
+    head.bind(1, a.participant_id);
+    head.bind(2, a.timepoint);
+    head.bind(3, a.instrument);
+    head.bind(4, recorded_at);
+    head.step();
+    head.reset();
+    const std::int64_t id = sqlite3_last_insert_rowid(impl_->handle);
+    const auto& values = *a.items;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      item.bind(1, id);
+      item.bind(2, static_cast<std::int64_t>(i + 1));
+      if (values[i]) {
+        item.bind(3, static_cast<std::int64_t>(*values[i]));
+      } else {
+        item.bind_null(3);
+      }
+      item.step();
+      item.reset();
+    }
+  }
+}
+
+void database::replace_items(std::int64_t assessment_id, const instruments::item_values& items,
+                             const std::string& recorded_at) {
+  statement update(impl_->handle,
+                   "UPDATE item_response SET value = ? WHERE assessment_id = ? AND item = ?");
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (items[i]) {
+      update.bind(1, static_cast<std::int64_t>(*items[i]));
+    } else {
+      update.bind_null(1);
+    }
+    update.bind(2, assessment_id);
+    update.bind(3, static_cast<std::int64_t>(i + 1));
+    update.step();
+    update.reset();
+  }
+  statement stamp(impl_->handle, "UPDATE assessment SET recorded_at = ? WHERE id = ?");
+  stamp.bind(1, recorded_at);
+  stamp.bind(2, assessment_id);
+  stamp.step();
+}
+
+void database::for_each_assessment(const std::function<void(const assessment_record&)>& visit) {
+  // One pass over the item answers joined to their assessment, in storage order.
+  statement s(impl_->handle,
+              "SELECT a.id, a.participant_id, p.code, a.timepoint, a.instrument_id, "
+              "a.recorded_at, r.item, r.value FROM assessment a "
+              "JOIN participant p ON p.id = a.participant_id "
+              "JOIN item_response r ON r.assessment_id = a.id "
+              "ORDER BY a.participant_id, a.id, r.item");
+  assessment_record current;
+  bool have = false;
+  while (s.step()) {
+    const std::int64_t id = s.integer(0);
+    if (!have || id != current.id) {
+      if (have) visit(current);
+      have = true;
+      current.id = id;
+      current.participant_id = s.integer(1);
+      current.participant_code = s.text(2);
+      current.timepoint = s.text(3);
+      current.instrument = s.text(4);
+      current.recorded_at = s.text(5);
+      current.items.clear();
+    }
+    const auto item = static_cast<std::size_t>(s.integer(6));
+    if (current.items.size() < item) current.items.resize(item);
+    current.items[item - 1] = optional_int(s, 7);
+  }
+  if (have) visit(current);
+}
+
+std::optional<audit_record> database::last_audit_entry() {
+  statement s(impl_->handle,
+              "SELECT seq, at, actor, action, entity, before, after, reason, prev_hash, hash "
+              "FROM audit_entry ORDER BY seq DESC LIMIT 1");
+  if (!s.step()) return std::nullopt;
+  return audit_record{s.integer(0),       s.text(1),          s.text(2),
+                      s.text(3),          s.text(4),          s.optional_text(5),
+                      s.optional_text(6), s.optional_text(7), s.text(8),
+                      s.text(9)};
+}
+
+void database::append_audit_entry(const audit_record& e) {
+  Poco::Int64 seq = e.seq;
+  std::string at = e.at, actor = e.actor, action = e.action, entity = e.entity;
+  Poco::Nullable<std::string> before = nullable(e.before), after = nullable(e.after),
+                              reason = nullable(e.reason);
+  std::string prev = e.prev_hash, hash = e.hash;
+  impl_->session << "INSERT INTO audit_entry (seq, at, actor, action, entity, before, after, "
+                    "reason, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      use(seq), use(at), use(actor), use(action), use(entity), use(before), use(after),
+      use(reason), use(prev), use(hash), now;
+}
+
+void database::for_each_audit_entry(const std::function<void(const audit_record&)>& visit) {
+  statement s(impl_->handle,
+              "SELECT seq, at, actor, action, entity, before, after, reason, prev_hash, hash "
+              "FROM audit_entry ORDER BY seq");
+  while (s.step()) {
+    visit(audit_record{s.integer(0), s.text(1), s.text(2), s.text(3), s.text(4),
+                       s.optional_text(5), s.optional_text(6), s.optional_text(7), s.text(8),
+                       s.text(9)});
+  }
+}
+
+}  // namespace balint::storage

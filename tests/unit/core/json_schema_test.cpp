@@ -1,0 +1,322 @@
+// validate_json(instance, schema) -> std::vector<schema_violation{path, message}>, in document
+// order, empty when the instance is valid. format_violations joins them as "PATH: MESSAGE; ...".
+
+#include "balint/core/json_schema.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+using balint::core::json;
+using balint::core::schema_violation;
+using balint::core::validate_json;
+
+namespace {
+
+json j(std::string_view text) {
+  auto parsed = balint::core::parse_json(text);
+  REQUIRE_MESSAGE(parsed.has_value(), std::string(text));
+  return std::move(parsed).value();
+}
+
+std::vector<schema_violation> check(std::string_view instance, std::string_view schema) {
+  return validate_json(j(instance), j(schema));
+}
+
+// The single violation of `instance`, as "PATH: MESSAGE".
+std::string only(std::string_view instance, std::string_view schema) {
+  const auto found = check(instance, schema);
+  REQUIRE_MESSAGE(found.size() == 1, balint::core::format_violations(found));
+  return found.front().path + ": " + found.front().message;
+}
+
+bool valid(std::string_view instance, std::string_view schema) {
+  return check(instance, schema).empty();
+}
+
+}  // namespace
+
+TEST_SUITE("core") {
+  TEST_CASE("type accepts the named type and names both types when it is wrong") {
+    CHECK(valid(R"("a")", R"({"type": "string"})"));
+    CHECK(valid("true", R"({"type": "boolean"})"));
+    CHECK(valid("null", R"({"type": "null"})"));
+    CHECK(valid("[]", R"({"type": "array"})"));
+    CHECK(valid("{}", R"({"type": "object"})"));
+    CHECK(valid("1.5", R"({"type": "number"})"));
+    CHECK(only(R"("36")", R"({"type": "integer"})") == R"($: "36" is text, but a whole number is required)");
+    CHECK(only("null", R"({"type": "string"})") == "$: the value is empty (null), but text is required");
+    CHECK(only("[1]", R"({"type": "object"})") == "$: [1] is a list, but an object is required");
+  }
+
+  TEST_CASE("type integer accepts integral numbers and refuses fractions") {
+    CHECK(valid("3", R"({"type": "integer"})"));
+    CHECK(valid("3.0", R"({"type": "integer"})"));
+    CHECK(only("3.5", R"({"type": "integer"})") == "$: 3.5 is a number, but a whole number is required");
+  }
+
+  TEST_CASE("a list of types accepts any of them") {
+    const auto schema = R"({"type": ["string", "null"]})";
+    CHECK(valid(R"("x")", schema));
+    CHECK(valid("null", schema));
+    CHECK(only("2", schema) == "$: 2 is a whole number, but text or empty (null) is required");
+  }
+
+  TEST_CASE("properties validate their members and paths name them") {
+    const auto schema = R"({"type": "object", "properties": {"ratio": {"type": "integer"}}})";
+    CHECK(valid(R"({"ratio": 1})", schema));
+    CHECK(only(R"({"ratio": "one"})", schema) ==
+          R"($.ratio: "one" is text, but a whole number is required)");
+  }
+
+  TEST_CASE("required members that are missing are named at the object's path") {
+    const auto schema =
+        R"({"properties": {"programme": {"required": ["time_zone", "lectures"]}}})";
+    CHECK(valid(R"({"programme": {"time_zone": "Asia/Shanghai", "lectures": []}})", schema));
+    CHECK(only(R"({"programme": {"lectures": []}})", schema) ==
+          R"($.programme: required member "time_zone" is missing)");
+  }
+
+  TEST_CASE("additionalProperties false refuses unknown members and lists the allowed ones") {
+    const auto schema =
+        R"({"properties": {"id": {}, "title": {}}, "additionalProperties": false})";
+    CHECK(valid(R"({"id": 1, "title": "t"})", schema));
+    CHECK(only(R"({"id": 1, "foo": 2})", schema) ==
+          "$.foo: member not allowed here (allowed: id, title)");
+    CHECK(only(R"({"x": 1})", R"({"additionalProperties": false})") ==
+          "$.x: member not allowed here (no members are allowed)");
+  }
+
+  TEST_CASE("additionalProperties as a schema validates the members not listed") {
+    const auto schema =
+        R"({"properties": {"id": {"type": "string"}}, "additionalProperties": {"type": "integer"}})";
+    CHECK(valid(R"({"id": "a", "n": 2})", schema));
+    CHECK(only(R"({"id": "a", "n": "two"})", schema) ==
+          R"($.n: "two" is text, but a whole number is required)");
+  }
+
+  TEST_CASE("patternProperties and propertyNames constrain member names") {
+    const auto schema = R"({"patternProperties": {"^[0-9]+$": {"type": "string"}},
+                            "additionalProperties": false})";
+    CHECK(valid(R"({"0": "never", "6": "every day"})", schema));
+    CHECK(only(R"({"0": 1})", schema) == R"($["0"]: 1 is a whole number, but text is required)");
+    CHECK(only(R"({"x": "a"})", schema) == "$.x: member not allowed here (no members are allowed)");
+    const auto names = R"({"propertyNames": {"pattern": "^-?[0-9]+$"}})";
+    CHECK(valid(R"({"-1": 0, "12": 0})", names));
+    CHECK(only(R"({"a": 0})", names) ==
+          R"($.a: the member name "a" is not allowed: "a" does not have the required form ^-?[0-9]+$)");
+  }
+
+  TEST_CASE("items validates each entry with its index in the path") {
+    const auto schema =
+        R"({"properties": {"arms": {"items": {"properties": {"ratio": {"minimum": 1}}}}}})";
+    CHECK(valid(R"({"arms": [{"ratio": 1}, {"ratio": 2}]})", schema));
+    CHECK(only(R"({"arms": [{"ratio": 1}, {"ratio": 0}]})", schema) ==
+          "$.arms[1].ratio: 0 is below the minimum 1");
+  }
+
+  TEST_CASE("enum lists the allowed values") {
+    const auto schema = R"({"enum": ["intervention", "waitlist"]})";
+    CHECK(valid(R"("waitlist")", schema));
+    CHECK(only(R"("control")", schema) ==
+          R"($: "control" is not one of "intervention", "waitlist")");
+    CHECK(valid("1.0", R"({"enum": [1, 2]})"));
+  }
+
+  TEST_CASE("const requires exactly one value") {
+    CHECK(valid(R"("prorate")", R"({"const": "prorate"})"));
+    CHECK(only(R"("any")", R"({"const": "prorate"})") ==
+          R"($: "any" is not the required value "prorate")");
+    CHECK(valid(R"({"a": [1, 2]})", R"({"const": {"a": [1, 2]}})"));
+    CHECK_FALSE(valid(R"({"a": [2, 1]})", R"({"const": {"a": [1, 2]}})"));
+  }
+
+  TEST_CASE("minimum and maximum are inclusive") {
+    const auto schema = R"({"minimum": 0, "maximum": 6})";
+    CHECK(valid("0", schema));
+    CHECK(valid("6", schema));
+    CHECK(valid("5.5", schema));
+    CHECK(only("-1", schema) == "$: -1 is below the minimum 0");
+    CHECK(only("7", schema) == "$: 7 is above the maximum 6");
+    CHECK(only("6.5", schema) == "$: 6.5 is above the maximum 6");
+  }
+
+  TEST_CASE("exclusiveMinimum and exclusiveMaximum refuse the bound itself") {
+    const auto schema = R"({"exclusiveMinimum": 0, "exclusiveMaximum": 1})";
+    CHECK(valid("0.5", schema));
+    CHECK(only("0", schema) == "$: 0 is too small: it must be greater than 0");
+    CHECK(only("1", schema) == "$: 1 is too large: it must be less than 1");
+  }
+
+  TEST_CASE("number keywords ignore values of other types") {
+    CHECK(valid(R"("7")", R"({"maximum": 6})"));
+    CHECK(valid("12345", R"({"maxLength": 2, "pattern": "^a$", "minItems": 3})"));
+  }
+
+  TEST_CASE("minLength and maxLength count code points, not bytes") {
+    const auto schema = R"({"minLength": 2, "maxLength": 3})";
+    CHECK(valid(R"("ab")", schema));
+    CHECK(valid("\"\u5de5\u4f5c\u65e5\"", schema));  // three Chinese characters, nine bytes
+    CHECK(only(R"("a")", schema) == R"($: "a" is too short: 1 character, at least 2 required)");
+    CHECK(only(R"("abcd")", schema) == R"($: "abcd" is too long: 4 characters, at most 3 allowed)");
+  }
+
+  TEST_CASE("pattern searches anywhere unless anchored") {
+    CHECK(valid(R"("xx-yy")", R"({"pattern": "-"})"));
+    const auto time = R"({"pattern": "^([01]\\d|2[0-3]):[0-5]\\d$"})";
+    CHECK(valid(R"("17:30")", time));
+    CHECK(valid(R"("00:00")", time));
+    CHECK(only(R"("24:00")", time) ==
+          R"($: "24:00" does not have the required form ^([01]\d|2[0-3]):[0-5]\d$)");
+    CHECK_FALSE(valid(R"("7:30")", time));
+  }
+
+  TEST_CASE("format date accepts real calendar dates only") {
+    const auto schema = R"({"format": "date"})";
+    CHECK(valid(R"("2016-10-26")", schema));
+    CHECK(valid(R"("2016-02-29")", schema));
+    CHECK(valid(R"("2000-02-29")", schema));
+    CHECK(only(R"("2017-02-29")", schema) ==
+          R"($: "2017-02-29" is not a real calendar date written YYYY-MM-DD)");
+    CHECK_FALSE(valid(R"("1900-02-29")", schema));
+    CHECK_FALSE(valid(R"("2017-13-01")", schema));
+    CHECK_FALSE(valid(R"("2017-04-31")", schema));
+    CHECK_FALSE(valid(R"("2017-4-3")", schema));
+    CHECK(valid(R"("whatever")", R"({"format": "email"})"));
+  }
+
+  TEST_CASE("minItems and maxItems bound the length of a list") {
+    const auto schema = R"({"minItems": 2, "maxItems": 3})";
+    CHECK(valid("[1, 2]", schema));
+    CHECK(only("[1]", schema) == "$: the list has 1 entry, but at least 2 are required");
+    CHECK(only("[1, 2, 3, 4]", schema) == "$: the list has 4 entries, but at most 3 are allowed");
+  }
+
+  TEST_CASE("uniqueItems names the repeated entry") {
+    const auto schema = R"({"uniqueItems": true})";
+    CHECK(valid("[1, 2, 3]", schema));
+    CHECK(valid("[1, 1]", R"({"uniqueItems": false})"));
+    CHECK(only("[1, 2, 1.0]", schema) ==
+          "$[2]: 1 appears more than once (also at [0]); entries must be unique");
+  }
+
+  TEST_CASE("minProperties and maxProperties bound the number of members") {
+    const auto schema = R"({"minProperties": 1, "maxProperties": 2})";
+    CHECK(valid(R"({"a": 1})", schema));
+    CHECK(only("{}", schema) == "$: the object has 0 members, but at least 1 are required");
+    CHECK(only(R"({"a": 1, "b": 2, "c": 3})", schema) ==
+          "$: the object has 3 members, but at most 2 are allowed");
+  }
+
+  TEST_CASE("a $ref to $defs applies the named definition") {
+    const auto schema = R"({"$defs": {"id": {"type": "string", "pattern": "^[a-z]+$"}},
+                            "properties": {"arm": {"$ref": "#/$defs/id"}}})";
+    CHECK(valid(R"({"arm": "waitlist"})", schema));
+    CHECK(only(R"({"arm": "Waitlist"})", schema) ==
+          R"($.arm: "Waitlist" does not have the required form ^[a-z]+$)");
+  }
+
+  TEST_CASE("a $ref that cannot be resolved is a schema error, not a pass") {
+    const auto found = check("1", R"({"$ref": "#/$defs/missing"})");
+    REQUIRE(found.size() == 1);
+    CHECK(found[0].message.rfind("schema error", 0) == 0);
+  }
+
+  TEST_CASE("a recursive $ref validates nested values and a $ref loop is stopped") {
+    const auto tree = R"({"$defs": {"node": {"type": "object",
+                            "properties": {"children": {"items": {"$ref": "#/$defs/node"}}},
+                            "additionalProperties": false}},
+                          "$ref": "#/$defs/node"})";
+    CHECK(valid(R"({"children": [{"children": []}]})", tree));
+    CHECK(only(R"({"children": [{"children": [{"x": 1}]}]})", tree) ==
+          "$.children[0].children[0].x: member not allowed here (allowed: children)");
+    const auto loop = check("1", R"({"$defs": {"a": {"$ref": "#/$defs/a"}}, "$ref": "#/$defs/a"})");
+    REQUIRE_FALSE(loop.empty());
+    CHECK(loop[0].message.find("schema error") == 0);
+  }
+
+  TEST_CASE("an invalid pattern is a schema error") {
+    const auto found = check(R"("a")", R"({"pattern": "(["})");
+    REQUIRE(found.size() == 1);
+    CHECK(found[0].message.rfind("schema error", 0) == 0);
+  }
+
+  TEST_CASE("allOf requires every part") {
+    const auto schema = R"({"allOf": [{"minimum": 1}, {"maximum": 3}]})";
+    CHECK(valid("2", schema));
+    CHECK(only("4", schema) == "$: 4 is above the maximum 3");
+  }
+
+  TEST_CASE("anyOf requires at least one part and explains each refusal") {
+    const auto schema = R"({"anyOf": [{"type": "string"}, {"title": "a small number", "maximum": 3}]})";
+    CHECK(valid(R"("x")", schema));
+    CHECK(valid("2", schema));
+    CHECK(only("5", schema) ==
+          "$: 5 does not fit any of the allowed forms (form 1: $: 5 is a whole number, but text is "
+          "required; form 2 (a small number): $: 5 is above the maximum 3)");
+  }
+
+  TEST_CASE("oneOf requires exactly one part") {
+    const auto schema = R"({"oneOf": [{"type": "integer"}, {"minimum": 2}]})";
+    CHECK(valid("1", schema));
+    CHECK(valid("2.5", schema));
+    CHECK(only("3", schema) ==
+          "$: 3 fits more than one of the allowed forms (forms 1 and 2), but must fit exactly one");
+    CHECK(only("1.5", schema) ==
+          "$: 1.5 does not fit any of the allowed forms (form 1: $: 1.5 is a number, but a whole "
+          "number is required; form 2: $: 1.5 is below the minimum 2)");
+  }
+
+  TEST_CASE("not refuses what matches the excluded schema") {
+    const auto schema = R"({"not": {"title": "the reserved id", "const": "all"}})";
+    CHECK(valid(R"("ee")", schema));
+    CHECK(only(R"("all")", schema) == R"($: "all" is not allowed here (the reserved id))");
+  }
+
+  TEST_CASE("if then else applies the branch chosen by the condition") {
+    const auto schema = R"({"if": {"properties": {"rule": {"const": "prorate"}}},
+                            "then": {"required": ["max_missing"]},
+                            "else": {"properties": {"max_missing": false}}})";
+    CHECK(valid(R"({"rule": "prorate", "max_missing": 1})", schema));
+    CHECK(valid(R"({"rule": "any-missing"})", schema));
+    CHECK(only(R"({"rule": "prorate"})", schema) ==
+          R"($: required member "max_missing" is missing)");
+    CHECK(only(R"({"rule": "any-missing", "max_missing": 1})", schema) ==
+          "$.max_missing: 1 is not allowed here");
+  }
+
+  TEST_CASE("boolean schemas accept everything or nothing") {
+    CHECK(valid(R"({"a": [1]})", "true"));
+    CHECK(only("1", "false") == "$: 1 is not allowed here");
+  }
+
+  TEST_CASE("violations come in document order, the object before its members") {
+    const auto schema = R"({"type": "object", "required": ["zz"],
+                            "properties": {"b": {"type": "string"},
+                                           "a": {"items": {"minimum": 0}}},
+                            "additionalProperties": false})";
+    const auto found = check(R"({"b": 1, "a": [-1, 0, -2], "c": true})", schema);
+    REQUIRE(found.size() == 5);
+    CHECK(found[0].path == "$");
+    CHECK(found[1].path == "$.a[0]");
+    CHECK(found[2].path == "$.a[2]");
+    CHECK(found[3].path == "$.b");
+    CHECK(found[4].path == "$.c");
+  }
+
+  TEST_CASE("long values are shortened in messages") {
+    const std::string long_text = "\"" + std::string(100, 'x') + "\"";
+    const auto found = check(long_text, R"({"type": "integer"})");
+    REQUIRE(found.size() == 1);
+    CHECK(found[0].message.find("...") != std::string::npos);
+    CHECK(found[0].message.size() < 120);
+  }
+
+  TEST_CASE("format_violations joins path and message") {
+    const std::vector<schema_violation> v = {{"$.a", "one"}, {"$.b", "two"}};
+    CHECK(balint::core::format_violations(v) == "$.a: one; $.b: two");
+    CHECK(balint::core::format_violations({}).empty());
+  }
+}
