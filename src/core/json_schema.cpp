@@ -81,6 +81,13 @@ std::string plural(std::size_t n, std::string_view one, std::string_view many) {
   return std::to_string(n) + ' ' + std::string(n == 1 ? one : many);
 }
 
+// "1 entry is required", "3 entries are allowed".
+std::string bound_words(std::int64_t n, std::string_view one, std::string_view many,
+                        std::string_view what) {
+  return std::to_string(n) + ' ' + std::string(n == 1 ? one : many) + (n == 1 ? " is " : " are ") +
+         std::string(what);
+}
+
 // What a value is, in words a clinician reads without knowing JSON.
 std::string kind_of(const json& value) {
   switch (value.type()) {
@@ -323,15 +330,15 @@ class validator {
     if (const json* b = schema.find("minLength"); b != nullptr && b->is_integer()) {
       const auto bound = static_cast<std::size_t>(std::max<std::int64_t>(0, b->as_int()));
       if (length < bound) {
-        add(out, shown + " is too short: " + plural(length, "character", "characters") + ", at least " +
-                     std::to_string(bound) + " required");
+        add(out, shown + " is too short: " + plural(length, "character", "characters") +
+                     ", at least " + std::to_string(bound) + " required");
       }
     }
     if (const json* b = schema.find("maxLength"); b != nullptr && b->is_integer()) {
       const auto bound = static_cast<std::size_t>(std::max<std::int64_t>(0, b->as_int()));
       if (length > bound) {
-        add(out, shown + " is too long: " + plural(length, "character", "characters") + ", at most " +
-                     std::to_string(bound) + " allowed");
+        add(out, shown + " is too long: " + plural(length, "character", "characters") +
+                     ", at most " + std::to_string(bound) + " allowed");
       }
     }
     if (const json* p = schema.find("pattern"); p != nullptr && p->is_string()) {
@@ -339,7 +346,7 @@ class validator {
       if (re == nullptr) {
         add(out, "schema error: invalid pattern " + describe(*p));
       } else if (!std::regex_search(text, *re)) {
-        add(out, shown + " does not have the required form " + p->as_string());
+        add(out, shown + " does not have the required form " + p->as_string() + hint(schema));
       }
     }
     if (const json* f = schema.find("format"); f != nullptr && f->is_string()) {
@@ -349,18 +356,30 @@ class validator {
     }
   }
 
+  // A pattern means little to most readers: the schema's own description, when it has one,
+  // says the same in words (" (A 24-hour local time written HH:MM)").
+  static std::string hint(const json& schema) {
+    const json* description = schema.find("description");
+    if (description == nullptr || !description->is_string() || description->as_string().empty()) {
+      return {};
+    }
+    std::string words = description->as_string();
+    if (words.back() == '.') words.pop_back();
+    return " (" + words + ")";
+  }
+
   void check_array(const json& value, const json& schema, std::vector<violation>& out) {
     const auto& items = value.as_array();
     if (const json* b = schema.find("minItems"); b != nullptr && b->is_integer()) {
       if (static_cast<std::int64_t>(items.size()) < b->as_int()) {
         add(out, "the list has " + plural(items.size(), "entry", "entries") + ", but at least " +
-                     std::to_string(b->as_int()) + " are required");
+                     bound_words(b->as_int(), "entry", "entries", "required"));
       }
     }
     if (const json* b = schema.find("maxItems"); b != nullptr && b->is_integer()) {
       if (static_cast<std::int64_t>(items.size()) > b->as_int()) {
         add(out, "the list has " + plural(items.size(), "entry", "entries") + ", but at most " +
-                     std::to_string(b->as_int()) + " are allowed");
+                     bound_words(b->as_int(), "entry", "entries", "allowed"));
       }
     }
     const json* unique = schema.find("uniqueItems");
@@ -369,8 +388,8 @@ class validator {
     for (std::size_t i = 0; i < items.size(); ++i) {
       path.push_back({true, i, {}});
       if (must_be_unique) {
-        const auto first = std::find(items.begin(), items.begin() + static_cast<std::ptrdiff_t>(i),
-                                     items[i]);
+        const auto first =
+            std::find(items.begin(), items.begin() + static_cast<std::ptrdiff_t>(i), items[i]);
         if (first != items.begin() + static_cast<std::ptrdiff_t>(i)) {
           add(out, describe(items[i]) + " appears more than once (also at [" +
                        std::to_string(first - items.begin()) + "]); entries must be unique");
@@ -394,14 +413,14 @@ class validator {
     }
     if (const json* b = schema.find("minProperties"); b != nullptr && b->is_integer()) {
       if (static_cast<std::int64_t>(members.size()) < b->as_int()) {
-        add(out, "the object has " + plural(members.size(), "member", "members") + ", but at least " +
-                     std::to_string(b->as_int()) + " are required");
+        add(out, "the object has " + plural(members.size(), "member", "members") +
+                     ", but at least " + bound_words(b->as_int(), "member", "members", "required"));
       }
     }
     if (const json* b = schema.find("maxProperties"); b != nullptr && b->is_integer()) {
       if (static_cast<std::int64_t>(members.size()) > b->as_int()) {
-        add(out, "the object has " + plural(members.size(), "member", "members") + ", but at most " +
-                     std::to_string(b->as_int()) + " are allowed");
+        add(out, "the object has " + plural(members.size(), "member", "members") +
+                     ", but at most " + bound_words(b->as_int(), "member", "members", "allowed"));
       }
     }
     const json* properties = schema.find("properties");
@@ -469,7 +488,8 @@ class validator {
         title != nullptr && title->is_string()) {
       out += " (" + title->as_string() + ")";
     }
-    if (!found.empty()) out += ": " + render_path(found.front().where) + ": " + found.front().message;
+    if (!found.empty())
+      out += ": " + render_path(found.front().where) + ": " + found.front().message;
     return out;
   }
 

@@ -145,6 +145,20 @@ int database::schema_version() {
   return version;
 }
 
+database::connection_settings database::settings() {
+  connection_settings c;
+  auto& s = impl_->session;
+  using Poco::Data::Keywords::into;
+  using Poco::Data::Keywords::now;
+  int fk = 0;
+  s << "PRAGMA journal_mode", into(c.journal_mode), now;
+  s << "PRAGMA synchronous", into(c.synchronous), now;
+  s << "PRAGMA foreign_keys", into(fk), now;
+  c.foreign_keys = fk != 0;
+  c.user_version = schema_version();
+  return c;
+}
+
 void database::begin() {
   // Poco's begin() is DEFERRED; IMMEDIATE takes the write lock up front (FACTS.md).
   detail::check(impl_->handle, sqlite3_exec(impl_->handle, "BEGIN IMMEDIATE", nullptr, nullptr,

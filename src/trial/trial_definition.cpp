@@ -1,5 +1,8 @@
 #include "balint/trial/trial_definition.hpp"
 
+#include "balint/core/error.hpp"
+#include "balint/core/json_schema.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cstddef>
@@ -7,9 +10,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "balint/core/error.hpp"
-#include "balint/core/json_schema.hpp"
 
 namespace balint::trial {
 
@@ -124,7 +124,8 @@ trial_definition read(const json& doc) {
   prog.session_end = text_of(p, "session_end");
   prog.first_session_date = text_of(p, "first_session_date");
   prog.session_slots = int_of(p, "session_slots");
-  for (const auto& b : list_of(p, "blackout_dates")) prog.blackout_dates.push_back(text_of(b, "date"));
+  for (const auto& b : list_of(p, "blackout_dates"))
+    prog.blackout_dates.push_back(text_of(b, "date"));
   prog.capacity_min = int_of(member_of(p, "capacity"), "min", 1);
   prog.capacity_max = int_of(member_of(p, "capacity"), "max", 1);
   prog.leaders_min = int_of(member_of(p, "leaders_per_session"), "min", 1);
@@ -176,7 +177,8 @@ std::vector<schema_violation> cross_check(const trial_definition& t) {
     if (const auto it = std::find(arm_ids.begin(), arm_ids.end(), id); it != arm_ids.end()) {
       add(at("$.arms", i) + ".id",
           "arm id " + quoted(id) + " is used twice (also at " +
-              at("$.arms", static_cast<std::size_t>(it - arm_ids.begin())) + "); arm ids must differ");
+              at("$.arms", static_cast<std::size_t>(it - arm_ids.begin())) +
+              "); arm ids must differ");
     }
     arm_ids.push_back(id);
   }
@@ -228,8 +230,8 @@ std::vector<schema_violation> cross_check(const trial_definition& t) {
     }
     for (std::size_t k = 0; k < plan.arms.size(); ++k) {
       if (t.find_arm(plan.arms[k]) == nullptr) {
-        add(at(base + ".arms", k),
-            quoted(plan.arms[k]) + " is not one of the trial's arms (" + quoted_list(arm_ids) + ")");
+        add(at(base + ".arms", k), quoted(plan.arms[k]) + " is not one of the trial's arms (" +
+                                       quoted_list(arm_ids) + ")");
       }
     }
   }
@@ -260,16 +262,17 @@ std::vector<schema_violation> cross_check(const trial_definition& t) {
         ratio_text += (ratio_text.empty() ? "" : ":") + std::to_string(a.ratio);
       }
       add(at("$.randomization.block_sizes", i),
-          "block size " + std::to_string(size) + " is not a multiple of " +
-              std::to_string(ratios) + ", the sum of the allocation ratios " + ratio_text);
+          "block size " + std::to_string(size) + " is not a multiple of " + std::to_string(ratios) +
+              ", the sum of the allocation ratios " + ratio_text);
     }
   }
 
   const auto& p = t.programme;
   for (std::size_t i = 0; i < p.lectures.size(); ++i) {
     if (p.lectures[i].end <= p.lectures[i].start) {
-      add(at("$.programme.lectures", i) + ".end",
-          "the lecture ends at " + p.lectures[i].end + ", not after its start " + p.lectures[i].start);
+      add(at("$.programme.lectures", i) + ".end", "the lecture ends at " + p.lectures[i].end +
+                                                      ", not after its start " +
+                                                      p.lectures[i].start);
     }
   }
   // "HH:MM" strings of equal length order like the times they name.
@@ -281,7 +284,7 @@ std::vector<schema_violation> cross_check(const trial_definition& t) {
       wd >= 0 && weekday_names[static_cast<std::size_t>(wd)] != p.session_weekday) {
     add("$.programme.first_session_date",
         p.first_session_date + " is a " + std::string(weekday_names[static_cast<std::size_t>(wd)]) +
-            ", but sessions are held on " + p.session_weekday);
+            ", but sessions are held on " + p.session_weekday + "s");
   }
   if (p.capacity_max < p.capacity_min) {
     add("$.programme.capacity.max", "the most participants per session " +

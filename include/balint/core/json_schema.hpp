@@ -1,9 +1,9 @@
 #pragma once
 
+#include "balint/core/json.hpp"
+
 #include <string>
 #include <vector>
-
-#include "balint/core/json.hpp"
 
 namespace balint::core {
 

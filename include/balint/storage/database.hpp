@@ -86,6 +86,15 @@ class database {
   static int latest_schema_version();
   int schema_version();
 
+  /// How this connection is set up, for diagnostics and tests.
+  struct connection_settings {
+    std::string journal_mode;
+    int synchronous = 0;  ///< 2 = FULL
+    bool foreign_keys = false;
+    int user_version = 0;
+  };
+  connection_settings settings();
+
   /// BEGIN IMMEDIATE: takes the write lock now, so two writers never interleave.
   void begin();
   void commit();

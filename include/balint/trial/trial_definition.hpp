@@ -1,11 +1,11 @@
 #pragma once
 
+#include "balint/core/json.hpp"
+#include "balint/core/result.hpp"
+
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "balint/core/json.hpp"
-#include "balint/core/result.hpp"
 
 namespace balint::trial {
 

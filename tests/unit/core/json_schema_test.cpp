@@ -1,10 +1,13 @@
 // validate_json(instance, schema) -> std::vector<schema_violation{path, message}>, in document
 // order, empty when the instance is valid. format_violations joins them as "PATH: MESSAGE; ...".
+// The schema files themselves are read from BALINT_SOURCE_DIR (set by the test build).
 
 #include "balint/core/json_schema.hpp"
 
 #include <doctest/doctest.h>
 
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,15 +49,18 @@ TEST_SUITE("core") {
     CHECK(valid("[]", R"({"type": "array"})"));
     CHECK(valid("{}", R"({"type": "object"})"));
     CHECK(valid("1.5", R"({"type": "number"})"));
-    CHECK(only(R"("36")", R"({"type": "integer"})") == R"($: "36" is text, but a whole number is required)");
-    CHECK(only("null", R"({"type": "string"})") == "$: the value is empty (null), but text is required");
+    CHECK(only(R"("36")", R"({"type": "integer"})") ==
+          R"($: "36" is text, but a whole number is required)");
+    CHECK(only("null", R"({"type": "string"})") ==
+          "$: the value is empty (null), but text is required");
     CHECK(only("[1]", R"({"type": "object"})") == "$: [1] is a list, but an object is required");
   }
 
   TEST_CASE("type integer accepts integral numbers and refuses fractions") {
     CHECK(valid("3", R"({"type": "integer"})"));
     CHECK(valid("3.0", R"({"type": "integer"})"));
-    CHECK(only("3.5", R"({"type": "integer"})") == "$: 3.5 is a number, but a whole number is required");
+    CHECK(only("3.5", R"({"type": "integer"})") ==
+          "$: 3.5 is a number, but a whole number is required");
   }
 
   TEST_CASE("a list of types accepts any of them") {
@@ -72,16 +78,14 @@ TEST_SUITE("core") {
   }
 
   TEST_CASE("required members that are missing are named at the object's path") {
-    const auto schema =
-        R"({"properties": {"programme": {"required": ["time_zone", "lectures"]}}})";
+    const auto schema = R"({"properties": {"programme": {"required": ["time_zone", "lectures"]}}})";
     CHECK(valid(R"({"programme": {"time_zone": "Asia/Shanghai", "lectures": []}})", schema));
     CHECK(only(R"({"programme": {"lectures": []}})", schema) ==
           R"($.programme: required member "time_zone" is missing)");
   }
 
   TEST_CASE("additionalProperties false refuses unknown members and lists the allowed ones") {
-    const auto schema =
-        R"({"properties": {"id": {}, "title": {}}, "additionalProperties": false})";
+    const auto schema = R"({"properties": {"id": {}, "title": {}}, "additionalProperties": false})";
     CHECK(valid(R"({"id": 1, "title": "t"})", schema));
     CHECK(only(R"({"id": 1, "foo": 2})", schema) ==
           "$.foo: member not allowed here (allowed: id, title)");
@@ -90,8 +94,8 @@ TEST_SUITE("core") {
   }
 
   TEST_CASE("additionalProperties as a schema validates the members not listed") {
-    const auto schema =
-        R"({"properties": {"id": {"type": "string"}}, "additionalProperties": {"type": "integer"}})";
+    const auto schema = R"({"properties": {"id": {"type": "string"}},
+                            "additionalProperties": {"type": "integer"}})";
     CHECK(valid(R"({"id": "a", "n": 2})", schema));
     CHECK(only(R"({"id": "a", "n": "two"})", schema) ==
           R"($.n: "two" is text, but a whole number is required)");
@@ -106,7 +110,8 @@ TEST_SUITE("core") {
     const auto names = R"({"propertyNames": {"pattern": "^-?[0-9]+$"}})";
     CHECK(valid(R"({"-1": 0, "12": 0})", names));
     CHECK(only(R"({"a": 0})", names) ==
-          R"($.a: the member name "a" is not allowed: "a" does not have the required form ^-?[0-9]+$)");
+          "$.a: the member name \"a\" is not allowed: \"a\" does not have the required form "
+          "^-?[0-9]+$");
   }
 
   TEST_CASE("items validates each entry with its index in the path") {
@@ -173,6 +178,12 @@ TEST_SUITE("core") {
     CHECK_FALSE(valid(R"("7:30")", time));
   }
 
+  TEST_CASE("a refused pattern is explained by the schema's description when there is one") {
+    const auto schema = R"({"pattern": "^[a-z]+$", "description": "Lower-case letters."})";
+    CHECK(only(R"("Ab")", schema) ==
+          R"($: "Ab" does not have the required form ^[a-z]+$ (Lower-case letters))");
+  }
+
   TEST_CASE("format date accepts real calendar dates only") {
     const auto schema = R"({"format": "date"})";
     CHECK(valid(R"("2016-10-26")", schema));
@@ -190,8 +201,9 @@ TEST_SUITE("core") {
   TEST_CASE("minItems and maxItems bound the length of a list") {
     const auto schema = R"({"minItems": 2, "maxItems": 3})";
     CHECK(valid("[1, 2]", schema));
-    CHECK(only("[1]", schema) == "$: the list has 1 entry, but at least 2 are required");
-    CHECK(only("[1, 2, 3, 4]", schema) == "$: the list has 4 entries, but at most 3 are allowed");
+    CHECK(only("[1]", schema) == "$: the list has 1 entry, but at least 2 entries are required");
+    CHECK(only("[1, 2, 3, 4]", schema) ==
+          "$: the list has 4 entries, but at most 3 entries are allowed");
   }
 
   TEST_CASE("uniqueItems names the repeated entry") {
@@ -205,9 +217,9 @@ TEST_SUITE("core") {
   TEST_CASE("minProperties and maxProperties bound the number of members") {
     const auto schema = R"({"minProperties": 1, "maxProperties": 2})";
     CHECK(valid(R"({"a": 1})", schema));
-    CHECK(only("{}", schema) == "$: the object has 0 members, but at least 1 are required");
+    CHECK(only("{}", schema) == "$: the object has 0 members, but at least 1 member is required");
     CHECK(only(R"({"a": 1, "b": 2, "c": 3})", schema) ==
-          "$: the object has 3 members, but at most 2 are allowed");
+          "$: the object has 3 members, but at most 2 members are allowed");
   }
 
   TEST_CASE("a $ref to $defs applies the named definition") {
@@ -250,7 +262,8 @@ TEST_SUITE("core") {
   }
 
   TEST_CASE("anyOf requires at least one part and explains each refusal") {
-    const auto schema = R"({"anyOf": [{"type": "string"}, {"title": "a small number", "maximum": 3}]})";
+    const auto schema =
+        R"({"anyOf": [{"type": "string"}, {"title": "a small number", "maximum": 3}]})";
     CHECK(valid(R"("x")", schema));
     CHECK(valid("2", schema));
     CHECK(only("5", schema) ==
@@ -305,6 +318,71 @@ TEST_SUITE("core") {
     CHECK(found[3].path == "$.b");
     CHECK(found[4].path == "$.c");
   }
+
+#ifdef BALINT_SOURCE_DIR
+  TEST_CASE("the instrument schema accepts the documented format and refuses its mistakes") {
+    std::ifstream file(std::string(BALINT_SOURCE_DIR) + "/schemas/instrument.schema.json");
+    REQUIRE(file.good());
+    std::stringstream text;
+    text << file.rdbuf();
+    const json schema = j(text.str());
+    json instrument = j(R"({"id": "mbi-hss", "name": "Maslach Burnout Inventory", "version": "1",
+      "copyright": "Mind Garden", "items": 22,
+      "scale": {"min": 0, "max": 6, "labels": {"0": "never", "6": "every day"}},
+      "missing_policy": {"rule": "any-missing"},
+      "subscales": [{"id": "ee", "label": "Emotional exhaustion", "items": [1, 2, 3, 6, 8],
+                     "caseness": {"operator": ">=", "threshold": 27, "label": "high"}}],
+      "description": "optional text"})");
+    CHECK(validate_json(instrument, schema).empty());
+    instrument["missing_policy"] = j(R"({"rule": "prorate", "max_missing": 1})");
+    CHECK(validate_json(instrument, schema).empty());
+
+    SUBCASE("prorate without max_missing") {
+      instrument["missing_policy"] = j(R"({"rule": "prorate"})");
+      CHECK(balint::core::format_violations(validate_json(instrument, schema)) ==
+            R"($.missing_policy: required member "max_missing" is missing)");
+    }
+    SUBCASE("max_missing without prorate") {
+      instrument["missing_policy"] = j(R"({"rule": "any-missing", "max_missing": 1})");
+      CHECK(balint::core::format_violations(validate_json(instrument, schema)) ==
+            "$.missing_policy.max_missing: 1 is not allowed here (max_missing is used only with "
+            "the prorate rule)");
+    }
+    SUBCASE("a label keyed by a word") {
+      instrument["scale"]["labels"]["often"] = "often";
+      const auto found = validate_json(instrument, schema);
+      REQUIRE(found.size() == 1);
+      CHECK(found[0].path == "$.scale.labels.often");
+    }
+    SUBCASE("a repeated subscale item") {
+      instrument["subscales"].as_array()[0]["items"].push_back(2);
+      const auto found = validate_json(instrument, schema);
+      REQUIRE(found.size() == 1);
+      CHECK(found[0].path == "$.subscales[0].items[5]");
+    }
+    SUBCASE("an unknown caseness operator") {
+      instrument["subscales"].as_array()[0]["caseness"]["operator"] = ">";
+      CHECK(balint::core::format_violations(validate_json(instrument, schema)) ==
+            R"($.subscales[0].caseness.operator: ">" is not one of ">=", "<=")");
+    }
+    SUBCASE("too many items") {
+      instrument["items"] = 201;
+      CHECK(balint::core::format_violations(validate_json(instrument, schema)) ==
+            "$.items: 201 is above the maximum 200");
+    }
+    SUBCASE("a capitalised id") {
+      instrument["id"] = "MBI";
+      const auto found = validate_json(instrument, schema);
+      REQUIRE(found.size() == 1);
+      CHECK(found[0].path == "$.id");
+    }
+    SUBCASE("a missing copyright") {
+      instrument.as_object().erase("copyright");
+      CHECK(balint::core::format_violations(validate_json(instrument, schema)) ==
+            R"($: required member "copyright" is missing)");
+    }
+  }
+#endif
 
   TEST_CASE("long values are shortened in messages") {
     const std::string long_text = "\"" + std::string(100, 'x') + "\"";

@@ -137,8 +137,7 @@ TEST_SUITE("trial") {
       doc["programme"].as_object().erase("time_zone");
       const auto e = refusal(doc);
       CHECK(e.field == "$.programme");
-      CHECK(e.message ==
-            "trial definition: $.programme: required member \"time_zone\" is missing");
+      CHECK(e.message == "trial definition: $.programme: required member \"time_zone\" is missing");
     }
     SUBCASE("a session time out of range") {
       auto doc = tongji();
