@@ -199,10 +199,19 @@ core::result<int> cmd_init(invocation& in) {
     if (!text) return std::move(text).error();
     config = std::move(text.value());
   }
+  const std::string& path = in.options.at("db");
+  const bool existed = fs::exists(path);
   auto db = open_db(in.options, true);
   if (!db) return std::move(db).error();
   auto r = app::init_trial(**db, make_request(in.options), config);
-  if (!r) return std::move(r).error();
+  if (!r) {
+    // A refused init leaves no new file behind.
+    if (!existed) {
+      db->reset();
+      for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path + suffix);
+    }
+    return std::move(r).error();
+  }
   in.out << "Trial " << r->trial_id << " set up in " << in.options.at("db") << "\n"
          << "  " << r->title << "\n"
          << "  planned participants: " << r->planned_participants << "\n"
