@@ -357,6 +357,14 @@ core::result<outcome_import_result> import_outcomes(storage::database& db, const
                                 "; an import never overwrites: correct them with 'balint-trial "
                                 "outcome record ... --reason TEXT'; nothing was imported");
     }
+    // Score now, so the coordinator hears at once which questionnaires are incomplete.
+    const auto& inst = trial->instruments.find(a.instrument)->second;
+    for (const auto& sub : inst.subscales) {
+      if (!instruments::score_subscale(inst, sub, a.items)) {
+        ++result.incomplete;
+        break;
+      }
+    }
     rows.push_back({who.id, a.timepoint, a.instrument, &a.items});
     participants.insert(who.id);
     result.item_rows += a.items.size();
@@ -368,6 +376,7 @@ core::result<outcome_import_result> import_outcomes(storage::database& db, const
   after["assessments"] = result.assessments;
   after["item_rows"] = result.item_rows;
   after["participants"] = result.participants;
+  after["incomplete"] = result.incomplete;
   after["csv_sha256"] = core::sha256_hex(csv_text);
   append_audit(db, req, "outcome.import", "assessments", std::nullopt, after, std::nullopt);
   tx.commit();

@@ -315,6 +315,11 @@ core::result<int> cmd_outcome_import(invocation& in) {
   if (!r) return std::move(r).error();
   in.out << "Imported " << r->assessments << " questionnaires (" << r->item_rows
          << " item answers) for " << r->participants << " participants.\n";
+  if (r->incomplete > 0) {
+    in.out << r->incomplete
+           << " of them have missing answers that leave a subscale without a score; see "
+              "'balint-trial outcome list'.\n";
+  }
   return 0;
 }
 

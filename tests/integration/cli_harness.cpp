@@ -1,21 +1,20 @@
 #include "cli_harness.hpp"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include "balint/core/csv.hpp"
+#include "balint/core/sha256.hpp"
 
 #include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <fcntl.h>
 #include <fstream>
+#include <poll.h>
+#include <spawn.h>
 #include <sstream>
 #include <stdexcept>
-
-#include "balint/core/csv.hpp"
-#include "balint/core/sha256.hpp"
+#include <sys/wait.h>
+#include <unistd.h>
 
 extern char** environ;
 
@@ -123,9 +122,11 @@ run_result run_program(const std::string& program, const std::vector<std::string
     for (const auto& p : fds) {
       if (p.revents == 0) continue;
       if (p.fd == in_w.fd) {
-        const ssize_t w = ::write(in_w.fd, stdin_text.data() + written, stdin_text.size() - written);
+        const ssize_t w =
+            ::write(in_w.fd, stdin_text.data() + written, stdin_text.size() - written);
         if (w > 0) written += static_cast<std::size_t>(w);
-        if (w < 0 && errno != EINTR && errno != EAGAIN) in_w.reset();  // EPIPE: child stopped reading
+        if (w < 0 && errno != EINTR && errno != EAGAIN)
+          in_w.reset();  // EPIPE: child stopped reading
         if (written == stdin_text.size()) in_w.reset();
         continue;
       }

@@ -2,6 +2,11 @@
 // SQLite file in a fresh temporary folder per test. Only stdout, stderr, exit codes, exported
 // files and the database file itself (through the sqlite3 shell) are looked at.
 
+#include "cli_harness.hpp"
+
+#include "balint/core/json.hpp"
+#include "balint/core/sha256.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cctype>
@@ -10,10 +15,6 @@
 #include <set>
 #include <string>
 #include <vector>
-
-#include "balint/core/json.hpp"
-#include "balint/core/sha256.hpp"
-#include "cli_harness.hpp"
 
 using namespace balint;
 using balint::test::run_cli;
@@ -73,7 +74,8 @@ core::json parse_json_output(const run_result& r) {
 }
 
 core::json audit_log(const std::string& db) {
-  const auto j = parse_json_output(expect_exit(0, {"audit", "log", "--db", db, "--format", "json"}));
+  const auto j =
+      parse_json_output(expect_exit(0, {"audit", "log", "--db", db, "--format", "json"}));
   REQUIRE(j.is_array());
   return j;
 }
@@ -81,8 +83,8 @@ core::json audit_log(const std::string& db) {
 std::size_t audit_count(const std::string& db) { return audit_log(db).as_array().size(); }
 
 core::json participants_json(const std::string& db) {
-  const auto j = parse_json_output(
-      expect_exit(0, {"participant", "list", "--db", db, "--format", "json"}));
+  const auto j =
+      parse_json_output(expect_exit(0, {"participant", "list", "--db", db, "--format", "json"}));
   REQUIRE(j.is_array());
   return j;
 }
@@ -225,7 +227,9 @@ const std::vector<int> msq_items = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10,
 TEST_SUITE("cli") {
   // --- 1. the issue's "Done when" scenario --------------------------------------------------
 
-  TEST_CASE("export after importing the demo trial writes a wide CSV whose pre scores are the sums of the imported items") {
+  TEST_CASE(
+      "export after importing the demo trial writes a wide CSV whose pre scores are the sums of "
+      "the imported items") {
     temp_dir dir;
     const auto db = demo_db(dir);
     const auto out_dir = dir.file("export");
@@ -271,19 +275,23 @@ TEST_SUITE("cli") {
     CHECK(seen.size() == 36);
   }
 
-  TEST_CASE("audit verify says ok on an untouched trail and exits 1 naming the entry an intruder changed") {
+  TEST_CASE(
+      "audit verify says ok on an untouched trail and exits 1 naming the entry an intruder "
+      "changed") {
     temp_dir dir;
     const auto db = demo_db(dir);
     const auto ok = expect_exit(0, {"audit", "verify", "--db", db});
     CHECK(contains(ok.out, "ok"));
 
     // The trigger refuses the change while it is there.
-    const auto blocked = test::run_sqlite(db, "UPDATE audit_entry SET actor='mallory' WHERE seq=2;");
+    const auto blocked =
+        test::run_sqlite(db, "UPDATE audit_entry SET actor='mallory' WHERE seq=2;");
     CHECK(blocked.exit_code != 0);
     expect_exit(0, {"audit", "verify", "--db", db});
 
     const auto tamper = test::run_sqlite(
-        db, "DROP TRIGGER audit_entry_no_update; UPDATE audit_entry SET actor='mallory' WHERE seq=2;");
+        db,
+        "DROP TRIGGER audit_entry_no_update; UPDATE audit_entry SET actor='mallory' WHERE seq=2;");
     REQUIRE_MESSAGE(tamper.exit_code == 0, tamper.err);
     const auto broken = run_cli({"audit", "verify", "--db", db});
     INFO("stdout:\n" << broken.out << "\nstderr:\n" << broken.err);
@@ -304,7 +312,9 @@ TEST_SUITE("cli") {
     CHECK((names_entry(broken.out + broken.err, 2) || names_entry(broken.out + broken.err, 3)));
   }
 
-  TEST_CASE("audit verify exits 1 naming the entry when an intruder recomputes the changed entry's hash correctly") {
+  TEST_CASE(
+      "audit verify exits 1 naming the entry when an intruder recomputes the changed entry's hash "
+      "correctly") {
     temp_dir dir;
     const auto db = demo_db(dir);
     const auto log = audit_log(db);
@@ -338,7 +348,9 @@ TEST_SUITE("cli") {
     CHECK(names_entry(broken.out + broken.err, 2));
   }
 
-  TEST_CASE("audit verify exits 1 naming the missing entry when an intruder deletes an entry in the middle") {
+  TEST_CASE(
+      "audit verify exits 1 naming the missing entry when an intruder deletes an entry in the "
+      "middle") {
     temp_dir dir;
     const auto db = demo_db(dir);
     const auto tamper = test::run_sqlite(
@@ -352,7 +364,21 @@ TEST_SUITE("cli") {
 
   // --- 2. bad input: exit 2, a message naming the field and what is allowed, nothing changed --
 
-  TEST_CASE("participant add refuses ineligible or malformed participants and leaves the database unchanged") {
+  TEST_CASE("the database fingerprint used by the refusal tests sees every accepted write") {
+    temp_dir dir;
+    const auto db = demo_db(dir);
+    const auto first = test::db_fingerprint(db);
+    CHECK(contains(first, "INSERT INTO"));
+    CHECK(test::db_fingerprint(db) == first);  // reading changes nothing
+    expect_exit(0, {"participant", "add", "--db", db, "--code", "N01", "--age", "30", "--gender",
+                    "M", "--consent", "yes"});
+    const bool changed = test::db_fingerprint(db) != first;
+    CHECK(changed);
+  }
+
+  TEST_CASE(
+      "participant add refuses ineligible or malformed participants and leaves the database "
+      "unchanged") {
     temp_dir dir;
     const auto db = demo_db(dir);
     const std::vector<std::string> base = {"participant", "add", "--db", db, "--code", "N01"};
@@ -378,10 +404,9 @@ TEST_SUITE("cli") {
                      {"consent", "no", "yes"});
     }
     SUBCASE("balint knowledge outside 1-5") {
-      expect_refused(db,
-                     with({"--age", "30", "--gender", "F", "--consent", "yes",
-                           "--balint-knowledge", "7"}),
-                     {"knowledge", "7", "1-5"});
+      expect_refused(
+          db, with({"--age", "30", "--gender", "F", "--consent", "yes", "--balint-knowledge", "7"}),
+          {"knowledge", "7", "1-5"});
     }
     SUBCASE("availability outside the trial's options") {
       expect_refused(db,
@@ -435,12 +460,13 @@ TEST_SUITE("cli") {
     CHECK(participants_json(db).as_array().size() == 36);
   }
 
-  TEST_CASE("outcome record refuses bad answers, unknown participants, instruments and time points") {
+  TEST_CASE(
+      "outcome record refuses bad answers, unknown participants, instruments and time points") {
     temp_dir dir;
     const auto db = demo_db(dir);
     auto record = [&](const std::string& participant, const std::string& timepoint,
                       const std::string& instrument, const std::string& items) {
-      return std::vector<std::string>{"outcome",     "record",   "--db",         db,
+      return std::vector<std::string>{"outcome",       "record",    "--db",        db,
                                       "--participant", participant, "--timepoint", timepoint,
                                       "--instrument",  instrument,  "--items",     items};
     };
@@ -456,7 +482,8 @@ TEST_SUITE("cli") {
       expect_refused(db, record("T01", "post", "mbi-hss", "1,2,3"), {"items", "22", "3"});
     }
     SUBCASE("too many answers") {
-      expect_refused(db, record("T01", "post", "msq", repeat_items("3", 21)), {"items", "20", "21"});
+      expect_refused(db, record("T01", "post", "msq", repeat_items("3", 21)),
+                     {"items", "20", "21"});
     }
     SUBCASE("an unknown participant") {
       expect_refused(db, record("ZZ99", "post", "mbi-hss", repeat_items("1", 22)),
@@ -477,7 +504,8 @@ TEST_SUITE("cli") {
     const std::string db = dir.file("trial.db");
     expect_exit(0, {"init", "--db", db});
     expect_exit(0, {"participant", "import", "--db", db, "--csv", demo_participants()});
-    const std::string good = test::read_file(demo_baseline());
+    std::string good = test::read_file(demo_baseline());
+    if (!good.empty() && good.back() != '\n') good += '\n';
     // Drop the last row (T36 msq item 20) and put a bad one in its place.
     std::string body = good;
     while (!body.empty() && (body.back() == '\n' || body.back() == '\r')) body.pop_back();
@@ -497,13 +525,24 @@ TEST_SUITE("cli") {
       expect_refused(db, {"outcome", "import", "--db", db, "--csv", dir.file("bad.csv")},
                      {"during", "pre", "post"});
     }
-    const auto list = parse_json_output(
-        expect_exit(0, {"outcome", "list", "--db", db, "--format", "json"}));
+    SUBCASE("an item number the instrument does not have in the last row") {
+      test::write_file(dir.file("bad.csv"), body + "T36,pre,msq,21,3\n");
+      expect_refused(db, {"outcome", "import", "--db", db, "--csv", dir.file("bad.csv")},
+                     {"21", "1-20"});
+    }
+    SUBCASE("the same item given twice") {
+      test::write_file(dir.file("bad.csv"), good + "T36,pre,msq,20,3\n");
+      expect_refused(db, {"outcome", "import", "--db", db, "--csv", dir.file("bad.csv")}, {"item"});
+    }
+    const auto list =
+        parse_json_output(expect_exit(0, {"outcome", "list", "--db", db, "--format", "json"}));
     REQUIRE(list.is_array());
     CHECK(list.as_array().empty());
   }
 
-  TEST_CASE("recording a questionnaire again is refused without a reason and audited as a correction with one") {
+  TEST_CASE(
+      "recording a questionnaire again is refused without a reason and audited as a correction "
+      "with one") {
     temp_dir dir;
     const auto db = demo_db(dir);
     const std::string first = repeat_items("2", 22);
@@ -551,7 +590,8 @@ TEST_SUITE("cli") {
     expect_exit(0, {"audit", "verify", "--db", db});
   }
 
-  TEST_CASE("a correction of an imported baseline questionnaire keeps the imported answers as before") {
+  TEST_CASE(
+      "a correction of an imported baseline questionnaire keeps the imported answers as before") {
     temp_dir dir;
     const auto db = demo_db(dir);
     const auto baseline = read_baseline();
@@ -585,9 +625,12 @@ TEST_SUITE("cli") {
     CHECK(participants_json(db).as_array().size() == 36);
   }
 
-  TEST_CASE("init refuses a trial definition that breaks the schema, naming its JSON path, and creates no database") {
+  TEST_CASE(
+      "init refuses a trial definition that breaks the schema, naming its JSON path, and creates "
+      "no database") {
     temp_dir dir;
-    auto doc = core::parse_json(test::read_file(test::source_path("schemas/trials/tongji-2020.json")));
+    auto doc =
+        core::parse_json(test::read_file(test::source_path("schemas/trials/tongji-2020.json")));
     REQUIRE(doc.has_value());
     auto& arms = doc.value()["arms"].as_array();
     REQUIRE(!arms.empty());
@@ -605,7 +648,8 @@ TEST_SUITE("cli") {
   TEST_CASE("init refuses a trial definition that is not JSON") {
     temp_dir dir;
     test::write_file(dir.file("broken.json"), "{\"id\": \"x\", ");
-    const auto r = run_cli({"init", "--db", dir.file("new.db"), "--config", dir.file("broken.json")});
+    const auto r =
+        run_cli({"init", "--db", dir.file("new.db"), "--config", dir.file("broken.json")});
     INFO("stderr:\n" << r.err);
     CHECK(r.exit_code == 2);
     CHECK(contains(r.err, "JSON"));
@@ -661,8 +705,8 @@ TEST_SUITE("cli") {
       CHECK(str(log.as_array().back(), "actor") == "alice");
     };
     step({"participant", "add", "--db", db, "--code", "A1", "--age", "30", "--gender", "F",
-          "--consent", "yes", "--specialty", "surgery", "--balint-knowledge", "2",
-          "--available", "workday-noon;weekend"},
+          "--consent", "yes", "--specialty", "surgery", "--balint-knowledge", "2", "--available",
+          "workday-noon;weekend"},
          "participant.add");
     step({"participant", "import", "--db", db, "--csv", demo_participants()}, "participant.import");
     step({"outcome", "import", "--db", db, "--csv", demo_baseline()}, "outcome.import");
@@ -687,7 +731,9 @@ TEST_SUITE("cli") {
 
   // --- 4. withdrawal --------------------------------------------------------------------------
 
-  TEST_CASE("participant withdraw keeps the data, records reason and date, and refuses a second withdrawal") {
+  TEST_CASE(
+      "participant withdraw keeps the data, records reason and date, and refuses a second "
+      "withdrawal") {
     temp_dir dir;
     const auto db = demo_db(dir);
     const auto outcomes_before = parse_json_output(expect_exit(
@@ -727,8 +773,7 @@ TEST_SUITE("cli") {
     expect_refused(db,
                    {"participant", "withdraw", "--db", db, "--code", "T10", "--reason", "again"},
                    {"T10", "withdrawn"});
-    expect_refused(db,
-                   {"participant", "withdraw", "--db", db, "--code", "NOPE", "--reason", "x"},
+    expect_refused(db, {"participant", "withdraw", "--db", db, "--code", "NOPE", "--reason", "x"},
                    {"NOPE"});
     // No new answers after withdrawal.
     expect_refused(db,
@@ -744,12 +789,12 @@ TEST_SUITE("cli") {
     const std::string db = dir.file("trial.db");
     expect_exit(0, {"init", "--db", db});
     const std::string hyperlink = "=HYPERLINK(\"http://evil.example/?x=1\",\"click me\")";
-    test::write_file(dir.file("people.csv"),
-                     participants_header +
-                         "F01,30,F,\"=HYPERLINK(\"\"http://evil.example/?x=1\"\",\"\"click me\"\")\",yes,1,1,weekend\n"
-                         "F02,31,M,+1+2,yes,,,\n"
-                         "F03,32,F,@SUM(A1:A9),yes,,,\n"
-                         "F04,33,M,-2+3,yes,,,\n");
+    test::write_file(dir.file("people.csv"), participants_header +
+                                                 "F01,30,F,\"=HYPERLINK(\"\"http://evil.example/"
+                                                 "?x=1\"\",\"\"click me\"\")\",yes,1,1,weekend\n"
+                                                 "F02,31,M,+1+2,yes,,,\n"
+                                                 "F03,32,F,@SUM(A1:A9),yes,,,\n"
+                                                 "F04,33,M,-2+3,yes,,,\n");
     expect_exit(0, {"participant", "import", "--db", db, "--csv", dir.file("people.csv")});
     expect_exit(0, {"participant", "withdraw", "--db", db, "--code", "F02", "--reason", "=1+1"});
 
@@ -775,10 +820,17 @@ TEST_SUITE("cli") {
   // --- 6. help ------------------------------------------------------------------------------
 
   TEST_CASE("--help works on every command and no arguments at all is refused") {
-    const std::vector<std::string> commands = {
-        "init",           "participant add", "participant import", "participant list",
-        "participant withdraw", "outcome record", "outcome import",   "outcome list",
-        "export",         "audit verify",    "audit log"};
+    const std::vector<std::string> commands = {"init",
+                                               "participant add",
+                                               "participant import",
+                                               "participant list",
+                                               "participant withdraw",
+                                               "outcome record",
+                                               "outcome import",
+                                               "outcome list",
+                                               "export",
+                                               "audit verify",
+                                               "audit log"};
     for (const auto& c : commands) {
       std::vector<std::string> args;
       for (std::size_t start = 0;;) {

@@ -82,6 +82,8 @@ struct outcome_import_result {
   std::size_t assessments = 0;
   std::size_t item_rows = 0;
   std::size_t participants = 0;
+  /// Questionnaires with at least one subscale left unscored by missing answers.
+  std::size_t incomplete = 0;
 };
 
 /// All-or-nothing import of the long CSV participant,timepoint,instrument,item,value: every
