@@ -1,9 +1,9 @@
+#include "balint/cli/application.hpp"
+
 #include <exception>
 #include <iostream>
 #include <string>
 #include <vector>
-
-#include "balint/cli/application.hpp"
 
 int main(int argc, char** argv) try {
   std::vector<std::string> args(argv + 1, argv + argc);

@@ -21,9 +21,9 @@ std::string audit_hash(const std::string& prev_hash, const storage::audit_record
   return core::sha256_hex(prev_hash + canonical_audit_entry(entry));
 }
 
-void append_audit(storage::database& db, const request& req, std::string action,
-                  std::string entity, std::optional<core::json> before,
-                  std::optional<core::json> after, std::optional<std::string> reason) {
+void append_audit(storage::database& db, const request& req, std::string action, std::string entity,
+                  std::optional<core::json> before, std::optional<core::json> after,
+                  std::optional<std::string> reason) {
   const auto last = db.last_audit_entry();
   storage::audit_record e;
   e.seq = last ? last->seq + 1 : 1;
@@ -42,8 +42,8 @@ void append_audit(storage::database& db, const request& req, std::string action,
 namespace {
 
 std::string describe(const storage::audit_record& e) {
-  return "entry " + std::to_string(e.seq) + " (" + e.action + " of " + e.entity + " by " +
-         e.actor + " at " + e.at + ")";
+  return "entry " + std::to_string(e.seq) + " (" + e.action + " of " + e.entity + " by " + e.actor +
+         " at " + e.at + ")";
 }
 
 }  // namespace
@@ -65,8 +65,9 @@ audit_verification verify_audit(storage::database& db) {
     } else if (audit_hash(e.prev_hash, e) != e.hash) {
       v.ok = false;
       v.first_broken = e.seq;
-      v.problem = describe(e) + " was changed after it was written: its content no longer "
-                                "matches its hash";
+      v.problem = describe(e) +
+                  " was changed after it was written: its content no longer "
+                  "matches its hash";
     } else if (e.prev_hash != prev_hash) {
       // Entry e is intact, so the one before it was changed and its hash recomputed (or e's
       // link was forged): either way the break is at the previous entry.

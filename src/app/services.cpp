@@ -1,13 +1,13 @@
 #include "balint/app/services.hpp"
 
-#include <map>
-#include <set>
-#include <unordered_map>
-
 #include "balint/core/json_schema.hpp"
 #include "balint/core/sha256.hpp"
 #include "balint/core/text.hpp"
 #include "balint/resources/resources.hpp"
+
+#include <map>
+#include <set>
+#include <unordered_map>
 
 namespace balint::app {
 namespace {
@@ -60,8 +60,7 @@ core::result<outcomes::instrument_set> builtin_instruments(const trial::trial_de
     if (!doc) {
       return core::invalid_input("$.instruments[" + std::to_string(k) + "]",
                                  "trial definition: instrument \"" + id +
-                                     "\" is not known; known instruments: " +
-                                     core::one_of(known));
+                                     "\" is not known; known instruments: " + core::one_of(known));
     }
     const auto problems = core::validate_json(doc.value(), schema.value());
     if (!problems.empty()) {
@@ -135,13 +134,12 @@ core::result<loaded_trial> load_trial(storage::database& db) {
 
 core::result<init_result> init_trial(storage::database& db, const request& req,
                                      const std::optional<std::string>& config_text) {
-  const std::string text = config_text
-                               ? *config_text
-                               : std::string(*resources::find("schemas/trials/tongji-2020.json"));
+  const std::string text =
+      config_text ? *config_text : std::string(*resources::find("schemas/trials/tongji-2020.json"));
   auto doc = core::parse_json(text);
   if (!doc) {
-    return core::invalid_input("config", "the trial definition is not valid JSON: " +
-                                             doc.error().message);
+    return core::invalid_input("config",
+                               "the trial definition is not valid JSON: " + doc.error().message);
   }
   auto def = parse_definition(doc.value());
   if (!def) return std::move(def).error();
@@ -170,8 +168,7 @@ core::result<init_result> init_trial(storage::database& db, const request& req,
   return init_result{def->id, def->title, def->planned_participants, def->instruments};
 }
 
-core::result<storage::participant_record> add_participant(storage::database& db,
-                                                          const request& req,
+core::result<storage::participant_record> add_participant(storage::database& db, const request& req,
                                                           const enrolment::participant_fields& f) {
   auto trial = load_trial(db);
   if (!trial) return std::move(trial).error();
@@ -197,6 +194,11 @@ core::result<std::size_t> import_participants(storage::database& db, const reque
   if (!trial) return std::move(trial).error();
   auto list = enrolment::parse_participant_csv(trial->rules, csv_text);
   if (!list) return std::move(list).error();
+  if (list->empty()) {
+    return core::invalid_input("csv",
+                               "the file has a header but no participants; nothing to "
+                               "import");
+  }
   storage::transaction tx(db);
   std::set<std::string, std::less<>> existing;
   for (const auto& r : db.participants()) existing.insert(r.participant.code);
@@ -265,8 +267,8 @@ core::result<recorded_outcome> record_outcome(storage::database& db, const reque
                                               const std::optional<std::string>& reason) {
   auto trial = load_trial(db);
   if (!trial) return std::move(trial).error();
-  if (auto ok = outcomes::check_planned(trial->definition, trial->instruments, timepoint,
-                                        instrument);
+  if (auto ok =
+          outcomes::check_planned(trial->definition, trial->instruments, timepoint, instrument);
       !ok) {
     return std::move(ok).error();
   }
@@ -294,8 +296,9 @@ core::result<recorded_outcome> record_outcome(storage::database& db, const reque
     }
     existing->items.resize(items->size());
     if (existing->items == items.value()) {
-      return core::invalid_input("items", "the answers given are the same as those recorded; "
-                                          "nothing to correct");
+      return core::invalid_input("items",
+                                 "the answers given are the same as those recorded; "
+                                 "nothing to correct");
     }
     db.replace_items(existing->id, items.value(), req.now);
     core::json before;
@@ -323,6 +326,9 @@ core::result<outcome_import_result> import_outcomes(storage::database& db, const
   if (!trial) return std::move(trial).error();
   auto parsed = outcomes::parse_long_csv(trial->definition, trial->instruments, csv_text);
   if (!parsed) return std::move(parsed).error();
+  if (parsed->empty()) {
+    return core::invalid_input("csv", "the file has a header but no answers; nothing to import");
+  }
 
   storage::transaction tx(db);
   std::unordered_map<std::string, const storage::participant_record*> by_code;
@@ -345,15 +351,14 @@ core::result<outcome_import_result> import_outcomes(storage::database& db, const
     }
     const auto& who = *it->second;
     if (who.withdrawn()) {
-      return core::precondition_failed("participant",
-                                       line + "participant " + a.participant +
-                                           " withdrew on " + *who.withdrawn_at +
-                                           "; nothing was imported");
+      return core::precondition_failed("participant", line + "participant " + a.participant +
+                                                          " withdrew on " + *who.withdrawn_at +
+                                                          "; nothing was imported");
     }
     if (recorded.count({who.id, a.timepoint, a.instrument})) {
       return core::conflict("participant",
-                            line + "participant " + a.participant + " already has " +
-                                a.instrument + " answers at " + a.timepoint +
+                            line + "participant " + a.participant + " already has " + a.instrument +
+                                " answers at " + a.timepoint +
                                 "; an import never overwrites: correct them with 'balint-trial "
                                 "outcome record ... --reason TEXT'; nothing was imported");
     }

@@ -1,16 +1,5 @@
 #include "balint/cli/application.hpp"
 
-#include <pwd.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <cstdio>
-#include <ctime>
-#include <filesystem>
-#include <fstream>
-#include <functional>
-#include <sstream>
-
 #include "balint/app/services.hpp"
 #include "balint/cli/options.hpp"
 #include "balint/core/json.hpp"
@@ -18,6 +7,16 @@
 #include "balint/report/export.hpp"
 #include "balint/report/table.hpp"
 #include "balint/storage/database.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <pwd.h>
+#include <sstream>
+#include <unistd.h>
 
 namespace balint::cli {
 namespace {
@@ -72,8 +71,8 @@ app::request make_request(const parsed_options& o) {
 core::result<std::string> read_file(const std::string& path, const std::string& option) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return core::invalid_input(option, "cannot read the file \"" + path +
-                                           "\" given to " + option + ": it does not exist or "
+    return core::invalid_input(option, "cannot read the file \"" + path + "\" given to " + option +
+                                           ": it does not exist or "
                                            "is not readable");
   }
   std::ostringstream s;
@@ -103,11 +102,29 @@ core::result<std::unique_ptr<storage::database>> open_db(const parsed_options& o
                                            "\"; set one up with 'balint-trial init --db " + path +
                                            "'");
   }
-  return storage::database::open(path);
+  if (fs::exists(path) && fs::file_size(path) > 0) {
+    std::ifstream f(path, std::ios::binary);
+    char magic[16] = {};
+    f.read(magic, sizeof magic);
+    if (std::string_view(magic, sizeof magic) != std::string_view("SQLite format 3\0", 16)) {
+      return core::invalid_input("--db", "\"" + path +
+                                             "\" is not a database file (a balint-trial database "
+                                             "is an SQLite file); nothing was changed");
+    }
+  }
+  try {
+    return storage::database::open(path);
+  } catch (const storage::storage_error& e) {
+    if (std::string(e.what()).find("another program") != std::string::npos) {
+      return core::invalid_input("--db", e.what());
+    }
+    throw;
+  }
 }
 
 const option_spec db_option{"db", "FILE", "the trial's database file (SQLite)", true, {}};
-const option_spec as_option{"as", "NAME", "who does this, for the audit trail (default: your user name)", false, {}};
+const option_spec as_option{
+    "as", "NAME", "who does this, for the audit trail (default: your user name)", false, {}};
 
 option_spec format_option(std::vector<std::string> allowed) {
   return {"format", core::join(allowed, "|"), "output format (default: " + allowed.front() + ")",
@@ -134,8 +151,8 @@ std::vector<std::string> participant_cells(const storage::participant_record& r)
 }
 
 const std::vector<std::string> participant_header = {
-    "code",      "age",       "gender",      "specialty", "consent",          "balint_knowledge",
-    "balint_times", "available", "enrolled_at", "status", "withdrawal_reason"};
+    "code",         "age",       "gender",      "specialty", "consent",          "balint_knowledge",
+    "balint_times", "available", "enrolled_at", "status",    "withdrawal_reason"};
 
 core::json participant_to_json(const storage::participant_record& r) {
   const auto cells = participant_cells(r);
@@ -346,8 +363,8 @@ core::result<int> cmd_outcome_list(invocation& in) {
     in.out << core::json(std::move(a)).dump_pretty() << "\n";
     return 0;
   }
-  const std::vector<std::string> header = {"participant", "timepoint", "instrument", "scores",
-                                           "items", "recorded_at"};
+  const std::vector<std::string> header = {"participant", "timepoint", "instrument",
+                                           "scores",      "items",     "recorded_at"};
   std::vector<std::vector<std::string>> rows;
   for (const auto& row : list.value()) {
     rows.push_back({row.assessment.participant_code, row.assessment.timepoint,
@@ -422,8 +439,14 @@ core::result<int> cmd_audit_log(invocation& in) {
       j["actor"] = e.actor;
       j["action"] = e.action;
       j["entity"] = e.entity;
-      j["before"] = e.before ? core::json(*e.before) : core::json();
-      j["after"] = e.after ? core::json(*e.after) : core::json();
+      // before/after are stored as canonical JSON text; show them as JSON values.
+      auto value = [](const std::optional<std::string>& text) {
+        if (!text) return core::json();
+        auto parsed = core::parse_json(*text);
+        return parsed ? std::move(parsed.value()) : core::json(*text);
+      };
+      j["before"] = value(e.before);
+      j["after"] = value(e.after);
       j["reason"] = e.reason ? core::json(*e.reason) : core::json();
       j["hash"] = e.hash;
       a.push_back(std::move(j));
@@ -433,11 +456,11 @@ core::result<int> cmd_audit_log(invocation& in) {
   }
   std::vector<std::vector<std::string>> rows;
   for (const auto& e : log.value()) {
-    rows.push_back({std::to_string(e.seq), e.at, e.actor, e.action, e.entity,
-                    e.reason.value_or(""), e.hash.substr(0, 12)});
+    rows.push_back({std::to_string(e.seq), e.at, e.actor, e.action, e.entity, e.reason.value_or(""),
+                    e.hash.substr(0, 12)});
   }
   in.out << report::text_table({"seq", "at (UTC)", "actor", "action", "entity", "reason", "hash"},
-                                rows);
+                               rows);
   return 0;
 }
 
@@ -445,13 +468,16 @@ core::result<int> cmd_audit_log(invocation& in) {
 
 const std::vector<command>& commands() {
   static const std::vector<command> table = {
-      {"init", "--db FILE [--config TRIAL.json]",
+      {"init",
+       "--db FILE [--config TRIAL.json]",
        "Sets up a trial in a new database file. Without --config the default trial is used: the\n"
        "Tongji Balint-group trial (schemas/trials/tongji-2020.json). A definition that breaks\n"
        "schemas/trial.schema.json is refused with the JSON path of the problem.",
-       {db_option, {"config", "TRIAL.json", "trial definition (default: tongji-2020)", false, {}},
+       {db_option,
+        {"config", "TRIAL.json", "trial definition (default: tongji-2020)", false, {}},
         as_option},
-       cmd_init, true},
+       cmd_init,
+       true},
       {"participant add",
        "--db FILE --code C --age N --gender M|F --consent yes [--specialty S] "
        "[--balint-knowledge 1-5] [--balint-times 1-5] [--available LIST]",
@@ -464,59 +490,83 @@ const std::vector<command>& commands() {
         {"specialty", "S", "specialty, free text", false, {}},
         {"balint-knowledge", "1-5", "knowledge of Balint groups, 1 (none) to 5", false, {}},
         {"balint-times", "1-5", "times taken part in Balint groups, 1 (never) to 5", false, {}},
-        {"available", "LIST",
+        {"available",
+         "LIST",
          "';'-separated times the participant can attend: workday-noon;workday-evening;weekend",
-         false, {}},
+         false,
+         {}},
         as_option},
-       cmd_participant_add, true},
-      {"participant import", "--db FILE --csv FILE",
+       cmd_participant_add,
+       true},
+      {"participant import",
+       "--db FILE --csv FILE",
        "Enrols every participant of a CSV file, all or none. Header:\n"
        "code,age,gender,specialty,consent,balint_knowledge,balint_times,available",
        {db_option, {"csv", "FILE", "the enrolment CSV", true, {}}, as_option},
-       cmd_participant_import, true},
-      {"participant list", "--db FILE [--format text|csv|json]",
+       cmd_participant_import,
+       true},
+      {"participant list",
+       "--db FILE [--format text|csv|json]",
        "Lists enrolled participants in enrolment order, withdrawn ones included.",
-       {db_option, format_option({"text", "csv", "json"})}, cmd_participant_list},
-      {"participant withdraw", "--db FILE --code C --reason TEXT",
+       {db_option, format_option({"text", "csv", "json"})},
+       cmd_participant_list},
+      {"participant withdraw",
+       "--db FILE --code C --reason TEXT",
        "Records that a participant left the trial. Their data are kept; the reason and date are\n"
        "recorded and audited.",
-       {db_option, {"code", "C", "participant code", true, {}},
-        {"reason", "TEXT", "why the participant withdrew", true, {}}, as_option},
-       cmd_participant_withdraw, true},
+       {db_option,
+        {"code", "C", "participant code", true, {}},
+        {"reason", "TEXT", "why the participant withdrew", true, {}},
+        as_option},
+       cmd_participant_withdraw,
+       true},
       {"outcome record",
        "--db FILE --participant C --timepoint pre|post --instrument ID --items \"v1,v2,...\" "
        "[--reason TEXT]",
        "Records one questionnaire, answers in item order (empty = missing answer). Recording the\n"
        "same questionnaire again is a correction and needs --reason.",
-       {db_option, {"participant", "C", "participant code", true, {}},
+       {db_option,
+        {"participant", "C", "participant code", true, {}},
         {"timepoint", "ID", "time point: pre or post", true, {}},
         {"instrument", "ID", "mbi-hss, msq, satisfaction, achievements or willingness", true, {}},
         {"items", "LIST", "comma-separated answers in item order", true, {}},
-        {"reason", "TEXT", "why earlier answers are corrected", false, {}}, as_option},
-       cmd_outcome_record, true},
-      {"outcome import", "--db FILE --csv FILE",
+        {"reason", "TEXT", "why earlier answers are corrected", false, {}},
+        as_option},
+       cmd_outcome_record,
+       true},
+      {"outcome import",
+       "--db FILE --csv FILE",
        "Imports questionnaires from a long CSV, all or none. Header:\n"
        "participant,timepoint,instrument,item,value",
        {db_option, {"csv", "FILE", "the long CSV of item answers", true, {}}, as_option},
-       cmd_outcome_import, true},
-      {"outcome list", "--db FILE [--participant C] [--format text|csv|json]",
+       cmd_outcome_import,
+       true},
+      {"outcome list",
+       "--db FILE [--participant C] [--format text|csv|json]",
        "Lists recorded questionnaires with their subscale scores.",
-       {db_option, {"participant", "C", "only this participant", false, {}},
+       {db_option,
+        {"participant", "C", "only this participant", false, {}},
         format_option({"text", "csv", "json"})},
        cmd_outcome_list},
-      {"export", "--db FILE --format csv --out DIR",
+      {"export",
+       "--db FILE --format csv --out DIR",
        "Writes wide.csv (one row per participant), items.csv (one row per item answer) and\n"
        "codebook.csv into DIR for the analyst.",
-       {db_option, {"format", "csv", "export format", true, {"csv"}},
+       {db_option,
+        {"format", "csv", "export format", true, {"csv"}},
         {"out", "DIR", "folder to write into (created if missing)", true, {}}},
        cmd_export},
-      {"audit verify", "--db FILE",
+      {"audit verify",
+       "--db FILE",
        "Recomputes the hash chain of the audit trail and names the first entry that was changed\n"
        "or removed. Exit code 1 when the trail is broken.",
-       {db_option}, cmd_audit_verify},
-      {"audit log", "--db FILE [--format text|json]",
+       {db_option},
+       cmd_audit_verify},
+      {"audit log",
+       "--db FILE [--format text|json]",
        "Lists every audit entry: when, who, what, on which record, and why.",
-       {db_option, format_option({"text", "json"})}, cmd_audit_log},
+       {db_option, format_option({"text", "json"})},
+       cmd_audit_log},
   };
   return table;
 }
@@ -574,7 +624,8 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     }
     return 2;
   }
-  const std::vector<std::string> rest(args.begin() + static_cast<std::ptrdiff_t>(words), args.end());
+  const std::vector<std::string> rest(args.begin() + static_cast<std::ptrdiff_t>(words),
+                                      args.end());
   for (const auto& a : rest) {
     if (a == "--help" || a == "-h") {
       out << render_help(found->path, found->synopsis, found->description, found->options);

@@ -1,8 +1,8 @@
 #include "balint/cli/options.hpp"
 
-#include <algorithm>
-
 #include "balint/core/text.hpp"
+
+#include <algorithm>
 
 namespace balint::cli {
 
@@ -30,9 +30,9 @@ core::result<parsed_options> parse_options(const std::vector<std::string>& args,
     const std::string& a = args[i];
     if (a.rfind("--", 0) != 0 || a == "--") {
       if (out.positionals.size() >= max_positionals) {
-        return core::invalid_input("arguments", "unexpected argument \"" + a +
-                                                    "\"; options start with -- (allowed: " +
-                                                    known() + ")");
+        return core::invalid_input(
+            "arguments",
+            "unexpected argument \"" + a + "\"; options start with -- (allowed: " + known() + ")");
       }
       out.positionals.push_back(a);
       continue;
@@ -64,9 +64,9 @@ core::result<parsed_options> parse_options(const std::vector<std::string>& args,
     }
     if (!spec->allowed.empty() &&
         std::find(spec->allowed.begin(), spec->allowed.end(), value) == spec->allowed.end()) {
-      return core::invalid_input("--" + name, "--" + name + " \"" + value +
-                                                  "\" is not allowed; allowed: " +
-                                                  core::one_of(spec->allowed));
+      return core::invalid_input("--" + name,
+                                 "--" + name + " \"" + value +
+                                     "\" is not allowed; allowed: " + core::one_of(spec->allowed));
     }
     if (out.has(name)) {
       return core::invalid_input("--" + name, "--" + name + " is given twice");
@@ -75,8 +75,8 @@ core::result<parsed_options> parse_options(const std::vector<std::string>& args,
   }
   for (const auto& s : specs) {
     if (s.required && !out.has(s.name)) {
-      return core::invalid_input("--" + s.name, "--" + s.name + " " + s.value_name +
-                                                    " is required: " + s.help);
+      return core::invalid_input("--" + s.name,
+                                 "--" + s.name + " " + s.value_name + " is required: " + s.help);
     }
   }
   return out;

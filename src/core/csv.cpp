@@ -36,8 +36,8 @@ result<void> for_each_csv_row(std::string_view text, const csv_row_handler& on_r
         ++pos;
         while (true) {
           if (pos >= n) {
-            return invalid_input("csv", "line " + std::to_string(row_line) +
-                                            ": a quoted field is never closed");
+            return invalid_input(
+                "csv", "line " + std::to_string(row_line) + ": a quoted field is never closed");
           }
           const char c = text[pos];
           if (c == '"') {
@@ -54,8 +54,8 @@ result<void> for_each_csv_row(std::string_view text, const csv_row_handler& on_r
           ++pos;
         }
         if (pos < n && text[pos] != ',' && text[pos] != '\n' && text[pos] != '\r') {
-          return invalid_input("csv", "line " + std::to_string(line) +
-                                          ": text after the closing quote of a field");
+          return invalid_input(
+              "csv", "line " + std::to_string(line) + ": text after the closing quote of a field");
         }
       } else {
         const std::size_t start = pos;
@@ -89,13 +89,13 @@ result<void> for_each_csv_row(std::string_view text, const csv_row_handler& on_r
       expected = used;
       have_header = true;
     } else if (used != expected) {
-      return invalid_input("csv", "line " + std::to_string(row_line) + ": " +
-                                      std::to_string(used) + " fields, but the header has " +
-                                      std::to_string(expected));
+      return invalid_input("csv", "line " + std::to_string(row_line) + ": " + std::to_string(used) +
+                                      " fields, but the header has " + std::to_string(expected));
     }
     if (auto r = on_row(fields, row_line); !r) return r;
   }
-  if (!have_header) return invalid_input("csv", "line 1: the file is empty; a header row is needed");
+  if (!have_header)
+    return invalid_input("csv", "line 1: the file is empty; a header row is needed");
   return {};
 }
 

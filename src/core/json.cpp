@@ -207,8 +207,8 @@ class parser {
   }
 
   void skip_space() {
-    while (pos_ < text_.size() &&
-           (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\n' || text_[pos_] == '\r')) {
+    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t' ||
+                                   text_[pos_] == '\n' || text_[pos_] == '\r')) {
       ++pos_;
     }
   }
@@ -249,11 +249,13 @@ class parser {
     }
     while (true) {
       skip_space();
-      if (pos_ >= text_.size() || text_[pos_] != '"') return fail_here("expected a member name in quotes");
+      if (pos_ >= text_.size() || text_[pos_] != '"')
+        return fail_here("expected a member name in quotes");
       auto key = parse_string();
       if (!key) return std::move(key).error();
       skip_space();
-      if (pos_ >= text_.size() || text_[pos_] != ':') return fail_here("expected ':' after the member name");
+      if (pos_ >= text_.size() || text_[pos_] != ':')
+        return fail_here("expected ':' after the member name");
       ++pos_;
       skip_space();
       auto v = parse_value(depth + 1);

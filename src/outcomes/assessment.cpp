@@ -1,9 +1,9 @@
 #include "balint/outcomes/assessment.hpp"
 
-#include <unordered_map>
-
 #include "balint/core/csv.hpp"
 #include "balint/core/text.hpp"
+
+#include <unordered_map>
 
 namespace balint::outcomes {
 namespace {
@@ -65,15 +65,15 @@ core::result<std::vector<assessment>> parse_long_csv(const trial::trial_definiti
   };
 
   auto status = core::for_each_csv_row(
-      csv_text,
-      [&](const std::vector<std::string>& f, std::size_t line) -> core::result<void> {
+      csv_text, [&](const std::vector<std::string>& f, std::size_t line) -> core::result<void> {
         if (!header_seen) {
           header_seen = true;
           std::string header;
           for (std::size_t i = 0; i < f.size(); ++i) header += (i ? "," : "") + f[i];
           if (header != long_csv_header) {
-            return at(line, "header", "the header is \"" + header + "\"; expected exactly \"" +
-                                          std::string(long_csv_header) + "\"");
+            return at(line, "header",
+                      "the header is \"" + header + "\"; expected exactly \"" +
+                          std::string(long_csv_header) + "\"");
           }
           return {};
         }

@@ -1,8 +1,8 @@
-#include <cmath>
-#include <unordered_map>
-
 #include "balint/core/csv.hpp"
 #include "balint/report/export.hpp"
+
+#include <cmath>
+#include <unordered_map>
 
 namespace balint::report {
 namespace {
@@ -79,7 +79,8 @@ std::string wide_csv(const trial::trial_definition& trial, const outcomes::instr
       key.append(c.instrument->id);
       const auto it = index.find(key);
       if (it == index.end()) continue;
-      if (const auto s = instruments::score_subscale(*c.instrument, *c.subscale, it->second->items)) {
+      if (const auto s =
+              instruments::score_subscale(*c.instrument, *c.subscale, it->second->items)) {
         number(out, *s);
       }
     }
@@ -120,7 +121,8 @@ std::string codebook_csv(const trial::trial_definition& trial,
   for (const auto& a : trial.arms) arms += (arms.empty() ? "" : "; ") + a.id + " = " + a.label;
   std::string genders;
   for (const auto& g : trial.eligibility.genders) genders += (genders.empty() ? "" : "; ") + g;
-  row(out, {"id", "participant code (wide.csv)", "text", "letters, digits, - and _", "never missing"});
+  row(out,
+      {"id", "participant code (wide.csv)", "text", "letters, digits, - and _", "never missing"});
   row(out, {"arm", "allocated arm (wide.csv)", "category", arms, "empty = not yet randomized"});
   row(out, {"age", "age in years at enrolment (wide.csv)", "integer",
             range_text(trial.eligibility.min_age, trial.eligibility.max_age), "never missing"});
@@ -131,7 +133,8 @@ std::string codebook_csv(const trial::trial_definition& trial,
     const auto* sub = it->second.find_subscale(o.subscale);
     if (!sub) continue;
     const int n = static_cast<int>(sub->items.size());
-    const std::string allowed = range_text(n * it->second.item_scale.min, n * it->second.item_scale.max);
+    const std::string allowed =
+        range_text(n * it->second.item_scale.min, n * it->second.item_scale.max);
     for (const auto& t : trial.timepoints) {
       const std::string rule = it->second.missing.rule == instruments::missing_rule::any_missing
                                    ? "empty = not recorded, or any of its items missing"
@@ -148,7 +151,8 @@ std::string codebook_csv(const trial::trial_definition& trial,
             range_text(0, trial.programme.session_slots), "empty = not recorded"});
   row(out, {"participant", "participant code (items.csv)", "text", "as id", "never missing"});
   std::string timepoints;
-  for (const auto& t : trial.timepoints) timepoints += (timepoints.empty() ? "" : "; ") + t.id + " = " + t.label;
+  for (const auto& t : trial.timepoints)
+    timepoints += (timepoints.empty() ? "" : "; ") + t.id + " = " + t.label;
   row(out, {"timepoint", "time point (items.csv)", "category", timepoints, "never missing"});
   std::string insts;
   for (const auto& [id, inst] : set) insts += (insts.empty() ? "" : "; ") + id + " = " + inst.name;
@@ -160,9 +164,9 @@ std::string codebook_csv(const trial::trial_definition& trial,
     for (const auto& [v, l] : inst.item_scale.labels) {
       labels += (labels.empty() ? "" : "; ") + std::to_string(v) + " = " + l;
     }
-    row(out, {"value (" + id + ")", "answer to an item of " + inst.name + " (items.csv)",
-              "integer", range_text(inst.item_scale.min, inst.item_scale.max) +
-                             (labels.empty() ? "" : " (" + labels + ")"),
+    row(out, {"value (" + id + ")", "answer to an item of " + inst.name + " (items.csv)", "integer",
+              range_text(inst.item_scale.min, inst.item_scale.max) +
+                  (labels.empty() ? "" : " (" + labels + ")"),
               "empty = missing answer"});
   }
   return out;

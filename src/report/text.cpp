@@ -1,8 +1,8 @@
-#include <cmath>
-#include <cstdio>
-
 #include "balint/core/csv.hpp"
 #include "balint/report/table.hpp"
+
+#include <cmath>
+#include <cstdio>
 
 namespace balint::report {
 namespace {

@@ -1,5 +1,9 @@
 #include "balint/storage/database.hpp"
 
+#include "database_impl.hpp"
+
+#include "balint/resources/resources.hpp"
+
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/SQLite/Utility.h>
 #include <Poco/Data/Session.h>
@@ -7,9 +11,6 @@
 #include <sqlite3.h>
 
 #include <mutex>
-
-#include "balint/resources/resources.hpp"
-#include "database_impl.hpp"
 
 namespace balint::storage {
 
@@ -31,7 +32,8 @@ void statement::bind(int index, std::int64_t v) {
   check(db_, sqlite3_bind_int64(stmt_, index, v), "binding");
 }
 void statement::bind(int index, std::string_view v) {
-  check(db_, sqlite3_bind_text(stmt_, index, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT),
+  check(db_,
+        sqlite3_bind_text(stmt_, index, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT),
         "binding");
 }
 void statement::bind_null(int index) { check(db_, sqlite3_bind_null(stmt_, index), "binding"); }
@@ -103,13 +105,24 @@ std::unique_ptr<database> database::open(const std::string& path) {
     auto& s = p->session;
     // Wait for another writer instead of failing at once.
     s << "PRAGMA busy_timeout = 10000", now;
+    int version = 0;
+    s << "PRAGMA user_version", into(version), now;
+    if (version == 0) {
+      // A version-0 file with tables belongs to some other program: never touch it (not even
+      // its journal mode, which is stored in the file).
+      int tables = 0;
+      s << "SELECT count(*) FROM sqlite_master", into(tables), now;
+      if (tables > 0) {
+        throw storage_error(path +
+                            " is a SQLite database of another program, not a "
+                            "balint-trial database; nothing was changed");
+      }
+    }
     std::string mode;
     s << "PRAGMA journal_mode = WAL", into(mode), now;
     // FULL: a commit we acknowledge is on disk before we say so, even in WAL mode.
     s << "PRAGMA synchronous = FULL", now;
     s << "PRAGMA foreign_keys = ON", now;
-    int version = 0;
-    s << "PRAGMA user_version", into(version), now;
     const int latest = latest_schema_version();
     if (version > latest) {
       throw storage_error("the database " + path + " has schema version " +
@@ -120,8 +133,7 @@ std::unique_ptr<database> database::open(const std::string& path) {
       if (m.version <= version) continue;
       // Each migration and its version bump commit together or not at all.
       const std::string sql = "BEGIN IMMEDIATE;\n" + std::string(m.sql) +
-                              "\nPRAGMA user_version = " + std::to_string(m.version) +
-                              ";\nCOMMIT;";
+                              "\nPRAGMA user_version = " + std::to_string(m.version) + ";\nCOMMIT;";
       char* message = nullptr;
       const int rc = sqlite3_exec(p->handle, sql.c_str(), nullptr, nullptr, &message);
       if (rc != SQLITE_OK) {
@@ -161,8 +173,8 @@ database::connection_settings database::settings() {
 
 void database::begin() {
   // Poco's begin() is DEFERRED; IMMEDIATE takes the write lock up front (FACTS.md).
-  detail::check(impl_->handle, sqlite3_exec(impl_->handle, "BEGIN IMMEDIATE", nullptr, nullptr,
-                                            nullptr),
+  detail::check(impl_->handle,
+                sqlite3_exec(impl_->handle, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr),
                 "starting a transaction");
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "balint/storage/database.hpp"
+
 #include <Poco/Data/Session.h>
 #include <sqlite3.h>
 
@@ -7,8 +9,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include "balint/storage/database.hpp"
 
 namespace balint::storage {
 

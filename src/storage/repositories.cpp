@@ -1,18 +1,19 @@
 // Repositories: the SQL for trial, participants, assessments and the audit trail.
+#include "database_impl.hpp"
+
+#include "balint/core/text.hpp"
+#include "balint/storage/database.hpp"
+
 #include <Poco/Data/Session.h>
 #include <Poco/Data/Statement.h>
 #include <Poco/Nullable.h>
 
-#include "balint/core/text.hpp"
-#include "balint/storage/database.hpp"
-#include "database_impl.hpp"
-
 namespace balint::storage {
 
+using detail::statement;
 using Poco::Data::Keywords::into;
 using Poco::Data::Keywords::now;
 using Poco::Data::Keywords::use;
-using detail::statement;
 
 namespace {
 
@@ -259,10 +260,9 @@ std::optional<audit_record> database::last_audit_entry() {
               "SELECT seq, at, actor, action, entity, before, after, reason, prev_hash, hash "
               "FROM audit_entry ORDER BY seq DESC LIMIT 1");
   if (!s.step()) return std::nullopt;
-  return audit_record{s.integer(0),       s.text(1),          s.text(2),
-                      s.text(3),          s.text(4),          s.optional_text(5),
-                      s.optional_text(6), s.optional_text(7), s.text(8),
-                      s.text(9)};
+  return audit_record{s.integer(0), s.text(1),          s.text(2),          s.text(3),
+                      s.text(4),    s.optional_text(5), s.optional_text(6), s.optional_text(7),
+                      s.text(8),    s.text(9)};
 }
 
 void database::append_audit_entry(const audit_record& e) {
@@ -273,8 +273,8 @@ void database::append_audit_entry(const audit_record& e) {
   std::string prev = e.prev_hash, hash = e.hash;
   impl_->session << "INSERT INTO audit_entry (seq, at, actor, action, entity, before, after, "
                     "reason, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      use(seq), use(at), use(actor), use(action), use(entity), use(before), use(after),
-      use(reason), use(prev), use(hash), now;
+      use(seq), use(at), use(actor), use(action), use(entity), use(before), use(after), use(reason),
+      use(prev), use(hash), now;
 }
 
 void database::for_each_audit_entry(const std::function<void(const audit_record&)>& visit) {
@@ -282,9 +282,8 @@ void database::for_each_audit_entry(const std::function<void(const audit_record&
               "SELECT seq, at, actor, action, entity, before, after, reason, prev_hash, hash "
               "FROM audit_entry ORDER BY seq");
   while (s.step()) {
-    visit(audit_record{s.integer(0), s.text(1), s.text(2), s.text(3), s.text(4),
-                       s.optional_text(5), s.optional_text(6), s.optional_text(7), s.text(8),
-                       s.text(9)});
+    visit(audit_record{s.integer(0), s.text(1), s.text(2), s.text(3), s.text(4), s.optional_text(5),
+                       s.optional_text(6), s.optional_text(7), s.text(8), s.text(9)});
   }
 }
 

@@ -2,19 +2,19 @@
 // items (840,000 item rows, validated, scored, one audit entry) at >= 0.4x the rows/s of a raw
 // SQLite prepared-insert loop writing the same rows in one transaction, measured in the same
 // run; and `export` of the same data against a raw SQLite read of the same rows.
+#include "balint/app/services.hpp"
+#include "balint/report/export.hpp"
+#include "balint/resources/resources.hpp"
+
 #include <sqlite3.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <random>
 #include <string>
+#include <unistd.h>
 #include <vector>
-
-#include "balint/app/services.hpp"
-#include "balint/report/export.hpp"
-#include "balint/resources/resources.hpp"
 
 using namespace balint;
 namespace fs = std::filesystem;
@@ -42,7 +42,8 @@ struct data_set {
 data_set make_data(int participants) {
   data_set d;
   std::mt19937 rng(7);
-  d.participants_csv = "code,age,gender,specialty,consent,balint_knowledge,balint_times,available\n";
+  d.participants_csv =
+      "code,age,gender,specialty,consent,balint_knowledge,balint_times,available\n";
   d.outcomes_csv = "participant,timepoint,instrument,item,value\n";
   for (int p = 0; p < participants; ++p) {
     const std::string code = "P" + std::to_string(100000 + p);
@@ -69,9 +70,10 @@ data_set make_data(int participants) {
 double raw_insert_seconds(const fs::path& file, int participants) {
   sqlite3* db = nullptr;
   check(sqlite3_open(file.c_str(), &db), db);
-  check(sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
-                     nullptr, nullptr, nullptr),
-        db);
+  check(
+      sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+                   nullptr, nullptr, nullptr),
+      db);
   const std::string schema(*resources::find("schemas/sql/001_initial.sql"));
   check(sqlite3_exec(db, schema.c_str(), nullptr, nullptr, nullptr), db);
   const std::string setup =
@@ -105,7 +107,8 @@ double raw_insert_seconds(const fs::path& file, int participants) {
         for (int i = 1; i <= n; ++i) {
           sqlite3_bind_int64(item, 1, id);
           sqlite3_bind_int64(item, 2, i);
-          sqlite3_bind_int64(item, 3, lo + static_cast<int>(rng() % static_cast<unsigned>(hi - lo + 1)));
+          sqlite3_bind_int64(item, 3,
+                             lo + static_cast<int>(rng() % static_cast<unsigned>(hi - lo + 1)));
           check(sqlite3_step(item), db);
           sqlite3_reset(item);
         }

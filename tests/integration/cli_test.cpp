@@ -328,7 +328,9 @@ TEST_SUITE("cli") {
       for (const auto* key : {"seq", "at", "action", "entity", "before", "after", "reason"}) {
         const auto* v = second.find(key);
         REQUIRE(v != nullptr);
-        j[key] = *v;
+        // The log shows before/after as JSON values; the hash covers their canonical text.
+        const bool stored_as_text = std::string(key) == "before" || std::string(key) == "after";
+        j[key] = stored_as_text && !v->is_null() ? core::json(v->dump()) : *v;
       }
       j["actor"] = actor;
       return j.dump();
@@ -653,6 +655,39 @@ TEST_SUITE("cli") {
     INFO("stderr:\n" << r.err);
     CHECK(r.exit_code == 2);
     CHECK(contains(r.err, "JSON"));
+  }
+
+  TEST_CASE("a --db file that is not a balint-trial database is refused and left untouched") {
+    temp_dir dir;
+    const std::string text = dir.file("notes.db");
+    test::write_file(text, "these are my notes, not a database\n");
+    auto r = run_cli({"participant", "list", "--db", text});
+    CHECK(r.exit_code == 2);
+    CHECK(contains(r.err, "not a database file"));
+    CHECK(test::read_file(text) == "these are my notes, not a database\n");
+
+    const std::string other = dir.file("other.db");
+    REQUIRE(test::run_sqlite(other, "CREATE TABLE mine (x INTEGER); INSERT INTO mine VALUES (1);")
+                .exit_code == 0);
+    const auto before = test::db_fingerprint(other);
+    r = run_cli({"init", "--db", other});
+    INFO("stderr:\n" << r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(contains(r.err, "another program"));
+    CHECK(test::db_fingerprint(other) == before);
+  }
+
+  TEST_CASE("imports of a file with a header and no rows are refused") {
+    temp_dir dir;
+    const auto db = demo_db(dir);
+    test::write_file(dir.file("empty-people.csv"),
+                     "code,age,gender,specialty,consent,balint_knowledge,balint_times,available\n");
+    test::write_file(dir.file("empty-answers.csv"),
+                     "participant,timepoint,instrument,item,value\n");
+    expect_refused(db, {"participant", "import", "--db", db, "--csv", dir.file("empty-people.csv")},
+                   {"no participants"});
+    expect_refused(db, {"outcome", "import", "--db", db, "--csv", dir.file("empty-answers.csv")},
+                   {"no answers"});
   }
 
   TEST_CASE("commands on a database path that does not exist are refused and create no file") {

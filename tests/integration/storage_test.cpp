@@ -1,14 +1,14 @@
 // Storage against real SQLite files: pragmas, migrations, transactions, constraints and the
 // append-only audit table.
+#include "balint/app/audit.hpp"
+#include "balint/storage/database.hpp"
+
 #include <doctest/doctest.h>
 #include <sqlite3.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <string>
-
-#include "balint/app/audit.hpp"
-#include "balint/storage/database.hpp"
+#include <unistd.h>
 
 using namespace balint;
 namespace fs = std::filesystem;
@@ -186,8 +186,8 @@ TEST_SUITE("storage") {
     for (int i = 0; i < 3; ++i) {
       storage::transaction tx(*db);
       app::append_audit(*db, {"alice", "2026-01-01T00:00:0" + std::to_string(i) + ".000Z"},
-                        "test.write", "thing:" + std::to_string(i), std::nullopt,
-                        core::json(i), std::nullopt);
+                        "test.write", "thing:" + std::to_string(i), std::nullopt, core::json(i),
+                        std::nullopt);
       tx.commit();
     }
     auto ok = app::verify_audit(*db);

@@ -1,12 +1,12 @@
 #pragma once
 
+#include "balint/core/json.hpp"
+#include "balint/storage/database.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "balint/core/json.hpp"
-#include "balint/storage/database.hpp"
 
 namespace balint::app {
 
@@ -29,9 +29,9 @@ std::string audit_hash(const std::string& prev_hash, const storage::audit_record
 
 /// Appends one entry to the audit trail, chained to the last one. Call inside the use case's
 /// transaction, after its writes.
-void append_audit(storage::database& db, const request& req, std::string action,
-                  std::string entity, std::optional<core::json> before,
-                  std::optional<core::json> after, std::optional<std::string> reason);
+void append_audit(storage::database& db, const request& req, std::string action, std::string entity,
+                  std::optional<core::json> before, std::optional<core::json> after,
+                  std::optional<std::string> reason);
 
 /// The outcome of walking the chain.
 struct audit_verification {

@@ -1,10 +1,5 @@
 #pragma once
 
-#include <cstddef>
-#include <optional>
-#include <string>
-#include <vector>
-
 #include "balint/app/audit.hpp"
 #include "balint/core/result.hpp"
 #include "balint/enrolment/participant.hpp"
@@ -12,6 +7,11 @@
 #include "balint/outcomes/assessment.hpp"
 #include "balint/storage/database.hpp"
 #include "balint/trial/trial_definition.hpp"
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
 
 /// Use cases shared by the CLI and the HTTP server. Each write is one transaction with one
 /// audit entry; refusals return core::error and leave the database unchanged.
@@ -45,8 +45,7 @@ core::result<init_result> init_trial(storage::database& db, const request& req,
 
 // --- enrolment ----------------------------------------------------------------------------
 
-core::result<storage::participant_record> add_participant(storage::database& db,
-                                                          const request& req,
+core::result<storage::participant_record> add_participant(storage::database& db, const request& req,
                                                           const enrolment::participant_fields& f);
 
 /// All-or-nothing import of the enrolment CSV; returns how many were enrolled.

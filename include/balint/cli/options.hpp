@@ -1,11 +1,11 @@
 #pragma once
 
+#include "balint/core/result.hpp"
+
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "balint/core/result.hpp"
 
 namespace balint::cli {
 

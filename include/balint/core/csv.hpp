@@ -1,12 +1,12 @@
 #pragma once
 
+#include "balint/core/result.hpp"
+
 #include <cstddef>
 #include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "balint/core/result.hpp"
 
 namespace balint::core {
 

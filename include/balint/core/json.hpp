@@ -1,13 +1,13 @@
 #pragma once
 
+#include "balint/core/result.hpp"
+
 #include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
-
-#include "balint/core/result.hpp"
 
 namespace balint::core {
 
@@ -21,19 +21,19 @@ class json {
   enum class kind { null, boolean, integer, number, string, array, object };
 
   json() = default;
-  json(std::nullptr_t) {}                                        // NOLINT
-  json(bool b) : v_(b) {}                                        // NOLINT
-  json(int i) : v_(static_cast<std::int64_t>(i)) {}              // NOLINT
-  json(long i) : v_(static_cast<std::int64_t>(i)) {}             // NOLINT
-  json(long long i) : v_(static_cast<std::int64_t>(i)) {}        // NOLINT
-  json(unsigned i) : v_(static_cast<std::int64_t>(i)) {}         // NOLINT
-  json(unsigned long i) : v_(static_cast<std::int64_t>(i)) {}    // NOLINT
-  json(double d) : v_(d) {}                                      // NOLINT
-  json(std::string s) : v_(std::move(s)) {}                      // NOLINT
-  json(std::string_view s) : v_(std::string(s)) {}               // NOLINT
-  json(const char* s) : v_(std::string(s)) {}                    // NOLINT
-  json(array a) : v_(std::move(a)) {}                            // NOLINT
-  json(object o) : v_(std::move(o)) {}                           // NOLINT
+  json(std::nullptr_t) {}                                      // NOLINT
+  json(bool b) : v_(b) {}                                      // NOLINT
+  json(int i) : v_(static_cast<std::int64_t>(i)) {}            // NOLINT
+  json(long i) : v_(static_cast<std::int64_t>(i)) {}           // NOLINT
+  json(long long i) : v_(static_cast<std::int64_t>(i)) {}      // NOLINT
+  json(unsigned i) : v_(static_cast<std::int64_t>(i)) {}       // NOLINT
+  json(unsigned long i) : v_(static_cast<std::int64_t>(i)) {}  // NOLINT
+  json(double d) : v_(d) {}                                    // NOLINT
+  json(std::string s) : v_(std::move(s)) {}                    // NOLINT
+  json(std::string_view s) : v_(std::string(s)) {}             // NOLINT
+  json(const char* s) : v_(std::string(s)) {}                  // NOLINT
+  json(array a) : v_(std::move(a)) {}                          // NOLINT
+  json(object o) : v_(std::move(o)) {}                         // NOLINT
 
   kind type() const noexcept { return static_cast<kind>(v_.index()); }
   bool is_null() const noexcept { return type() == kind::null; }

@@ -1,11 +1,11 @@
 #pragma once
 
+#include "balint/core/error.hpp"
+
 #include <cassert>
 #include <type_traits>
 #include <utility>
 #include <variant>
-
-#include "balint/core/error.hpp"
 
 namespace balint::core {
 
@@ -21,9 +21,10 @@ inline unexpected fail(core::error e) { return unexpected{std::move(e)}; }
 template <class T>
 class [[nodiscard]] result {
  public:
-  result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+  result(T value)
+      : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
   result(unexpected e) : state_(std::in_place_index<1>, std::move(e.value)) {}  // NOLINT
-  result(core::error e) : state_(std::in_place_index<1>, std::move(e)) {}  // NOLINT
+  result(core::error e) : state_(std::in_place_index<1>, std::move(e)) {}       // NOLINT
 
   bool has_value() const noexcept { return state_.index() == 0; }
   explicit operator bool() const noexcept { return has_value(); }
@@ -64,7 +65,7 @@ class [[nodiscard]] result<void> {
  public:
   result() = default;
   result(unexpected e) : error_(std::move(e.value)), failed_(true) {}  // NOLINT
-  result(core::error e) : error_(std::move(e)), failed_(true) {}  // NOLINT
+  result(core::error e) : error_(std::move(e)), failed_(true) {}       // NOLINT
 
   bool has_value() const noexcept { return !failed_; }
   explicit operator bool() const noexcept { return has_value(); }

@@ -1,14 +1,14 @@
 #pragma once
 
+#include "balint/core/result.hpp"
+#include "balint/instruments/instrument.hpp"
+#include "balint/trial/trial_definition.hpp"
+
 #include <cstddef>
 #include <map>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "balint/core/result.hpp"
-#include "balint/instruments/instrument.hpp"
-#include "balint/trial/trial_definition.hpp"
 
 namespace balint::outcomes {
 

@@ -1,12 +1,12 @@
 #pragma once
 
-#include <optional>
-#include <string>
-#include <vector>
-
 #include "balint/enrolment/participant.hpp"
 #include "balint/outcomes/assessment.hpp"
 #include "balint/trial/trial_definition.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
 
 namespace balint::report {
 

@@ -1,5 +1,8 @@
 #pragma once
 
+#include "balint/enrolment/participant.hpp"
+#include "balint/instruments/instrument.hpp"
+
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -10,9 +13,6 @@
 #include <tuple>
 #include <utility>
 #include <vector>
-
-#include "balint/enrolment/participant.hpp"
-#include "balint/instruments/instrument.hpp"
 
 namespace balint::storage {
 

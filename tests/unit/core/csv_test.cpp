@@ -1,14 +1,15 @@
+#include "balint/core/csv.hpp"
+
 #include <doctest/doctest.h>
 
 #include <string>
 #include <vector>
 
-#include "balint/core/csv.hpp"
-
 using namespace balint;
 
 namespace {
-std::vector<std::vector<std::string>> read_all(std::string_view text, std::string* error = nullptr) {
+std::vector<std::vector<std::string>> read_all(std::string_view text,
+                                               std::string* error = nullptr) {
   std::vector<std::vector<std::string>> rows;
   auto r = core::for_each_csv_row(text, [&](const std::vector<std::string>& f, std::size_t) {
     rows.push_back(f);

@@ -1,8 +1,8 @@
+#include "balint/core/json.hpp"
+
 #include <doctest/doctest.h>
 
 #include <limits>
-
-#include "balint/core/json.hpp"
 
 using balint::core::json;
 using balint::core::parse_json;

@@ -1,9 +1,9 @@
+#include "balint/core/result.hpp"
+
 #include <doctest/doctest.h>
 
 #include <string>
 #include <type_traits>
-
-#include "balint/core/result.hpp"
 
 using namespace balint::core;
 

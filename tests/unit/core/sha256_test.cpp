@@ -1,8 +1,8 @@
+#include "balint/core/sha256.hpp"
+
 #include <doctest/doctest.h>
 
 #include <string>
-
-#include "balint/core/sha256.hpp"
 
 using balint::core::sha256;
 using balint::core::sha256_hex;

@@ -1,10 +1,11 @@
+#include "balint/outcomes/assessment.hpp"
+
+#include "balint/core/json.hpp"
+#include "balint/resources/resources.hpp"
+
 #include <doctest/doctest.h>
 
 #include <string>
-
-#include "balint/core/json.hpp"
-#include "balint/outcomes/assessment.hpp"
-#include "balint/resources/resources.hpp"
 
 using namespace balint;
 
@@ -22,9 +23,9 @@ struct tongji {
                                           resource("schemas/trial.schema.json"))
                 .value();
     for (const auto& id : trial.instruments) {
-      set.emplace(id,
-                  instruments::parse_instrument(resource("schemas/instruments/" + id + ".json"))
-                      .value());
+      set.emplace(
+          id,
+          instruments::parse_instrument(resource("schemas/instruments/" + id + ".json")).value());
     }
   }
 };
@@ -59,8 +60,8 @@ TEST_SUITE("outcomes") {
 
   TEST_CASE("an empty value cell is a missing answer") {
     tongji t;
-    auto r = outcomes::parse_long_csv(t.trial, t.set,
-                                      "participant,timepoint,instrument,item,value\nA1,pre,msq,3,\n");
+    auto r = outcomes::parse_long_csv(
+        t.trial, t.set, "participant,timepoint,instrument,item,value\nA1,pre,msq,3,\n");
     REQUIRE(r.has_value());
     CHECK_FALSE((*r)[0].items[2].has_value());
   }
