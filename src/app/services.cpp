@@ -3,6 +3,7 @@
 #include "balint/core/json_schema.hpp"
 #include "balint/core/sha256.hpp"
 #include "balint/core/text.hpp"
+#include "balint/randomization/allocation_list.hpp"
 #include "balint/resources/resources.hpp"
 
 #include <map>
@@ -133,7 +134,8 @@ core::result<loaded_trial> load_trial(storage::database& db) {
 }
 
 core::result<init_result> init_trial(storage::database& db, const request& req,
-                                     const std::optional<std::string>& config_text) {
+                                     const std::optional<std::string>& config_text,
+                                     const list_seed& seed) {
   const std::string text =
       config_text ? *config_text : std::string(*resources::find("schemas/trials/tongji-2020.json"));
   auto doc = core::parse_json(text);
@@ -158,14 +160,30 @@ core::result<init_result> init_trial(storage::database& db, const request& req,
     auto instrument_doc = parse_resource_json("schemas/instruments/" + id + ".json");
     db.insert_instrument(id, instrument_doc.value().dump());
   }
+  // Generate and seal the allocation list.
+  const auto& scheme = def->randomization;
+  const auto lists = randomization::generate(scheme, def->arms, seed.seed);
+  const std::string commitment =
+      randomization::commitment(scheme, def->arms, seed.seed, seed.salt_hex, lists);
+  const core::json* scheme_json = doc.value().find("randomization");
+  db.insert_randomization_setup({"balint-trial/randomization/1", seed.seed, seed.salt_hex,
+                                 scheme_json ? scheme_json->dump() : "{}", commitment, req.now});
+  db.insert_allocation_list(lists);
+  std::size_t positions = 0;
+  for (const auto& l : lists) positions += l.entries.size();
+
   core::json after;
+  after["allocation_list_commitment"] = commitment;
+  after["seed_given_by_user"] = seed.from_user;
   after["trial"] = def->id;
   after["title"] = def->title;
   after["definition_sha256"] = core::sha256_hex(canonical);
   after["schema_version"] = storage::database::latest_schema_version();
   append_audit(db, req, "trial.init", "trial:" + def->id, std::nullopt, after, std::nullopt);
   tx.commit();
-  return init_result{def->id, def->title, def->planned_participants, def->instruments};
+  return init_result{def->id,          def->title, def->planned_participants,
+                     def->instruments, commitment, lists.size(),
+                     positions};
 }
 
 core::result<storage::participant_record> add_participant(storage::database& db, const request& req,
@@ -175,6 +193,7 @@ core::result<storage::participant_record> add_participant(storage::database& db,
   auto p = enrolment::parse_participant(trial->rules, f);
   if (!p) return std::move(p).error();
   storage::transaction tx(db);
+  if (auto ok = ensure_unlocked(db); !ok) return std::move(ok).error();
   if (db.find_participant(p->code)) {
     return core::conflict("code", "participant code \"" + p->code +
                                       "\" is already enrolled; every participant needs their "
@@ -200,6 +219,7 @@ core::result<std::size_t> import_participants(storage::database& db, const reque
                                "import");
   }
   storage::transaction tx(db);
+  if (auto ok = ensure_unlocked(db); !ok) return std::move(ok).error();
   std::set<std::string, std::less<>> existing;
   for (const auto& r : db.participants()) existing.insert(r.participant.code);
   for (const auto& p : list.value()) {
@@ -240,6 +260,7 @@ core::result<storage::participant_record> withdraw_participant(storage::database
                                "audit trail");
   }
   storage::transaction tx(db);
+  if (auto ok = ensure_unlocked(db); !ok) return std::move(ok).error();
   auto record = db.find_participant(code);
   if (!record) return not_enrolled(code);
   if (record->withdrawn()) {
@@ -277,6 +298,7 @@ core::result<recorded_outcome> record_outcome(storage::database& db, const reque
   if (!items) return std::move(items).error();
 
   storage::transaction tx(db);
+  if (auto ok = ensure_unlocked(db); !ok) return std::move(ok).error();
   const auto who = db.find_participant(participant);
   if (!who) return not_enrolled(participant);
   if (who->withdrawn()) {
@@ -331,6 +353,7 @@ core::result<outcome_import_result> import_outcomes(storage::database& db, const
   }
 
   storage::transaction tx(db);
+  if (auto ok = ensure_unlocked(db); !ok) return std::move(ok).error();
   std::unordered_map<std::string, const storage::participant_record*> by_code;
   const auto everyone = db.participants();
   for (const auto& r : everyone) by_code.emplace(r.participant.code, &r);
@@ -412,7 +435,7 @@ core::result<export_data> read_export_data(storage::database& db) {
   storage::transaction tx(db);  // one consistent snapshot for all three files
   auto trial = load_trial(db);
   if (!trial) return std::move(trial).error();
-  export_data data{std::move(trial.value()), db.participants(), {}};
+  export_data data{std::move(trial.value()), db.participants(), {}, {}};
   db.for_each_assessment([&](const storage::assessment_record& a) {
     outcomes::assessment x;
     x.participant = a.participant_code;
@@ -425,6 +448,7 @@ core::result<export_data> read_export_data(storage::database& db) {
     }
     data.assessments.push_back(std::move(x));
   });
+  data.allocations = db.allocations();
   tx.commit();
   return data;
 }

@@ -1,5 +1,6 @@
 #include "balint/cli/application.hpp"
 
+#include "balint/app/randomization_service.hpp"
 #include "balint/app/services.hpp"
 #include "balint/cli/options.hpp"
 #include "balint/core/json.hpp"
@@ -14,7 +15,9 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <pwd.h>
+#include <random>
 #include <sstream>
 #include <unistd.h>
 
@@ -209,6 +212,31 @@ std::string items_text(const instruments::item_values& items) {
 
 // --- handlers ----------------------------------------------------------------------------
 
+/// The seed of a new allocation list: --seed N, or drawn from the operating system's random
+/// source (std::random_device reads getrandom/urandom on Linux); the salt always is.
+core::result<app::list_seed> list_seed_from(const parsed_options& o) {
+  std::random_device os_random;
+  app::list_seed s;
+  if (const auto text = o.get("seed")) {
+    const auto v = core::parse_integer(*text);
+    if (!v || *v < 0 || *v > 4294967295LL) {
+      return core::invalid_input("--seed", "--seed \"" + *text +
+                                               "\" is not allowed; allowed: a whole number from 0 "
+                                               "to 4294967295");
+    }
+    s.seed = static_cast<std::uint32_t>(*v);
+    s.from_user = true;
+  } else {
+    s.seed = os_random();
+  }
+  static constexpr char hex[] = "0123456789abcdef";
+  for (int i = 0; i < 8; ++i) {
+    const std::uint32_t word = os_random();
+    for (int k = 0; k < 8; ++k) s.salt_hex.push_back(hex[(word >> (4 * k)) & 0xf]);
+  }
+  return s;
+}
+
 core::result<int> cmd_init(invocation& in) {
   std::optional<std::string> config;
   if (const auto path = in.options.get("config")) {
@@ -216,11 +244,13 @@ core::result<int> cmd_init(invocation& in) {
     if (!text) return std::move(text).error();
     config = std::move(text.value());
   }
+  auto seed = list_seed_from(in.options);
+  if (!seed) return std::move(seed).error();
   const std::string& path = in.options.at("db");
   const bool existed = fs::exists(path);
   auto db = open_db(in.options, true);
   if (!db) return std::move(db).error();
-  auto r = app::init_trial(**db, make_request(in.options), config);
+  auto r = app::init_trial(**db, make_request(in.options), config, seed.value());
   if (!r) {
     // A refused init leaves no new file behind.
     if (!existed) {
@@ -233,6 +263,12 @@ core::result<int> cmd_init(invocation& in) {
          << "  " << r->title << "\n"
          << "  planned participants: " << r->planned_participants << "\n"
          << "  instruments: " << core::join(r->instruments, ", ") << "\n"
+         << "  allocation list: sealed (" << r->strata << (r->strata == 1 ? " stratum" : " strata")
+         << "; seed " << (seed->from_user ? "given with --seed" : "from the system's random source")
+         << ", recorded)\n"
+         << "  commitment: " << r->commitment << "\n"
+         << "  (publish or file the commitment now: 'randomization verify' proves later that the "
+            "list was never changed)\n"
          << "Next: enrol participants with 'balint-trial participant add' or 'participant "
             "import'.\n";
   return 0;
@@ -387,8 +423,12 @@ core::result<int> cmd_export(invocation& in) {
   if (!data) return std::move(data).error();
   std::vector<report::export_participant> people;
   people.reserve(data->participants.size());
+  std::map<std::int64_t, std::string> arm_of;
+  for (const auto& a : data->allocations) arm_of[a.participant_id] = a.arm;
   for (const auto& r : data->participants) {
-    people.push_back({r.participant, "", std::nullopt, r.withdrawn_at});
+    const auto arm = arm_of.find(r.id);
+    people.push_back(
+        {r.participant, arm == arm_of.end() ? "" : arm->second, std::nullopt, r.withdrawn_at});
   }
   const fs::path dir = in.options.at("out");
   std::error_code ec;
@@ -464,17 +504,195 @@ core::result<int> cmd_audit_log(invocation& in) {
   return 0;
 }
 
+core::result<int> cmd_randomize(invocation& in) {
+  const bool all = in.options.has("all-eligible");
+  if (all == in.options.has("participant")) {
+    return core::invalid_input("--participant",
+                               "give either --participant CODE or --all-eligible (one of them)");
+  }
+  auto db = open_db(in.options);
+  if (!db) return std::move(db).error();
+  const auto req = make_request(in.options);
+  if (!all) {
+    auto a = app::randomize(**db, req, in.options.at("participant"));
+    if (!a) return std::move(a).error();
+    in.out << "Participant " << a->participant << " is allocated to " << a->arm
+           << (a->stratum == "all" ? "" : " (stratum " + a->stratum + ")") << ".\n";
+    return 0;
+  }
+  auto batch = app::randomize_all_eligible(**db, req);
+  if (!batch) return std::move(batch).error();
+  std::size_t done = 0;
+  std::vector<std::vector<std::string>> skipped;
+  for (const auto& b : batch.value()) {
+    if (b.allocation) {
+      ++done;
+      in.out << b.participant << "  " << b.allocation->arm << "\n";
+    } else {
+      skipped.push_back({b.participant, b.skipped_because});
+    }
+  }
+  in.out << "Randomized " << done << " participant" << (done == 1 ? "" : "s") << ".\n";
+  if (!skipped.empty()) {
+    in.out << "Skipped " << skipped.size() << ":\n"
+           << report::text_table({"participant", "why"}, skipped);
+  }
+  return 0;
+}
+
+core::result<int> cmd_randomization_verify(invocation& in) {
+  auto db = open_db(in.options);
+  if (!db) return std::move(db).error();
+  auto c = app::verify_randomization(**db);
+  if (!c) return std::move(c).error();
+  if (!c->ok) {
+    in.out << "randomization verify FAILED: " << c->problem << "\n";
+    return 1;
+  }
+  in.out << "randomization ok: the list regenerated from the recorded seed matches the stored "
+            "list and the commitment\n"
+         << "  commitment: " << c->commitment << "\n"
+         << "  " << c->allocations << " allocations checked against the list and the audit trail\n";
+  return 0;
+}
+
+core::result<int> cmd_randomization_list(invocation& in) {
+  auto db = open_db(in.options);
+  if (!db) return std::move(db).error();
+  auto list = app::list_allocations(**db);
+  if (!list) return std::move(list).error();
+  const std::string format = in.options.get_or("format", "text");
+  if (format == "json") {
+    core::json::array a;
+    for (const auto& r : list.value()) {
+      core::json j;
+      j["participant"] = r.participant_code;
+      j["arm"] = r.arm;
+      j["stratum"] = r.stratum;
+      j["allocated_at"] = r.allocated_at;
+      j["allocated_by"] = r.allocated_by;
+      a.push_back(std::move(j));
+    }
+    in.out << core::json(std::move(a)).dump_pretty() << "\n";
+    return 0;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& r : list.value()) {
+    rows.push_back({r.participant_code, r.arm, r.stratum, r.allocated_at, r.allocated_by});
+  }
+  const std::vector<std::string> header = {"participant", "arm", "stratum", "allocated_at",
+                                           "allocated_by"};
+  if (format == "csv") {
+    in.out << report::csv_table(header, rows);
+  } else {
+    in.out << report::text_table(header, rows) << rows.size() << " allocations made\n";
+  }
+  return 0;
+}
+
+core::result<int> cmd_randomization_status(invocation& in) {
+  auto db = open_db(in.options);
+  if (!db) return std::move(db).error();
+  auto c = app::randomization_status(**db);
+  if (!c) return std::move(c).error();
+  if (in.options.get_or("format", "text") == "json") {
+    core::json j;
+    j["enrolled"] = c->enrolled;
+    j["randomized"] = c->randomized;
+    j["planned"] = c->planned;
+    j["per_arm"] = core::json::object{};
+    for (const auto& [arm, n] : c->per_arm) j["per_arm"][arm] = n;
+    j["per_stratum"] = core::json::object{};
+    for (const auto& [stratum, arms] : c->per_stratum) {
+      for (const auto& [arm, n] : arms) j["per_stratum"][stratum][arm] = n;
+    }
+    in.out << j.dump_pretty() << "\n";
+    return 0;
+  }
+  in.out << "Randomized " << c->randomized << " of " << c->enrolled
+         << " enrolled (planned: " << c->planned << ")\n";
+  std::vector<std::string> header = {"stratum"};
+  for (const auto& a : c->arms) header.push_back(a);
+  header.push_back("total");
+  std::vector<std::vector<std::string>> rows;
+  auto row_of = [&](const std::string& name, const std::map<std::string, std::size_t>& arms) {
+    std::vector<std::string> row = {name};
+    std::size_t total = 0;
+    for (const auto& a : c->arms) {
+      const auto it = arms.find(a);
+      const std::size_t n = it == arms.end() ? 0 : it->second;
+      total += n;
+      row.push_back(std::to_string(n));
+    }
+    row.push_back(std::to_string(total));
+    return row;
+  };
+  for (const auto& [stratum, arms] : c->per_stratum) {
+    if (c->per_stratum.size() > 1 || stratum != "all") rows.push_back(row_of(stratum, arms));
+  }
+  rows.push_back(row_of("all strata", c->per_arm));
+  in.out << report::text_table(header, rows);
+  return 0;
+}
+
+core::result<int> cmd_randomization_reveal(invocation& in) {
+  auto db = open_db(in.options);
+  if (!db) return std::move(db).error();
+  const auto req = make_request(in.options);
+  const std::string reason = in.options.get_or("reason", "");
+  if (const auto code = in.options.get("participant")) {
+    auto a = app::unblind_participant(**db, req, *code, reason);
+    if (!a) return std::move(a).error();
+    in.out << "Participant " << a->participant_code << " was allocated to " << a->arm << " on "
+           << a->allocated_at << ". This unblinding is recorded in the audit trail.\n";
+    return 0;
+  }
+  auto r = app::reveal_list(**db, req, reason);
+  if (!r) return std::move(r).error();
+  in.out << "seed: " << r->setup.seed << "\nsalt: " << r->setup.salt
+         << "\ncommitment: " << r->setup.commitment << "\n";
+  std::map<std::pair<std::string, int>, std::string> used;
+  for (const auto& a : r->allocations) used[{a.stratum, a.position}] = a.participant_code;
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& l : r->lists) {
+    for (const auto& e : l.entries) {
+      const auto it = used.find({l.stratum, e.position});
+      rows.push_back({l.stratum, std::to_string(e.position), std::to_string(e.block),
+                      std::to_string(e.block_size), e.arm, it == used.end() ? "" : it->second});
+    }
+  }
+  in.out << report::text_table({"stratum", "position", "block", "block_size", "arm", "participant"},
+                               rows);
+  return 0;
+}
+
+core::result<int> cmd_lock(invocation& in) {
+  auto db = open_db(in.options);
+  if (!db) return std::move(db).error();
+  auto r = app::lock_trial(**db, make_request(in.options), in.options.get_or("reason", ""));
+  if (!r) return std::move(r).error();
+  in.out << "Trial locked on " << r.value()
+         << ". No further changes are accepted; the allocation list may now be revealed.\n";
+  return 0;
+}
+
 // --- the table -----------------------------------------------------------------------------
 
 const std::vector<command>& commands() {
   static const std::vector<command> table = {
       {"init",
-       "--db FILE [--config TRIAL.json]",
+       "--db FILE [--config TRIAL.json] [--seed N]",
        "Sets up a trial in a new database file. Without --config the default trial is used: the\n"
        "Tongji Balint-group trial (schemas/trials/tongji-2020.json). A definition that breaks\n"
-       "schemas/trial.schema.json is refused with the JSON path of the problem.",
+       "schemas/trial.schema.json is refused with the JSON path of the problem. The whole\n"
+       "allocation list is generated from the seed and sealed; init prints its commitment.",
        {db_option,
         {"config", "TRIAL.json", "trial definition (default: tongji-2020)", false, {}},
+        {"seed",
+         "N",
+         "seed of the allocation list, 0-4294967295 (default: drawn from the system, recorded)",
+         false,
+         {}},
         as_option},
        cmd_init,
        true},
@@ -556,6 +774,50 @@ const std::vector<command>& commands() {
         {"format", "csv", "export format", true, {"csv"}},
         {"out", "DIR", "folder to write into (created if missing)", true, {}}},
        cmd_export},
+      {"randomize",
+       "--db FILE (--participant CODE | --all-eligible)",
+       "Allocates a participant to an arm: the next unused position of their stratum's sealed\n"
+       "list. Needs consent and the complete baseline; an allocation is final. --all-eligible\n"
+       "randomizes everyone eligible in enrolment order and says who was skipped and why.",
+       {db_option,
+        {"participant", "CODE", "participant code", false, {}},
+        {"all-eligible", "", "randomize every eligible participant", false, {}},
+        as_option},
+       cmd_randomize,
+       true},
+      {"randomization verify",
+       "--db FILE",
+       "Regenerates the allocation list from the recorded seed and checks it, the commitment and\n"
+       "every allocation made. Exit code 1 naming the first discrepancy.",
+       {db_option},
+       cmd_randomization_verify},
+      {"randomization list",
+       "--db FILE [--format text|csv|json]",
+       "Lists the allocations made so far (never the list's future positions).",
+       {db_option, format_option({"text", "csv", "json"})},
+       cmd_randomization_list},
+      {"randomization status",
+       "--db FILE [--format text|json]",
+       "Counts per arm and per stratum. Never shows block sizes or list positions.",
+       {db_option, format_option({"text", "json"})},
+       cmd_randomization_status},
+      {"randomization reveal",
+       "--db FILE --reason TEXT [--participant CODE]",
+       "After the trial is locked: shows the whole list with its seed. Before: with "
+       "--participant,\n"
+       "emergency unblinding of one randomized participant. Always audited with the reason.",
+       {db_option,
+        {"reason", "TEXT", "why the list or allocation is revealed", true, {}},
+        {"participant", "CODE", "unblind only this randomized participant", false, {}},
+        as_option},
+       cmd_randomization_reveal,
+       true},
+      {"lock",
+       "--db FILE [--reason TEXT]",
+       "Locks the trial database at the end of the trial: every later change is refused.",
+       {db_option, {"reason", "TEXT", "why the trial is locked now", false, {}}, as_option},
+       cmd_lock,
+       true},
       {"audit verify",
        "--db FILE",
        "Recomputes the hash chain of the audit trail and names the first entry that was changed\n"

@@ -138,4 +138,36 @@ core::result<std::vector<assessment>> parse_long_csv(const trial::trial_definiti
   return out;
 }
 
+std::vector<std::string> baseline_gaps(const trial::trial_definition& trial,
+                                       const instrument_set& set,
+                                       const std::vector<assessment>& recorded) {
+  std::vector<std::string> gaps;
+  for (const auto& id : trial.baseline_required) {
+    const assessment* found = nullptr;
+    for (const auto& a : recorded) {
+      if (a.timepoint == trial.baseline_timepoint && a.instrument == id) found = &a;
+    }
+    if (!found) {
+      gaps.push_back(id + " at " + trial.baseline_timepoint + " is not recorded");
+      continue;
+    }
+    const auto it = set.find(id);
+    if (it == set.end()) continue;
+    std::string missing;
+    for (std::size_t i = 0; i < static_cast<std::size_t>(it->second.item_count); ++i) {
+      if (i >= found->items.size() || !found->items[i]) {
+        missing += (missing.empty() ? "" : ", ") + std::to_string(i + 1);
+      }
+    }
+    for (const auto& sub : it->second.subscales) {
+      if (!instruments::score_subscale(it->second, sub, found->items)) {
+        gaps.push_back(id + " at " + trial.baseline_timepoint + " has missing answers (items " +
+                       missing + ") that leave subscale " + sub.id + " without a score");
+        break;
+      }
+    }
+  }
+  return gaps;
+}
+
 }  // namespace balint::outcomes

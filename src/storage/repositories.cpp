@@ -255,6 +255,134 @@ void database::for_each_assessment(const std::function<void(const assessment_rec
   if (have) visit(current);
 }
 
+std::optional<randomization_setup_record> database::load_randomization_setup() {
+  statement s(impl_->handle,
+              "SELECT algorithm, seed, salt, scheme, commitment, created_at FROM "
+              "randomization_setup");
+  if (!s.step()) return std::nullopt;
+  return randomization_setup_record{s.text(0), static_cast<std::uint32_t>(s.integer(1)),
+                                    s.text(2), s.text(3),
+                                    s.text(4), s.text(5)};
+}
+
+void database::insert_randomization_setup(const randomization_setup_record& r) {
+  statement s(impl_->handle,
+              "INSERT INTO randomization_setup (id, algorithm, seed, salt, scheme, commitment, "
+              "created_at) VALUES (1, ?, ?, ?, ?, ?, ?)");
+  s.bind(1, r.algorithm);
+  s.bind(2, static_cast<std::int64_t>(r.seed));
+  s.bind(3, r.salt);
+  s.bind(4, r.scheme);
+  s.bind(5, r.commitment);
+  s.bind(6, r.created_at);
+  s.step();
+}
+
+void database::insert_allocation_list(const std::vector<randomization::stratum_list>& lists) {
+  statement s(impl_->handle,
+              "INSERT INTO allocation_list (stratum, position, block, block_size, arm) VALUES "
+              "(?, ?, ?, ?, ?)");
+  for (const auto& list : lists) {
+    for (const auto& e : list.entries) {
+      s.bind(1, list.stratum);
+      s.bind(2, static_cast<std::int64_t>(e.position));
+      s.bind(3, static_cast<std::int64_t>(e.block));
+      s.bind(4, static_cast<std::int64_t>(e.block_size));
+      s.bind(5, e.arm);
+      s.step();
+      s.reset();
+    }
+  }
+}
+
+std::vector<randomization::stratum_list> database::load_allocation_list() {
+  statement s(impl_->handle,
+              "SELECT stratum, position, block, block_size, arm FROM allocation_list ORDER BY "
+              "stratum, position");
+  std::vector<randomization::stratum_list> out;
+  while (s.step()) {
+    const std::string stratum = s.text(0);
+    if (out.empty() || out.back().stratum != stratum) out.push_back({stratum, {}});
+    out.back().entries.push_back({static_cast<int>(s.integer(1)), static_cast<int>(s.integer(2)),
+                                  static_cast<int>(s.integer(3)), s.text(4)});
+  }
+  return out;
+}
+
+std::optional<randomization::list_entry> database::next_unused_entry(std::string_view stratum) {
+  statement s(impl_->handle,
+              "SELECT l.position, l.block, l.block_size, l.arm FROM allocation_list l "
+              "WHERE l.stratum = ? AND NOT EXISTS (SELECT 1 FROM allocation a WHERE "
+              "a.stratum = l.stratum AND a.position = l.position) ORDER BY l.position LIMIT 1");
+  s.bind(1, stratum);
+  if (!s.step()) return std::nullopt;
+  return randomization::list_entry{static_cast<int>(s.integer(0)), static_cast<int>(s.integer(1)),
+                                   static_cast<int>(s.integer(2)), s.text(3)};
+}
+
+void database::insert_allocation(const allocation_record& a) {
+  statement s(impl_->handle,
+              "INSERT INTO allocation (participant_id, stratum, position, arm, allocated_at, "
+              "allocated_by) VALUES (?, ?, ?, ?, ?, ?)");
+  s.bind(1, a.participant_id);
+  s.bind(2, a.stratum);
+  s.bind(3, static_cast<std::int64_t>(a.position));
+  s.bind(4, a.arm);
+  s.bind(5, a.allocated_at);
+  s.bind(6, a.allocated_by);
+  s.step();
+}
+
+namespace {
+
+constexpr std::string_view allocation_columns =
+    "a.participant_id, p.code, a.stratum, a.position, a.arm, a.allocated_at, a.allocated_by "
+    "FROM allocation a JOIN participant p ON p.id = a.participant_id";
+
+allocation_record read_allocation(const statement& s) {
+  return {s.integer(0), s.text(1), s.text(2), static_cast<int>(s.integer(3)),
+          s.text(4),    s.text(5), s.text(6)};
+}
+
+}  // namespace
+
+std::optional<allocation_record> database::find_allocation(std::int64_t participant_id) {
+  statement s(impl_->handle,
+              "SELECT " + std::string(allocation_columns) + " WHERE a.participant_id = ?");
+  s.bind(1, participant_id);
+  if (!s.step()) return std::nullopt;
+  return read_allocation(s);
+}
+
+std::vector<allocation_record> database::allocations() {
+  statement s(impl_->handle, "SELECT " + std::string(allocation_columns) +
+                                 " ORDER BY a.allocated_at, a.stratum, a.position");
+  std::vector<allocation_record> out;
+  while (s.step()) out.push_back(read_allocation(s));
+  return out;
+}
+
+void database::insert_unblinding(std::optional<std::int64_t> participant_id, const std::string& at,
+                                 const std::string& actor, const std::string& reason) {
+  statement s(impl_->handle,
+              "INSERT INTO unblinding (participant_id, at, actor, reason) VALUES (?, ?, ?, ?)");
+  if (participant_id) {
+    s.bind(1, *participant_id);
+  } else {
+    s.bind_null(1);
+  }
+  s.bind(2, at);
+  s.bind(3, actor);
+  s.bind(4, reason);
+  s.step();
+}
+
+void database::lock_trial(const std::string& at) {
+  statement s(impl_->handle, "UPDATE trial SET locked_at = ? WHERE id = 1");
+  s.bind(1, at);
+  s.step();
+}
+
 std::optional<audit_record> database::last_audit_entry() {
   statement s(impl_->handle,
               "SELECT seq, at, actor, action, entity, before, after, reason, prev_hash, hash "

@@ -112,7 +112,17 @@ trial_definition read(const json& doc) {
   for (const auto& size : list_of(r, "block_sizes")) {
     if (size.is_integer()) t.randomization.block_sizes.push_back(static_cast<int>(size.as_int()));
   }
-  t.randomization.strata = texts_of(r, "strata");
+  for (const auto& factor : list_of(r, "strata")) {
+    stratum_factor f{text_of(factor, "field"), {}};
+    for (const auto& level : list_of(factor, "levels")) {
+      f.levels.push_back({text_of(level, "id"), texts_of(level, "values")});
+    }
+    t.randomization.strata.push_back(std::move(f));
+  }
+  t.randomization.list_length = int_of(r, "list_length", t.planned_participants);
+  const json* baseline_flag = r.find("baseline_required");
+  t.randomization.baseline_required =
+      baseline_flag == nullptr || !baseline_flag->is_bool() || baseline_flag->as_bool();
   const json& p = member_of(doc, "programme");
   auto& prog = t.programme;
   prog.time_zone = text_of(p, "time_zone");
@@ -163,6 +173,87 @@ int weekday_of(std::string_view date) {
 
 constexpr std::array<std::string_view, 7> weekday_names = {
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"};
+
+// The randomization member: what the method uses, ratios against block sizes, strata levels.
+template <class Add>
+void check_randomization(const trial_definition& t, const Add& add) {
+  const auto& r = t.randomization;
+  const bool simple = r.method == "simple";
+  const bool stratified = r.method == "stratified-permuted-block";
+  std::string sizes_text;
+  for (const int size : r.block_sizes) {
+    sizes_text += (sizes_text.empty() ? "" : ", ") + std::to_string(size);
+  }
+  if (simple && !r.block_sizes.empty()) {
+    add("$.randomization.block_sizes",
+        "simple randomization uses no blocks, but block sizes " + sizes_text +
+            " are given; remove block_sizes or choose permuted-block");
+  }
+  if (!simple && r.block_sizes.empty()) {
+    add("$.randomization.block_sizes",
+        r.method + " randomization needs at least one block size (for example [4, 6])");
+  }
+  const int ratios = t.ratio_sum();
+  std::string ratio_text;
+  for (const auto& a : t.arms)
+    ratio_text += (ratio_text.empty() ? "" : ":") + std::to_string(a.ratio);
+  for (std::size_t i = 0; i < r.block_sizes.size() && !simple; ++i) {
+    const int size = r.block_sizes[i];
+    if (ratios > 0 && size % ratios != 0) {
+      add(at("$.randomization.block_sizes", i),
+          "block size " + std::to_string(size) + " does not fit the allocation ratio " +
+              ratio_text + " (sizes must be multiples of " + std::to_string(ratios) + ")");
+    }
+  }
+  if (!stratified && !r.strata.empty()) {
+    add("$.randomization.strata", r.method +
+                                      " randomization is not stratified, but strata are given; "
+                                      "remove strata or choose stratified-permuted-block");
+  }
+  if (stratified && r.strata.empty()) {
+    add("$.randomization.strata",
+        "stratified-permuted-block randomization needs at least one stratification field "
+        "(gender or specialty)");
+  }
+  for (std::size_t i = 0; i < r.strata.size(); ++i) {
+    const auto& factor = r.strata[i];
+    const auto base = at("$.randomization.strata", i);
+    for (std::size_t k = 0; k < i; ++k) {
+      if (r.strata[k].field == factor.field) {
+        add(base + ".field", factor.field + " is stratified twice (also at " +
+                                 at("$.randomization.strata", k) + "); each field may appear once");
+        break;
+      }
+    }
+    for (std::size_t l = 0; l < factor.levels.size(); ++l) {
+      const auto& level = factor.levels[l];
+      const auto level_path = at(base + ".levels", l);
+      for (std::size_t k = 0; k < l; ++k) {
+        if (factor.levels[k].id == level.id) {
+          add(level_path + ".id", "level id " + quoted(level.id) + " of " + factor.field +
+                                      " is used twice (also at " + at(base + ".levels", k) +
+                                      "); level ids must differ");
+          break;
+        }
+      }
+      for (std::size_t v = 0; v < level.values.size(); ++v) {
+        const auto& value = level.values[v];
+        for (std::size_t k = 0; k < l; ++k) {
+          const auto& earlier = factor.levels[k].values;
+          const auto it = std::find(earlier.begin(), earlier.end(), value);
+          if (it == earlier.end()) continue;
+          add(at(level_path + ".values", v),
+              quoted(value) + " is already in level " + quoted(factor.levels[k].id) + " of " +
+                  factor.field + " (" +
+                  at(at(base + ".levels", k) + ".values",
+                     static_cast<std::size_t>(it - earlier.begin())) +
+                  "); a value may belong to one level only");
+          break;
+        }
+      }
+    }
+  }
+}
 
 // Cross references, in the order the members appear in the file.
 std::vector<schema_violation> cross_check(const trial_definition& t) {
@@ -253,19 +344,7 @@ std::vector<schema_violation> cross_check(const trial_definition& t) {
                                      std::to_string(t.eligibility.min_age));
   }
 
-  const auto ratios = t.ratio_sum();
-  for (std::size_t i = 0; i < t.randomization.block_sizes.size(); ++i) {
-    const int size = t.randomization.block_sizes[i];
-    if (ratios > 0 && size % ratios != 0) {
-      std::string ratio_text;
-      for (const auto& a : t.arms) {
-        ratio_text += (ratio_text.empty() ? "" : ":") + std::to_string(a.ratio);
-      }
-      add(at("$.randomization.block_sizes", i),
-          "block size " + std::to_string(size) + " is not a multiple of " + std::to_string(ratios) +
-              ", the sum of the allocation ratios " + ratio_text);
-    }
-  }
+  check_randomization(t, add);
 
   const auto& p = t.programme;
   for (std::size_t i = 0; i < p.lectures.size(); ++i) {

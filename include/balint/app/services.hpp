@@ -1,6 +1,7 @@
 #pragma once
 
 #include "balint/app/audit.hpp"
+#include "balint/app/randomization_service.hpp"
 #include "balint/core/result.hpp"
 #include "balint/enrolment/participant.hpp"
 #include "balint/instruments/instrument.hpp"
@@ -34,14 +35,19 @@ struct init_result {
   std::string title;
   int planned_participants = 0;
   std::vector<std::string> instruments;
+  std::string commitment;     ///< of the sealed allocation list
+  std::size_t strata = 0;     ///< number of stratum lists
+  std::size_t positions = 0;  ///< positions over all strata
 };
 
 /// Sets up the trial in an empty database from a trial definition (JSON text; the default
 /// Tongji trial when `config_text` is empty). Refused with the JSON path of the first problem
 /// when the definition breaks schemas/trial.schema.json; conflict when the database already
-/// holds a trial.
+/// holds a trial. Generates the allocation list from `seed` and seals it (stored with its
+/// commitment; never shown).
 core::result<init_result> init_trial(storage::database& db, const request& req,
-                                     const std::optional<std::string>& config_text);
+                                     const std::optional<std::string>& config_text,
+                                     const list_seed& seed);
 
 // --- enrolment ----------------------------------------------------------------------------
 
@@ -107,6 +113,7 @@ struct export_data {
   loaded_trial trial;
   std::vector<storage::participant_record> participants;
   std::vector<outcomes::assessment> assessments;
+  std::vector<storage::allocation_record> allocations;
 };
 
 core::result<export_data> read_export_data(storage::database& db);

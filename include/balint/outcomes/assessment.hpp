@@ -42,4 +42,12 @@ core::result<std::vector<assessment>> parse_long_csv(const trial::trial_definiti
                                                      const instrument_set& set,
                                                      std::string_view csv_text);
 
+/// What keeps a participant's baseline from being complete, one sentence per gap, empty when
+/// complete: every instrument the trial requires at its baseline time point must be recorded,
+/// with every subscale scorable under the instrument's missing-item policy. `recorded` holds the
+/// participant's assessments (any time point).
+std::vector<std::string> baseline_gaps(const trial::trial_definition& trial,
+                                       const instrument_set& set,
+                                       const std::vector<assessment>& recorded);
+
 }  // namespace balint::outcomes

@@ -2,6 +2,7 @@
 
 #include "balint/enrolment/participant.hpp"
 #include "balint/instruments/instrument.hpp"
+#include "balint/randomization/allocation_list.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -70,6 +71,25 @@ struct audit_record {
   std::string hash;
 };
 
+struct randomization_setup_record {
+  std::string algorithm;
+  std::uint32_t seed = 0;
+  std::string salt;
+  std::string scheme;  ///< JSON of the trial definition's randomization member
+  std::string commitment;
+  std::string created_at;
+};
+
+struct allocation_record {
+  std::int64_t participant_id = 0;
+  std::string participant_code;
+  std::string stratum;
+  int position = 0;
+  std::string arm;
+  std::string allocated_at;
+  std::string allocated_by;
+};
+
 /// One SQLite database file of one trial, opened through Poco::Data. Opening applies the
 /// pragmas (WAL, synchronous=FULL, foreign keys) and the migrations of schemas/sql in order,
 /// tracked by PRAGMA user_version. All SQL of the project lives behind this class.
@@ -125,6 +145,22 @@ class database {
                      const std::string& recorded_at);
   /// Every assessment ordered by participant enrolment, time point, instrument.
   void for_each_assessment(const std::function<void(const assessment_record&)>& visit);
+
+  // Randomization: the sealed list and the allocations made from it.
+  std::optional<randomization_setup_record> load_randomization_setup();
+  void insert_randomization_setup(const randomization_setup_record& setup);
+  void insert_allocation_list(const std::vector<randomization::stratum_list>& lists);
+  /// The stored list in stratum name order, positions ascending.
+  std::vector<randomization::stratum_list> load_allocation_list();
+  /// The first position of `stratum` that no allocation uses yet.
+  std::optional<randomization::list_entry> next_unused_entry(std::string_view stratum);
+  void insert_allocation(const allocation_record& a);
+  std::optional<allocation_record> find_allocation(std::int64_t participant_id);
+  /// Every allocation in the order it was made.
+  std::vector<allocation_record> allocations();
+  void insert_unblinding(std::optional<std::int64_t> participant_id, const std::string& at,
+                         const std::string& actor, const std::string& reason);
+  void lock_trial(const std::string& at);
 
   // The audit trail.
   std::optional<audit_record> last_audit_entry();

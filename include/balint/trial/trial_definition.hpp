@@ -77,12 +77,32 @@ struct programme {
   int required_sessions = 0;
 };
 
+/// One level of a stratification factor: participants whose field has one of `values` belong
+/// to it ("surgical" = surgery, anesthesiology, ...). `id` matches ^[A-Za-z0-9][A-Za-z0-9_-]*$.
+struct stratum_level {
+  std::string id;
+  std::vector<std::string> values;
+};
+
+/// A participant field randomization is stratified by ("gender", "specialty") and its levels;
+/// a value belongs to at most one level.
+struct stratum_factor {
+  std::string field;
+  std::vector<stratum_level> levels;
+};
+
 /// How participants are allocated: method "simple", "permuted-block" or
-/// "stratified-permuted-block"; each block size is a multiple of the sum of the arm ratios.
+/// "stratified-permuted-block". Block methods have at least one block size, each a multiple
+/// of the sum of the arm ratios; simple has none. Only the stratified method has strata.
 struct randomization_scheme {
   std::string method;
   std::vector<int> block_sizes;
-  std::vector<std::string> strata;
+  std::vector<stratum_factor> strata;
+  /// Positions generated per stratum (block methods round up to whole blocks); the file's
+  /// "list_length", or planned_participants when absent.
+  int list_length = 0;
+  /// Randomize only participants whose required baseline questionnaires are complete.
+  bool baseline_required = true;
 };
 
 /// A whole trial, as read from schemas/trials/<id>.json and checked by parse_trial_definition.
@@ -127,7 +147,8 @@ struct trial_definition {
 /// checks the cross references a schema cannot express (unique arm, time point and outcome ids;
 /// known time points, arms and instruments; age, capacity and leader ranges; required sessions
 /// within the slots; session times in order; first session on the session weekday; block sizes
-/// multiples of the ratio sum).
+/// multiples of the ratio sum; block sizes and strata only where the method uses them; a
+/// stratum value in one level of its factor only).
 ///
 /// Fails with invalid_input: field = the JSON path of the first problem ("$.arms[0].ratio"),
 /// message = "trial definition: " + every problem as "PATH: MESSAGE", joined by "; ".

@@ -74,6 +74,8 @@ TEST_SUITE("trial") {
     CHECK(t.randomization.method == "permuted-block");
     CHECK(t.randomization.block_sizes == std::vector<int>{36});
     CHECK(t.randomization.strata.empty());
+    CHECK(t.randomization.list_length == 36);
+    CHECK(t.randomization.baseline_required);
     CHECK(t.programme.time_zone == "Asia/Shanghai");
     CHECK(t.programme.lectures.size() == 2);
     CHECK(t.programme.lectures[0].date == "2016-10-12");
@@ -277,15 +279,17 @@ TEST_SUITE("trial") {
     CHECK(e.field == "$.assessments[2].arms[0]");
     CHECK(e.message ==
           "trial definition: $.assessments[2].arms[0]: \"control\" is not one of the trial's arms "
-          "(\"intervention\", \"waitlist\"); $.randomization.block_sizes[1]: block size 35 is not "
-          "a multiple of 2, the sum of the allocation ratios 1:1");
+          "(\"intervention\", \"waitlist\"); $.randomization.block_sizes[1]: block size 35 does "
+          "not fit the allocation ratio 1:1 (sizes must be multiples of 2)");
   }
 
   TEST_CASE("a 2:1 trial with fitting blocks and no lectures or holidays is accepted") {
     auto doc = tongji();
     doc["arms"].as_array()[0]["ratio"] = 2;
     doc["randomization"] = j(R"({"method": "stratified-permuted-block", "block_sizes": [3, 6],
-                                 "strata": ["gender"]})");
+      "strata": [{"field": "gender", "levels": [{"id": "M", "values": ["M"]},
+                                                {"id": "F", "values": ["F"]}]}],
+      "list_length": 24, "baseline_required": false})");
     doc["programme"]["lectures"] = json::array{};
     doc["programme"]["blackout_dates"] = json::array{};
     doc["programme"]["session_weekday"] = "thursday";
@@ -294,7 +298,14 @@ TEST_SUITE("trial") {
     REQUIRE_MESSAGE(parsed.has_value(), (parsed ? "" : parsed.error().message));
     CHECK(parsed->ratio_sum() == 3);
     CHECK(parsed->randomization.block_sizes == std::vector<int>{3, 6});
-    CHECK(parsed->randomization.strata == std::vector<std::string>{"gender"});
+    REQUIRE(parsed->randomization.strata.size() == 1);
+    const auto& factor = parsed->randomization.strata[0];
+    CHECK(factor.field == "gender");
+    REQUIRE(factor.levels.size() == 2);
+    CHECK(factor.levels[1].id == "F");
+    CHECK(factor.levels[1].values == std::vector<std::string>{"F"});
+    CHECK(parsed->randomization.list_length == 24);
+    CHECK_FALSE(parsed->randomization.baseline_required);
     CHECK(parsed->programme.lectures.empty());
   }
 
@@ -302,5 +313,135 @@ TEST_SUITE("trial") {
     auto doc = tongji();
     doc["randomization"]["method"] = "stratified-permuted-block";
     CHECK(refusal(doc).field == "$.randomization.strata");
+  }
+
+  TEST_CASE("a block size that does not fit the ratio is refused naming the ratio and the rule") {
+    auto doc = tongji();
+    doc["randomization"]["block_sizes"] = json::array{4, 5};
+    const auto e = refusal(doc);
+    CHECK(e.field == "$.randomization.block_sizes[1]");
+    CHECK(e.message ==
+          "trial definition: $.randomization.block_sizes[1]: block size 5 does not fit the "
+          "allocation ratio 1:1 (sizes must be multiples of 2)");
+  }
+
+  TEST_CASE("simple randomization takes no block sizes and no strata") {
+    auto doc = tongji();
+    doc["randomization"] = j(R"({"method": "simple"})");
+    const auto parsed = parse_trial_definition(doc, schema());
+    REQUIRE_MESSAGE(parsed.has_value(), (parsed ? "" : parsed.error().message));
+    CHECK(parsed->randomization.method == "simple");
+    CHECK(parsed->randomization.block_sizes.empty());
+    CHECK(parsed->randomization.strata.empty());
+    CHECK(parsed->randomization.list_length == 36);
+
+    doc["randomization"] = j(R"({"method": "simple", "block_sizes": [], "strata": []})");
+    CHECK(parse_trial_definition(doc, schema()).has_value());
+
+    doc["randomization"] = j(R"({"method": "simple", "block_sizes": [4, 6]})");
+    const auto e = refusal(doc);
+    CHECK(e.field == "$.randomization.block_sizes");
+    CHECK(e.message ==
+          "trial definition: $.randomization.block_sizes: simple randomization "
+          "uses no blocks, but block sizes 4, 6 are given; remove block_sizes or "
+          "choose permuted-block");
+  }
+
+  TEST_CASE("the scheme's method decides whether strata are allowed") {
+    auto doc = tongji();
+    SUBCASE("permuted blocks with strata") {
+      doc["randomization"]["strata"] =
+          j(R"([{"field": "gender", "levels": [{"id": "M", "values": ["M"]}]}])");
+      const auto e = refusal(doc);
+      CHECK(e.field == "$.randomization.strata");
+      CHECK(e.message ==
+            "trial definition: $.randomization.strata: permuted-block randomization "
+            "is not stratified, but strata are given; remove strata or choose "
+            "stratified-permuted-block");
+    }
+    SUBCASE("stratified without strata") {
+      doc["randomization"] = j(R"({"method": "stratified-permuted-block", "block_sizes": [4]})");
+      const auto e = refusal(doc);
+      CHECK(e.field == "$.randomization.strata");
+      CHECK(e.message ==
+            "trial definition: $.randomization.strata: stratified-permuted-block "
+            "randomization needs at least one stratification field (gender or "
+            "specialty)");
+    }
+    SUBCASE("permuted blocks without block sizes") {
+      doc["randomization"] = j(R"({"method": "permuted-block"})");
+      const auto e = refusal(doc);
+      CHECK(e.field == "$.randomization.block_sizes");
+      CHECK(e.message ==
+            "trial definition: $.randomization.block_sizes: permuted-block "
+            "randomization needs at least one block size (for example [4, 6])");
+    }
+  }
+
+  TEST_CASE("stratum levels are checked with their path") {
+    auto doc = tongji();
+    doc["randomization"] = j(R"({"method": "stratified-permuted-block", "block_sizes": [4],
+      "strata": [{"field": "gender", "levels": [{"id": "M", "values": ["M"]},
+                                                {"id": "F", "values": ["F"]}]},
+                 {"field": "specialty", "levels": [
+                   {"id": "surgical", "values": ["surgery", "anesthesiology"]},
+                   {"id": "medical", "values": ["internal medicine", "psychiatry"]}]}]})");
+    REQUIRE(parse_trial_definition(doc, schema()).has_value());
+    auto& specialty = doc["randomization"]["strata"].as_array()[1];
+    SUBCASE("a value in two levels of the same field") {
+      specialty["levels"].as_array()[1]["values"].push_back("surgery");
+      const auto e = refusal(doc);
+      CHECK(e.field == "$.randomization.strata[1].levels[1].values[2]");
+      CHECK(e.message ==
+            "trial definition: $.randomization.strata[1].levels[1].values[2]: \"surgery\" is "
+            "already in level \"surgical\" of specialty "
+            "($.randomization.strata[1].levels[0].values[0]); a value may belong to one level "
+            "only");
+    }
+    SUBCASE("the same value in levels of different fields is allowed") {
+      specialty["levels"].as_array()[1]["values"].push_back("M");
+      CHECK(parse_trial_definition(doc, schema()).has_value());
+    }
+    SUBCASE("a level id used twice") {
+      specialty["levels"].as_array()[1]["id"] = "surgical";
+      CHECK(refusal(doc).field == "$.randomization.strata[1].levels[1].id");
+    }
+    SUBCASE("a field stratified twice") {
+      specialty["field"] = "gender";
+      const auto e = refusal(doc);
+      CHECK(e.field == "$.randomization.strata[1].field");
+      CHECK(e.message.find("gender is stratified twice (also at $.randomization.strata[0])") !=
+            std::string::npos);
+    }
+    SUBCASE("a field participants do not have") {
+      specialty["field"] = "age";
+      CHECK(refusal(doc).field == "$.randomization.strata[1].field");
+    }
+    SUBCASE("a level id with a space") {
+      specialty["levels"].as_array()[0]["id"] = "surgical specialties";
+      CHECK(refusal(doc).field == "$.randomization.strata[1].levels[0].id");
+    }
+    SUBCASE("an empty value") {
+      specialty["levels"].as_array()[0]["values"].push_back("");
+      CHECK(refusal(doc).field == "$.randomization.strata[1].levels[0].values[2]");
+    }
+    SUBCASE("a level without values") {
+      specialty["levels"].as_array()[0]["values"] = json::array{};
+      CHECK(refusal(doc).field == "$.randomization.strata[1].levels[0].values");
+    }
+  }
+
+  TEST_CASE("the list length defaults to the planned participants and can be set") {
+    auto doc = tongji();
+    doc["planned_participants"] = 40;
+    auto parsed = parse_trial_definition(doc, schema());
+    REQUIRE(parsed.has_value());
+    CHECK(parsed->randomization.list_length == 40);
+    doc["randomization"]["list_length"] = 72;
+    parsed = parse_trial_definition(doc, schema());
+    REQUIRE(parsed.has_value());
+    CHECK(parsed->randomization.list_length == 72);
+    doc["randomization"]["list_length"] = 0;
+    CHECK(refusal(doc).field == "$.randomization.list_length");
   }
 }

@@ -1,0 +1,104 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "balint/app/audit.hpp"
+#include "balint/core/result.hpp"
+#include "balint/storage/database.hpp"
+
+/// Randomization use cases: allocate, verify, list, status, reveal. The list is generated and
+/// sealed at init (services.hpp); nothing here shows an allocation before it is made.
+namespace balint::app {
+
+/// The seed and salt of a new allocation list, chosen at the edge (`--seed N`, or the
+/// operating system's random source).
+struct list_seed {
+  std::uint32_t seed = 0;
+  std::string salt_hex;       ///< 32 random bytes in hex: keeps the commitment unguessable
+  bool from_user = false;     ///< true when the coordinator gave --seed
+};
+
+/// The allocation as the randomizing coordinator sees it.
+struct allocation_view {
+  std::string participant;
+  std::string arm;
+  std::string stratum;
+  std::string allocated_at;
+};
+
+/// Allocates one participant: the next unused position of their stratum's list, inside one
+/// BEGIN IMMEDIATE transaction with its audit entry. Refused (nothing written) when the
+/// participant is unknown, has not consented, has withdrawn, is already randomized, lacks the
+/// baseline the trial requires, or has a field value outside the strata; or when the trial is
+/// locked or the stratum's list is used up.
+core::result<allocation_view> randomize(storage::database& db, const request& req,
+                                        const std::string& participant);
+
+/// One line of `randomize --all-eligible`: an allocation, or why the participant was skipped.
+struct batch_outcome {
+  std::string participant;
+  std::optional<allocation_view> allocation;
+  std::string skipped_because;
+};
+
+/// Randomizes every participant not yet randomized, in enrolment order, one transaction each.
+core::result<std::vector<batch_outcome>> randomize_all_eligible(storage::database& db,
+                                                                const request& req);
+
+struct randomization_check {
+  bool ok = true;
+  std::size_t allocations = 0;
+  std::size_t strata = 0;
+  std::string commitment;
+  std::string problem;  ///< the first discrepancy, in plain words
+};
+
+/// Regenerates the list from the stored seed, checks it against the stored list and the
+/// commitment, and checks every allocation (participant, stratum, position, arm, time) against
+/// the list and the audit trail.
+core::result<randomization_check> verify_randomization(storage::database& db);
+
+/// Allocations made so far, in the order they were made (no list positions).
+core::result<std::vector<storage::allocation_record>> list_allocations(storage::database& db);
+
+struct randomization_counts {
+  std::size_t enrolled = 0;
+  std::size_t randomized = 0;
+  int planned = 0;
+  std::vector<std::string> arms;  ///< in definition order
+  std::map<std::string, std::size_t> per_arm;
+  /// stratum → arm → count (only strata with allocations; "all" when not stratified)
+  std::map<std::string, std::map<std::string, std::size_t>> per_stratum;
+};
+
+/// Counts per arm and per stratum; never block sizes or positions (SPIRIT 2013 item 16a).
+core::result<randomization_counts> randomization_status(storage::database& db);
+
+/// The whole list, seed and salt: only once the trial is locked.
+struct revealed_list {
+  storage::randomization_setup_record setup;
+  std::vector<randomization::stratum_list> lists;
+  std::vector<storage::allocation_record> allocations;
+};
+
+core::result<revealed_list> reveal_list(storage::database& db, const request& req,
+                                        const std::string& reason);
+
+/// Emergency unblinding of one randomized participant; always audited with the reason.
+core::result<storage::allocation_record> unblind_participant(storage::database& db,
+                                                             const request& req,
+                                                             const std::string& participant,
+                                                             const std::string& reason);
+
+/// Locks the trial: from then on every write is refused and the list may be revealed.
+core::result<std::string> lock_trial(storage::database& db, const request& req,
+                                     const std::string& reason);
+
+/// precondition_failed once the trial is locked (used by every write).
+core::result<void> ensure_unlocked(storage::database& db);
+
+}  // namespace balint::app

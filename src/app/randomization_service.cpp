@@ -1,0 +1,354 @@
+#include "balint/app/randomization_service.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "balint/app/services.hpp"
+#include "balint/core/json.hpp"
+#include "balint/core/text.hpp"
+#include "balint/randomization/allocation_list.hpp"
+
+namespace balint::app {
+namespace {
+
+std::map<std::string, std::string> stratum_fields(const enrolment::participant& p) {
+  return {{"gender", p.gender}, {"specialty", p.specialty.value_or("")}};
+}
+
+core::error not_enrolled(const std::string& code) {
+  return core::not_found("participant", "participant \"" + code +
+                                            "\" is not enrolled in this trial; see "
+                                            "'balint-trial participant list'");
+}
+
+core::result<storage::randomization_setup_record> sealed_setup(storage::database& db) {
+  auto setup = db.load_randomization_setup();
+  if (!setup) {
+    return core::precondition_failed(
+        "randomization", "this trial has no allocation list (it was set up before "
+                         "randomization existed); set up a new trial database with "
+                         "'balint-trial init'");
+  }
+  return std::move(setup.value());
+}
+
+/// Why `who` cannot be randomized now, or nothing. Reads the database; writes nothing.
+std::optional<core::error> refusal(storage::database& db, const loaded_trial& trial,
+                                   const storage::participant_record& who) {
+  const std::string& code = who.participant.code;
+  if (const auto a = db.find_allocation(who.id)) {
+    return core::conflict("participant", "participant " + code + " was already randomized on " +
+                                             a->allocated_at + "; an allocation is final");
+  }
+  if (who.withdrawn()) {
+    return core::precondition_failed("participant", "participant " + code + " withdrew on " +
+                                                        *who.withdrawn_at +
+                                                        " and cannot be randomized");
+  }
+  if (!who.participant.consent) {
+    return core::precondition_failed("participant",
+                                     "participant " + code +
+                                         " has not given written informed consent; "
+                                         "randomization needs consent");
+  }
+  if (trial.definition.randomization.baseline_required) {
+    std::vector<outcomes::assessment> recorded;
+    for (const auto& id : trial.definition.baseline_required) {
+      if (auto a = db.find_assessment(who.id, trial.definition.baseline_timepoint, id)) {
+        recorded.push_back({code, a->timepoint, a->instrument, a->items, 0});
+      }
+    }
+    const auto gaps = outcomes::baseline_gaps(trial.definition, trial.instruments, recorded);
+    if (!gaps.empty()) {
+      return core::precondition_failed(
+          "participant", "participant " + code +
+                             " cannot be randomized before the baseline is complete: " +
+                             core::join(gaps, "; "));
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+core::result<void> ensure_unlocked(storage::database& db) {
+  const auto t = db.load_trial();
+  if (t && t->locked_at) {
+    return core::precondition_failed(
+        "db", "the trial database was locked on " + *t->locked_at +
+                  "; no changes are accepted after the lock");
+  }
+  return {};
+}
+
+core::result<allocation_view> randomize(storage::database& db, const request& req,
+                                        const std::string& participant) {
+  auto trial = load_trial(db);
+  if (!trial) return std::move(trial).error();
+  storage::transaction tx(db);  // BEGIN IMMEDIATE: one allocator at a time
+  if (auto ok = ensure_unlocked(db); !ok) return std::move(ok).error();
+  if (auto setup = sealed_setup(db); !setup) return std::move(setup).error();
+  const auto who = db.find_participant(participant);
+  if (!who) return not_enrolled(participant);
+  if (auto why = refusal(db, trial.value(), *who)) return std::move(*why);
+  auto stratum = randomization::stratum_of(trial->definition.randomization,
+                                           stratum_fields(who->participant));
+  if (!stratum) return std::move(stratum).error();
+  const auto entry = db.next_unused_entry(stratum.value());
+  if (!entry) {
+    return core::precondition_failed(
+        "randomization", "the allocation list of stratum " + stratum.value() +
+                             " is used up; the trial planned " +
+                             std::to_string(trial->definition.randomization.list_length) +
+                             " positions per stratum");
+  }
+  storage::allocation_record a{who->id, participant, stratum.value(), entry->position,
+                               entry->arm, req.now, req.actor};
+  db.insert_allocation(a);
+  core::json after;
+  after["arm"] = a.arm;
+  after["stratum"] = a.stratum;
+  after["position"] = a.position;
+  after["allocated_at"] = a.allocated_at;
+  append_audit(db, req, "participant.randomize", "participant:" + participant, std::nullopt,
+               after, std::nullopt);
+  tx.commit();
+  return allocation_view{participant, a.arm, a.stratum, a.allocated_at};
+}
+
+core::result<std::vector<batch_outcome>> randomize_all_eligible(storage::database& db,
+                                                                const request& req) {
+  auto everyone = list_participants(db);
+  if (!everyone) return std::move(everyone).error();
+  if (auto ok = ensure_unlocked(db); !ok) return std::move(ok).error();
+  std::vector<batch_outcome> out;
+  for (const auto& r : everyone.value()) {
+    if (db.find_allocation(r.id)) continue;  // already randomized: not news
+    auto a = randomize(db, req, r.participant.code);
+    if (a) {
+      out.push_back({r.participant.code, std::move(a.value()), ""});
+    } else {
+      out.push_back({r.participant.code, std::nullopt, a.error().message});
+    }
+  }
+  return out;
+}
+
+core::result<randomization_check> verify_randomization(storage::database& db) {
+  auto trial = load_trial(db);
+  if (!trial) return std::move(trial).error();
+  auto setup = sealed_setup(db);
+  if (!setup) return std::move(setup).error();
+  randomization_check check;
+  check.commitment = setup->commitment;
+  auto fail = [&](std::string problem) {
+    check.ok = false;
+    check.problem = std::move(problem);
+    return check;
+  };
+  const auto& scheme = trial->definition.randomization;
+  const auto& arms = trial->definition.arms;
+  const auto regenerated = randomization::generate(scheme, arms, setup->seed);
+  // Storage returns strata by name; put them in the canonical order the generator uses.
+  std::vector<randomization::stratum_list> stored;
+  {
+    auto by_name = db.load_allocation_list();
+    for (const auto& r : regenerated) {
+      const auto it = std::find_if(by_name.begin(), by_name.end(),
+                                   [&](const auto& l) { return l.stratum == r.stratum; });
+      if (it != by_name.end()) {
+        stored.push_back(std::move(*it));
+        by_name.erase(it);
+      }
+    }
+    for (auto& extra : by_name) stored.push_back(std::move(extra));
+  }
+  check.strata = stored.size();
+  if (auto diff = randomization::compare_lists(stored, regenerated)) {
+    return fail("the stored allocation list differs from the one the recorded seed gives: " +
+                *diff);
+  }
+  const auto recomputed = randomization::commitment(scheme, arms, setup->seed, setup->salt,
+                                                    regenerated);
+  if (recomputed != setup->commitment) {
+    return fail("the commitment recorded at init (" + setup->commitment +
+                ") does not match the list, seed and salt (" + recomputed +
+                "): the sealed set-up was altered");
+  }
+  // The audit trail's record of every allocation, by participant code.
+  std::map<std::string, core::json> audited;
+  std::size_t audited_count = 0;
+  db.for_each_audit_entry([&](const storage::audit_record& e) {
+    if (e.action != "participant.randomize" || !e.after) return;
+    auto j = core::parse_json(*e.after);
+    if (!j) return;
+    ++audited_count;
+    audited[e.entity.substr(std::string_view("participant:").size())] = std::move(j.value());
+  });
+  const auto made = db.allocations();
+  check.allocations = made.size();
+  std::map<std::string, std::vector<const storage::allocation_record*>> by_stratum;
+  for (const auto& a : made) {
+    const std::string who = "the allocation of participant " + a.participant_code + " (" +
+                            a.allocated_at + ")";
+    const auto p = db.find_participant(a.participant_code);
+    if (!p) return fail(who + " names a participant who is not enrolled");
+    const auto expected_stratum =
+        randomization::stratum_of(scheme, stratum_fields(p->participant));
+    if (!expected_stratum || expected_stratum.value() != a.stratum) {
+      return fail(who + " is in stratum " + a.stratum + ", but the participant belongs to " +
+                  (expected_stratum ? expected_stratum.value() : "no stratum"));
+    }
+    const auto list = std::find_if(stored.begin(), stored.end(), [&](const auto& l) {
+      return l.stratum == a.stratum;
+    });
+    if (list == stored.end() || a.position < 1 ||
+        a.position > static_cast<int>(list->entries.size())) {
+      return fail(who + " uses position " + std::to_string(a.position) +
+                  ", which the list of stratum " + a.stratum + " does not have");
+    }
+    const auto& expected_arm = list->entries[static_cast<std::size_t>(a.position - 1)].arm;
+    if (expected_arm != a.arm) {
+      return fail(who + " is recorded as " + a.arm + ", but list position " +
+                  std::to_string(a.position) + " of stratum " + a.stratum + " is " +
+                  expected_arm);
+    }
+    const auto audit = audited.find(a.participant_code);
+    if (audit == audited.end()) {
+      return fail(who + " has no entry in the audit trail: it was not made by balint-trial");
+    }
+    const auto& j = audit->second;
+    auto field = [&](const char* key) {
+      const auto* v = j.find(key);
+      return v ? v->dump() : std::string("null");
+    };
+    if (field("arm") != core::json(a.arm).dump() ||
+        field("stratum") != core::json(a.stratum).dump() ||
+        field("position") != core::json(a.position).dump() ||
+        field("allocated_at") != core::json(a.allocated_at).dump()) {
+      return fail(who + " differs from its audit entry (arm " + field("arm") + ", stratum " +
+                  field("stratum") + ", position " + field("position") + ", time " +
+                  field("allocated_at") + "): the allocation row was changed");
+    }
+    by_stratum[a.stratum].push_back(&a);
+  }
+  if (audited_count != made.size()) {
+    return fail("the audit trail records " + std::to_string(audited_count) +
+                " allocations, but the database holds " + std::to_string(made.size()) +
+                ": allocation rows were removed or added by hand");
+  }
+  // Positions are taken in order: the k-th allocation of a stratum uses position k.
+  for (auto& [stratum, list] : by_stratum) {
+    std::sort(list.begin(), list.end(), [](const auto* x, const auto* y) {
+      return x->position < y->position;
+    });
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      if (list[i]->position != static_cast<int>(i + 1)) {
+        return fail("stratum " + stratum + ": position " + std::to_string(i + 1) +
+                    " was skipped (the allocation of " + list[i]->participant_code +
+                    " uses position " + std::to_string(list[i]->position) + ")");
+      }
+    }
+  }
+  return check;
+}
+
+core::result<std::vector<storage::allocation_record>> list_allocations(storage::database& db) {
+  auto trial = load_trial(db);
+  if (!trial) return std::move(trial).error();
+  return db.allocations();
+}
+
+core::result<randomization_counts> randomization_status(storage::database& db) {
+  auto trial = load_trial(db);
+  if (!trial) return std::move(trial).error();
+  randomization_counts c;
+  c.planned = trial->definition.planned_participants;
+  for (const auto& a : trial->definition.arms) {
+    c.arms.push_back(a.id);
+    c.per_arm[a.id] = 0;
+  }
+  for (const auto& r : db.participants()) c.enrolled += r.withdrawn() ? 0 : 1;
+  for (const auto& a : db.allocations()) {
+    ++c.randomized;
+    ++c.per_arm[a.arm];
+    ++c.per_stratum[a.stratum][a.arm];
+  }
+  return c;
+}
+
+core::result<revealed_list> reveal_list(storage::database& db, const request& req,
+                                        const std::string& reason) {
+  auto trial = load_trial(db);
+  if (!trial) return std::move(trial).error();
+  storage::transaction tx(db);
+  const auto t = db.load_trial();
+  if (!t->locked_at) {
+    return core::precondition_failed(
+        "db", "the allocation list stays sealed until the trial is locked ('balint-trial lock'); "
+              "to unblind one randomized participant in an emergency use --participant CODE "
+              "--reason TEXT");
+  }
+  if (core::trim(reason).empty()) {
+    return core::invalid_input("reason", "revealing the list needs a reason (--reason TEXT)");
+  }
+  auto setup = sealed_setup(db);
+  if (!setup) return std::move(setup).error();
+  db.insert_unblinding(std::nullopt, req.now, req.actor, reason);
+  core::json after;
+  after["commitment"] = setup->commitment;
+  append_audit(db, req, "randomization.reveal", "allocation-list", std::nullopt, after, reason);
+  revealed_list out{std::move(setup.value()), db.load_allocation_list(), db.allocations()};
+  tx.commit();
+  return out;
+}
+
+core::result<storage::allocation_record> unblind_participant(storage::database& db,
+                                                             const request& req,
+                                                             const std::string& participant,
+                                                             const std::string& reason) {
+  auto trial = load_trial(db);
+  if (!trial) return std::move(trial).error();
+  if (core::trim(reason).empty()) {
+    return core::invalid_input("reason",
+                               "emergency unblinding needs a reason (--reason TEXT); it is kept "
+                               "in the audit trail");
+  }
+  storage::transaction tx(db);
+  const auto who = db.find_participant(participant);
+  if (!who) return not_enrolled(participant);
+  auto a = db.find_allocation(who->id);
+  if (!a) {
+    return core::precondition_failed(
+        "participant", "participant " + participant +
+                           " is not randomized yet; there is no allocation to unblind, and "
+                           "future allocations are never shown");
+  }
+  db.insert_unblinding(who->id, req.now, req.actor, reason);
+  core::json after;
+  after["arm"] = a->arm;
+  append_audit(db, req, "randomization.unblind", "participant:" + participant, std::nullopt,
+               after, reason);
+  tx.commit();
+  return std::move(a.value());
+}
+
+core::result<std::string> lock_trial(storage::database& db, const request& req,
+                                     const std::string& reason) {
+  auto trial = load_trial(db);
+  if (!trial) return std::move(trial).error();
+  storage::transaction tx(db);
+  if (auto ok = ensure_unlocked(db); !ok) return std::move(ok).error();
+  db.lock_trial(req.now);
+  core::json before;
+  before["locked"] = false;
+  core::json after;
+  after["locked"] = true;
+  after["locked_at"] = req.now;
+  append_audit(db, req, "trial.lock", "trial:" + trial->definition.id, before, after,
+               core::trim(reason).empty() ? std::nullopt : std::optional<std::string>(reason));
+  tx.commit();
+  return req.now;
+}
+
+}  // namespace balint::app

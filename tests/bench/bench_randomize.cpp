@@ -1,0 +1,158 @@
+// Issue 4 speed and safety target: 8 processes randomizing 1,000 participants at once: 0
+// duplicate list positions, arms balanced within every completed block, allocations/s printed
+// beside a bare SQLite loop doing one FULL-sync transaction per insert in the same run
+// (target >= 0.5x of it).
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <set>
+#include <string>
+
+#include "balint/app/randomization_service.hpp"
+#include "balint/app/services.hpp"
+#include "balint/randomization/allocation_list.hpp"
+#include "balint/resources/resources.hpp"
+
+using namespace balint;
+namespace fs = std::filesystem;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+double seconds_since(clock_type::time_point t0) {
+  return std::chrono::duration<double>(clock_type::now() - t0).count();
+}
+
+std::string utc_now() {
+  // Allocation times must sort in the order allocations are made: use a monotonic stamp.
+  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+  return "2026-01-01T00:00:00." + std::to_string(ns) + "Z";
+}
+
+/// The baseline: one process, one FULL-synced transaction per insert, WAL.
+double bare_sqlite_seconds(const fs::path& file, int rows) {
+  sqlite3* db = nullptr;
+  sqlite3_open(file.c_str(), &db);
+  sqlite3_exec(db,
+               "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; CREATE TABLE t (id INTEGER "
+               "PRIMARY KEY, participant TEXT, arm TEXT, at TEXT) STRICT;",
+               nullptr, nullptr, nullptr);
+  sqlite3_stmt* s = nullptr;
+  sqlite3_prepare_v2(db, "INSERT INTO t (participant, arm, at) VALUES (?, 'intervention', 'now')",
+                     -1, &s, nullptr);
+  const auto t0 = clock_type::now();
+  for (int i = 0; i < rows; ++i) {
+    sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+    const std::string code = "P" + std::to_string(i);
+    sqlite3_bind_text(s, 1, code.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_step(s);
+    sqlite3_reset(s);
+    sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+  }
+  const double secs = seconds_since(t0);
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  return secs;
+}
+
+std::string trial_config(int participants) {
+  auto doc = core::parse_json(*resources::find("schemas/trials/tongji-2020.json")).value();
+  doc["planned_participants"] = participants;
+  doc["randomization"]["block_sizes"] = core::json::array{4, 6, 8};
+  return doc.dump();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int participants = argc > 1 ? std::atoi(argv[1]) : 1000;
+  const int processes = argc > 2 ? std::atoi(argv[2]) : 8;
+  char tmpl[] = "/tmp/balint-bench-rand-XXXXXX";
+  const fs::path dir = mkdtemp(tmpl);
+  const std::string file = (dir / "trial.db").string();
+
+  std::fprintf(stderr, "bench: setting up %d participants with baseline...\n", participants);
+  {
+    auto db = storage::database::open(file);
+    const app::request req{"bench", "2026-01-01T00:00:00.000Z"};
+    std::string people = "code,age,gender,specialty,consent,balint_knowledge,balint_times,available\n";
+    std::string answers = "participant,timepoint,instrument,item,value\n";
+    for (int p = 0; p < participants; ++p) {
+      const std::string code = "P" + std::to_string(10000 + p);
+      people += code + ",24,F,,yes,1,1,workday-evening\n";
+      for (int i = 1; i <= 22; ++i) answers += code + ",pre,mbi-hss," + std::to_string(i) + ",3\n";
+      for (int i = 1; i <= 20; ++i) answers += code + ",pre,msq," + std::to_string(i) + ",3\n";
+    }
+    if (!app::init_trial(*db, req, trial_config(participants), {20161012, "00", true}) ||
+        !app::import_participants(*db, req, people) || !app::import_outcomes(*db, req, answers)) {
+      std::fprintf(stderr, "bench: set-up failed\n");
+      return 1;
+    }
+  }
+
+  std::fprintf(stderr, "bench: %d processes randomizing at once...\n", processes);
+  const auto t0 = clock_type::now();
+  for (int k = 0; k < processes; ++k) {
+    if (fork() == 0) {
+      auto db = storage::database::open(file);
+      int failures = 0;
+      for (int p = k; p < participants; p += processes) {
+        const app::request req{"process-" + std::to_string(k), utc_now()};
+        if (!app::randomize(*db, req, "P" + std::to_string(10000 + p))) ++failures;
+      }
+      std::_Exit(failures == 0 ? 0 : 1);
+    }
+  }
+  int failed_children = 0;
+  for (int k = 0; k < processes; ++k) {
+    int status = 0;
+    wait(&status);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) ++failed_children;
+  }
+  const double ours = seconds_since(t0);
+  const double bare = bare_sqlite_seconds(dir / "bare.db", participants);
+
+  // Safety: every participant once, every position once, balanced completed blocks, verify ok.
+  auto db = storage::database::open(file);
+  const auto made = db->allocations();
+  std::set<int> positions;
+  for (const auto& a : made) positions.insert(a.position);
+  const auto trial = app::load_trial(*db).value();
+  randomization::stratum_list used{"all", {}};
+  for (const auto& l : db->load_allocation_list()) {
+    for (const auto& e : l.entries) {
+      if (e.position <= static_cast<int>(made.size())) used.entries.push_back(e);
+    }
+  }
+  const auto balance = randomization::check_block_balance(used, trial.definition.arms);
+  const auto verified = app::verify_randomization(*db);
+
+  const double n = static_cast<double>(participants);
+  std::printf("\nIssue 4 benchmark: %d processes randomizing %d participants at once\n\n",
+              processes, participants);
+  std::printf("| %-52s | %8s | %14s | %6s |\n", "what", "seconds", "allocations/s", "ratio");
+  std::printf("|%s|%s|%s|%s|\n", std::string(54, '-').c_str(), std::string(10, '-').c_str(),
+              std::string(16, '-').c_str(), std::string(8, '-').c_str());
+  std::printf("| %-52s | %8.3f | %14.0f | %6s |\n",
+              "baseline: bare SQLite, one FULL-sync txn per insert", bare, n / bare, "1.00");
+  std::printf("| %-52s | %8.3f | %14.0f | %6.2f |\n", "randomize (8 processes, checks, audit)", ours,
+              n / ours, bare / ours);
+  const std::size_t duplicates = made.size() - positions.size();
+  std::printf("\nallocations: %zu of %d, duplicate positions: %zu, failed processes: %d\n",
+              made.size(), participants, duplicates, failed_children);
+  std::printf("balance within completed blocks: %s\n", balance ? balance->c_str() : "ok");
+  std::printf("randomization verify: %s\n",
+              verified && verified->ok ? "ok" : (verified ? verified->problem.c_str() : "error"));
+  const bool safe = duplicates == 0 && !balance && made.size() == static_cast<std::size_t>(participants) &&
+                    verified && verified->ok && failed_children == 0;
+  std::printf("Target: ratio >= 0.50 -> %s; safety -> %s\n", bare / ours >= 0.5 ? "met" : "NOT met",
+              safe ? "ok" : "FAILED");
+  fs::remove_all(dir);
+  return safe && bare / ours >= 0.5 ? 0 : 3;
+}
