@@ -8,6 +8,8 @@ An auditor can use this file the same way: put the trial's scheme, arms and seed
 and compare the output with the stored list.
 
 Usage: python3 tests/data/randomization/make_golden.py   (writes golden.json next to itself)
+       python3 tests/data/randomization/make_golden.py --trial TRIAL.json --seed N --salt HEX
+           (an auditor's check: prints the lists and the commitment for that trial definition)
 """
 
 import hashlib
@@ -209,8 +211,26 @@ def dump(value, indent=""):
     return json.dumps(value, ensure_ascii=False)
 
 
+def audit(argv):
+    args = dict(zip(argv[0::2], argv[1::2]))
+    if len(argv) != 6 or set(args) != {"--trial", "--seed", "--salt"}:
+        sys.exit("usage: make_golden.py --trial TRIAL.json --seed N --salt HEX")
+    with open(args["--trial"], encoding="utf-8") as f:
+        trial = json.load(f)
+    arms = [{"id": a["id"], "ratio": a["ratio"]} for a in trial["arms"]]
+    seed = int(args["--seed"])
+    planned = trial["planned_participants"]
+    lists = generate(trial["randomization"], arms, seed, planned)
+    encoding = canonical_encoding(trial["randomization"], arms, seed, args["--salt"], planned, lists)
+    commitment = "sha256:" + hashlib.sha256(encoding.encode("utf-8")).hexdigest()
+    print(dump({"commitment": commitment, "lists": lists}))
+
+
 def main():
     self_checks()
+    if len(sys.argv) > 1:
+        audit(sys.argv[1:])
+        return
     cases = []
     for s in SCHEMES:
         for seed in SEEDS:
