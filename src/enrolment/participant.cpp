@@ -26,7 +26,14 @@ bool is_alnum(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
-std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
+std::string quoted(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  out.push_back('"');
+  out.append(s);
+  out.push_back('"');
+  return out;
+}
 
 // Specialties may be written in Chinese, so the limit counts characters, not bytes.
 std::size_t utf8_length(std::string_view s) {
@@ -196,7 +203,8 @@ core::result<std::vector<participant>> parse_participant_csv(const enrolment_rul
       if (!ok) {
         std::string expected;
         for (const std::string_view c : csv_columns) {
-          expected += (expected.empty() ? "" : ",") + std::string(c);
+          if (!expected.empty()) expected.push_back(',');
+          expected.append(c);
         }
         return core::invalid_input("header", at + "the header is " +
                                                  quoted(core::join(fields, ",")) +
