@@ -1,12 +1,12 @@
 #include "balint/app/randomization_service.hpp"
 
-#include <algorithm>
-#include <set>
-
 #include "balint/app/services.hpp"
 #include "balint/core/json.hpp"
 #include "balint/core/text.hpp"
 #include "balint/randomization/allocation_list.hpp"
+
+#include <algorithm>
+#include <set>
 
 namespace balint::app {
 namespace {
@@ -24,10 +24,10 @@ core::error not_enrolled(const std::string& code) {
 core::result<storage::randomization_setup_record> sealed_setup(storage::database& db) {
   auto setup = db.load_randomization_setup();
   if (!setup) {
-    return core::precondition_failed(
-        "randomization", "this trial has no allocation list (it was set up before "
-                         "randomization existed); set up a new trial database with "
-                         "'balint-trial init'");
+    return core::precondition_failed("randomization",
+                                     "this trial has no allocation list (it was set up before "
+                                     "randomization existed); set up a new trial database with "
+                                     "'balint-trial init'");
   }
   return std::move(setup.value());
 }
@@ -41,15 +41,14 @@ std::optional<core::error> refusal(storage::database& db, const loaded_trial& tr
                                              a->allocated_at + "; an allocation is final");
   }
   if (who.withdrawn()) {
-    return core::precondition_failed("participant", "participant " + code + " withdrew on " +
-                                                        *who.withdrawn_at +
-                                                        " and cannot be randomized");
+    return core::precondition_failed(
+        "participant",
+        "participant " + code + " withdrew on " + *who.withdrawn_at + " and cannot be randomized");
   }
   if (!who.participant.consent) {
-    return core::precondition_failed("participant",
-                                     "participant " + code +
-                                         " has not given written informed consent; "
-                                         "randomization needs consent");
+    return core::precondition_failed("participant", "participant " + code +
+                                                        " has not given written informed consent; "
+                                                        "randomization needs consent");
   }
   if (trial.definition.randomization.baseline_required) {
     std::vector<outcomes::assessment> recorded;
@@ -61,9 +60,9 @@ std::optional<core::error> refusal(storage::database& db, const loaded_trial& tr
     const auto gaps = outcomes::baseline_gaps(trial.definition, trial.instruments, recorded);
     if (!gaps.empty()) {
       return core::precondition_failed(
-          "participant", "participant " + code +
-                             " cannot be randomized before the baseline is complete: " +
-                             core::join(gaps, "; "));
+          "participant",
+          "participant " + code +
+              " cannot be randomized before the baseline is complete: " + core::join(gaps, "; "));
     }
   }
   return std::nullopt;
@@ -74,9 +73,8 @@ std::optional<core::error> refusal(storage::database& db, const loaded_trial& tr
 core::result<void> ensure_unlocked(storage::database& db) {
   const auto t = db.load_trial();
   if (t && t->locked_at) {
-    return core::precondition_failed(
-        "db", "the trial database was locked on " + *t->locked_at +
-                  "; no changes are accepted after the lock");
+    return core::precondition_failed("db", "the trial database was locked on " + *t->locked_at +
+                                               "; no changes are accepted after the lock");
   }
   return {};
 }
@@ -91,27 +89,26 @@ core::result<allocation_view> randomize(storage::database& db, const request& re
   const auto who = db.find_participant(participant);
   if (!who) return not_enrolled(participant);
   if (auto why = refusal(db, trial.value(), *who)) return std::move(*why);
-  auto stratum = randomization::stratum_of(trial->definition.randomization,
-                                           stratum_fields(who->participant));
+  auto stratum =
+      randomization::stratum_of(trial->definition.randomization, stratum_fields(who->participant));
   if (!stratum) return std::move(stratum).error();
   const auto entry = db.next_unused_entry(stratum.value());
   if (!entry) {
     return core::precondition_failed(
-        "randomization", "the allocation list of stratum " + stratum.value() +
-                             " is used up; the trial planned " +
-                             std::to_string(trial->definition.randomization.list_length) +
-                             " positions per stratum");
+        "randomization",
+        "the allocation list of stratum " + stratum.value() + " is used up; the trial planned " +
+            std::to_string(trial->definition.randomization.list_length) + " positions per stratum");
   }
-  storage::allocation_record a{who->id, participant, stratum.value(), entry->position,
-                               entry->arm, req.now, req.actor};
+  storage::allocation_record a{who->id,    participant, stratum.value(), entry->position,
+                               entry->arm, req.now,     req.actor};
   db.insert_allocation(a);
   core::json after;
   after["arm"] = a.arm;
   after["stratum"] = a.stratum;
   after["position"] = a.position;
   after["allocated_at"] = a.allocated_at;
-  append_audit(db, req, "participant.randomize", "participant:" + participant, std::nullopt,
-               after, std::nullopt);
+  append_audit(db, req, "participant.randomize", "participant:" + participant, std::nullopt, after,
+               std::nullopt);
   tx.commit();
   return allocation_view{participant, a.arm, a.stratum, a.allocated_at};
 }
@@ -149,27 +146,40 @@ core::result<randomization_check> verify_randomization(storage::database& db) {
   const auto& scheme = trial->definition.randomization;
   const auto& arms = trial->definition.arms;
   const auto regenerated = randomization::generate(scheme, arms, setup->seed);
-  // Storage returns strata by name; put them in the canonical order the generator uses.
-  std::vector<randomization::stratum_list> stored;
-  {
-    auto by_name = db.load_allocation_list();
+  const auto stored = db.load_allocation_list();
+  check.strata = stored.size();
+  if (randomization::compare_lists(stored, regenerated)) {
+    // Name the place, but an arm only where it is already allocated: a failed check must not
+    // reveal future allocations.
+    std::set<std::pair<std::string, int>> used;
+    for (const auto& a : db.allocations()) used.insert({a.stratum, a.position});
     for (const auto& r : regenerated) {
-      const auto it = std::find_if(by_name.begin(), by_name.end(),
-                                   [&](const auto& l) { return l.stratum == r.stratum; });
-      if (it != by_name.end()) {
-        stored.push_back(std::move(*it));
-        by_name.erase(it);
+      const auto s = std::find_if(stored.begin(), stored.end(),
+                                  [&](const auto& l) { return l.stratum == r.stratum; });
+      if (s == stored.end()) {
+        return fail("the stored allocation list has no stratum " + r.stratum +
+                    ", which the recorded seed gives");
+      }
+      for (std::size_t i = 0; i < r.entries.size(); ++i) {
+        const auto& want = r.entries[i];
+        if (i < s->entries.size() && s->entries[i] == want) continue;
+        std::string where = "stratum " + r.stratum + ", position " + std::to_string(want.position);
+        if (used.count({r.stratum, want.position}) && i < s->entries.size()) {
+          where += " (stored " + s->entries[i].arm + ", the seed gives " + want.arm + ")";
+        }
+        return fail("the stored allocation list differs from the one the recorded seed gives at " +
+                    where);
+      }
+      if (s->entries.size() != r.entries.size()) {
+        return fail("the stored allocation list of stratum " + r.stratum + " has " +
+                    std::to_string(s->entries.size()) + " positions; the recorded seed gives " +
+                    std::to_string(r.entries.size()));
       }
     }
-    for (auto& extra : by_name) stored.push_back(std::move(extra));
+    return fail("the stored allocation list has strata the recorded seed does not give");
   }
-  check.strata = stored.size();
-  if (auto diff = randomization::compare_lists(stored, regenerated)) {
-    return fail("the stored allocation list differs from the one the recorded seed gives: " +
-                *diff);
-  }
-  const auto recomputed = randomization::commitment(scheme, arms, setup->seed, setup->salt,
-                                                    regenerated);
+  const auto recomputed =
+      randomization::commitment(scheme, arms, setup->seed, setup->salt, regenerated);
   if (recomputed != setup->commitment) {
     return fail("the commitment recorded at init (" + setup->commitment +
                 ") does not match the list, seed and salt (" + recomputed +
@@ -189,19 +199,17 @@ core::result<randomization_check> verify_randomization(storage::database& db) {
   check.allocations = made.size();
   std::map<std::string, std::vector<const storage::allocation_record*>> by_stratum;
   for (const auto& a : made) {
-    const std::string who = "the allocation of participant " + a.participant_code + " (" +
-                            a.allocated_at + ")";
+    const std::string who =
+        "the allocation of participant " + a.participant_code + " (" + a.allocated_at + ")";
     const auto p = db.find_participant(a.participant_code);
     if (!p) return fail(who + " names a participant who is not enrolled");
-    const auto expected_stratum =
-        randomization::stratum_of(scheme, stratum_fields(p->participant));
+    const auto expected_stratum = randomization::stratum_of(scheme, stratum_fields(p->participant));
     if (!expected_stratum || expected_stratum.value() != a.stratum) {
       return fail(who + " is in stratum " + a.stratum + ", but the participant belongs to " +
                   (expected_stratum ? expected_stratum.value() : "no stratum"));
     }
-    const auto list = std::find_if(stored.begin(), stored.end(), [&](const auto& l) {
-      return l.stratum == a.stratum;
-    });
+    const auto list = std::find_if(stored.begin(), stored.end(),
+                                   [&](const auto& l) { return l.stratum == a.stratum; });
     if (list == stored.end() || a.position < 1 ||
         a.position > static_cast<int>(list->entries.size())) {
       return fail(who + " uses position " + std::to_string(a.position) +
@@ -210,8 +218,7 @@ core::result<randomization_check> verify_randomization(storage::database& db) {
     const auto& expected_arm = list->entries[static_cast<std::size_t>(a.position - 1)].arm;
     if (expected_arm != a.arm) {
       return fail(who + " is recorded as " + a.arm + ", but list position " +
-                  std::to_string(a.position) + " of stratum " + a.stratum + " is " +
-                  expected_arm);
+                  std::to_string(a.position) + " of stratum " + a.stratum + " is " + expected_arm);
     }
     const auto audit = audited.find(a.participant_code);
     if (audit == audited.end()) {
@@ -239,9 +246,8 @@ core::result<randomization_check> verify_randomization(storage::database& db) {
   }
   // Positions are taken in order: the k-th allocation of a stratum uses position k.
   for (auto& [stratum, list] : by_stratum) {
-    std::sort(list.begin(), list.end(), [](const auto* x, const auto* y) {
-      return x->position < y->position;
-    });
+    std::sort(list.begin(), list.end(),
+              [](const auto* x, const auto* y) { return x->position < y->position; });
     for (std::size_t i = 0; i < list.size(); ++i) {
       if (list[i]->position != static_cast<int>(i + 1)) {
         return fail("stratum " + stratum + ": position " + std::to_string(i + 1) +
@@ -285,9 +291,10 @@ core::result<revealed_list> reveal_list(storage::database& db, const request& re
   const auto t = db.load_trial();
   if (!t->locked_at) {
     return core::precondition_failed(
-        "db", "the allocation list stays sealed until the trial is locked ('balint-trial lock'); "
-              "to unblind one randomized participant in an emergency use --participant CODE "
-              "--reason TEXT");
+        "db",
+        "the allocation list stays sealed until the trial is locked ('balint-trial lock'); "
+        "to unblind one randomized participant in an emergency use --participant CODE "
+        "--reason TEXT");
   }
   if (core::trim(reason).empty()) {
     return core::invalid_input("reason", "revealing the list needs a reason (--reason TEXT)");
@@ -327,8 +334,8 @@ core::result<storage::allocation_record> unblind_participant(storage::database& 
   db.insert_unblinding(who->id, req.now, req.actor, reason);
   core::json after;
   after["arm"] = a->arm;
-  append_audit(db, req, "randomization.unblind", "participant:" + participant, std::nullopt,
-               after, reason);
+  append_audit(db, req, "randomization.unblind", "participant:" + participant, std::nullopt, after,
+               reason);
   tx.commit();
   return std::move(a.value());
 }

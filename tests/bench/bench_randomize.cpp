@@ -2,20 +2,20 @@
 // duplicate list positions, arms balanced within every completed block, allocations/s printed
 // beside a bare SQLite loop doing one FULL-sync transaction per insert in the same run
 // (target >= 0.5x of it).
+#include "balint/app/randomization_service.hpp"
+#include "balint/app/services.hpp"
+#include "balint/randomization/allocation_list.hpp"
+#include "balint/resources/resources.hpp"
+
 #include <sqlite3.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <set>
 #include <string>
-
-#include "balint/app/randomization_service.hpp"
-#include "balint/app/services.hpp"
-#include "balint/randomization/allocation_list.hpp"
-#include "balint/resources/resources.hpp"
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace balint;
 namespace fs = std::filesystem;
@@ -81,7 +81,8 @@ int main(int argc, char** argv) {
   {
     auto db = storage::database::open(file);
     const app::request req{"bench", "2026-01-01T00:00:00.000Z"};
-    std::string people = "code,age,gender,specialty,consent,balint_knowledge,balint_times,available\n";
+    std::string people =
+        "code,age,gender,specialty,consent,balint_knowledge,balint_times,available\n";
     std::string answers = "participant,timepoint,instrument,item,value\n";
     for (int p = 0; p < participants; ++p) {
       const std::string code = "P" + std::to_string(10000 + p);
@@ -141,16 +142,17 @@ int main(int argc, char** argv) {
               std::string(16, '-').c_str(), std::string(8, '-').c_str());
   std::printf("| %-52s | %8.3f | %14.0f | %6s |\n",
               "baseline: bare SQLite, one FULL-sync txn per insert", bare, n / bare, "1.00");
-  std::printf("| %-52s | %8.3f | %14.0f | %6.2f |\n", "randomize (8 processes, checks, audit)", ours,
-              n / ours, bare / ours);
+  std::printf("| %-52s | %8.3f | %14.0f | %6.2f |\n", "randomize (8 processes, checks, audit)",
+              ours, n / ours, bare / ours);
   const std::size_t duplicates = made.size() - positions.size();
   std::printf("\nallocations: %zu of %d, duplicate positions: %zu, failed processes: %d\n",
               made.size(), participants, duplicates, failed_children);
   std::printf("balance within completed blocks: %s\n", balance ? balance->c_str() : "ok");
   std::printf("randomization verify: %s\n",
               verified && verified->ok ? "ok" : (verified ? verified->problem.c_str() : "error"));
-  const bool safe = duplicates == 0 && !balance && made.size() == static_cast<std::size_t>(participants) &&
-                    verified && verified->ok && failed_children == 0;
+  const bool safe = duplicates == 0 && !balance &&
+                    made.size() == static_cast<std::size_t>(participants) && verified &&
+                    verified->ok && failed_children == 0;
   std::printf("Target: ratio >= 0.50 -> %s; safety -> %s\n", bare / ours >= 0.5 ? "met" : "NOT met",
               safe ? "ok" : "FAILED");
   fs::remove_all(dir);

@@ -3,13 +3,14 @@
 // Steps shared by the black-box CLI tests: run a command and insist on its exit code, set up the
 // demo trial, read JSON output, assert a refusal left the database unchanged.
 
+#include "cli_harness.hpp"
+
+#include "balint/core/json.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "balint/core/json.hpp"
-#include "cli_harness.hpp"
 
 namespace balint::test::steps {
 

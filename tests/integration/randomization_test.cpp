@@ -3,20 +3,21 @@
 // `randomization verify`, nothing revealed before it is made, and concurrent processes that
 // never share a list position.
 
+#include "cli_harness.hpp"
+#include "cli_steps.hpp"
+
+#include "balint/core/json.hpp"
+#include "balint/resources/resources.hpp"
+
 #include <doctest/doctest.h>
 
 #include <functional>
 #include <future>
-#include <sstream>
 #include <map>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
-
-#include "balint/core/json.hpp"
-#include "balint/resources/resources.hpp"
-#include "cli_harness.hpp"
-#include "cli_steps.hpp"
 
 using namespace balint;
 using namespace balint::test::steps;
@@ -36,8 +37,8 @@ std::string seeded_demo_db(const temp_dir& dir, const std::string& name, const s
 
 /// participant code → arm, from `randomization list --format json`.
 std::map<std::string, std::string> arms_of(const std::string& db) {
-  const auto j = parse_json_output(
-      expect_exit(0, {"randomization", "list", "--db", db, "--format", "json"}));
+  const auto j =
+      parse_json_output(expect_exit(0, {"randomization", "list", "--db", db, "--format", "json"}));
   std::map<std::string, std::string> out;
   for (const auto& a : j.as_array()) out[str(a, "participant")] = str(a, "arm");
   return out;
@@ -68,7 +69,8 @@ std::string baseline_rows(const std::string& code) {
 }  // namespace
 
 TEST_SUITE("randomization") {
-  TEST_CASE("the same seed and participants give identical allocations, 18/18; another seed differs") {
+  TEST_CASE(
+      "the same seed and participants give identical allocations, 18/18; another seed differs") {
     temp_dir dir;
     const auto a = seeded_demo_db(dir, "a.db", "20161012");
     const auto b = seeded_demo_db(dir, "b.db", "20161012");
@@ -144,7 +146,8 @@ TEST_SUITE("randomization") {
   TEST_CASE("randomize refuses unknown, withdrawn and already randomized participants") {
     temp_dir dir;
     const auto db = seeded_demo_db(dir, "t.db", "1");
-    expect_refused(db, {"randomize", "--db", db, "--participant", "NOPE"}, {"NOPE", "not enrolled"});
+    expect_refused(db, {"randomize", "--db", db, "--participant", "NOPE"},
+                   {"NOPE", "not enrolled"});
     expect_exit(0, {"participant", "withdraw", "--db", db, "--code", "T02", "--reason", "left"});
     expect_refused(db, {"randomize", "--db", db, "--participant", "T02"}, {"T02", "withdrew"});
     expect_exit(0, {"randomize", "--db", db, "--participant", "T01"});
@@ -190,7 +193,8 @@ TEST_SUITE("randomization") {
     expect_refused(db, {"randomize", "--db", db, "--participant", "A1"}, {"consent"});
   }
 
-  TEST_CASE("stratified randomization refuses a value outside the strata and balances each stratum") {
+  TEST_CASE(
+      "stratified randomization refuses a value outside the strata and balances each stratum") {
     temp_dir dir;
     const auto config = write_config(dir, "stratified.json", [](core::json& d) {
       d["planned_participants"] = 8;
@@ -198,11 +202,12 @@ TEST_SUITE("randomization") {
           "block_sizes": [2, 4], "strata": [{"field": "specialty", "levels": [
             {"id": "surgical", "values": ["surgery"]},
             {"id": "medical", "values": ["family medicine", "psychiatry"]}]}]})")
-                                .value();
+                               .value();
     });
     const std::string db = dir.file("t.db");
     expect_exit(0, {"init", "--db", db, "--config", config, "--seed", "11"});
-    std::string people = "code,age,gender,specialty,consent,balint_knowledge,balint_times,available\n";
+    std::string people =
+        "code,age,gender,specialty,consent,balint_knowledge,balint_times,available\n";
     std::string answers = "participant,timepoint,instrument,item,value\n";
     for (int i = 1; i <= 8; ++i) {
       const std::string code = "S" + std::to_string(i);
@@ -228,7 +233,8 @@ TEST_SUITE("randomization") {
       CHECK(counts->find("intervention")->as_int() == 2);
       CHECK(counts->find("waitlist")->as_int() == 2);
     }
-    CHECK(contains(expect_exit(0, {"randomization", "verify", "--db", db}).out, "randomization ok"));
+    CHECK(
+        contains(expect_exit(0, {"randomization", "verify", "--db", db}).out, "randomization ok"));
   }
 
   TEST_CASE("init refuses block sizes that do not fit the allocation ratio") {
@@ -261,10 +267,9 @@ TEST_SUITE("randomization") {
     CHECK_FALSE(contains(status.out, "position"));
     expect_refused(db, {"randomization", "reveal", "--db", db, "--reason", "curious"},
                    {"sealed", "lock"});
-    expect_refused(db,
-                   {"randomization", "reveal", "--db", db, "--participant", "T01", "--reason",
-                    "curious"},
-                   {"not randomized yet"});
+    expect_refused(
+        db, {"randomization", "reveal", "--db", db, "--participant", "T01", "--reason", "curious"},
+        {"not randomized yet"});
     // The export's arm column stays empty until randomization.
     expect_exit(0, {"export", "--db", db, "--format", "csv", "--out", dir.file("x")});
     CHECK_FALSE(contains(test::read_file(dir.file("x/wide.csv")), "intervention"));
@@ -311,7 +316,8 @@ TEST_SUITE("randomization") {
     });
     const std::string db = dir.file("t.db");
     expect_exit(0, {"init", "--db", db, "--config", config, "--seed", "99"});
-    std::string people = "code,age,gender,specialty,consent,balint_knowledge,balint_times,available\n";
+    std::string people =
+        "code,age,gender,specialty,consent,balint_knowledge,balint_times,available\n";
     std::string answers = "participant,timepoint,instrument,item,value\n";
     for (int i = 1; i <= 40; ++i) {
       const std::string code = "C" + std::to_string(i);
@@ -325,7 +331,8 @@ TEST_SUITE("randomization") {
     std::vector<std::future<test::run_result>> runs;
     for (int k = 0; k < 4; ++k) {
       runs.push_back(std::async(std::launch::async, [&db, k] {
-        return run_cli({"randomize", "--db", db, "--all-eligible", "--as", "p" + std::to_string(k)});
+        return run_cli(
+            {"randomize", "--db", db, "--all-eligible", "--as", "p" + std::to_string(k)});
       }));
     }
     for (auto& f : runs) {

@@ -1,14 +1,14 @@
 #pragma once
 
+#include "balint/app/audit.hpp"
+#include "balint/core/result.hpp"
+#include "balint/storage/database.hpp"
+
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "balint/app/audit.hpp"
-#include "balint/core/result.hpp"
-#include "balint/storage/database.hpp"
 
 /// Randomization use cases: allocate, verify, list, status, reveal. The list is generated and
 /// sealed at init (services.hpp); nothing here shows an allocation before it is made.
@@ -18,8 +18,8 @@ namespace balint::app {
 /// operating system's random source).
 struct list_seed {
   std::uint32_t seed = 0;
-  std::string salt_hex;       ///< 32 random bytes in hex: keeps the commitment unguessable
-  bool from_user = false;     ///< true when the coordinator gave --seed
+  std::string salt_hex;    ///< 32 random bytes in hex: keeps the commitment unguessable
+  bool from_user = false;  ///< true when the coordinator gave --seed
 };
 
 /// The allocation as the randomizing coordinator sees it.
