@@ -435,7 +435,7 @@ core::result<export_data> read_export_data(storage::database& db) {
   storage::transaction tx(db);  // one consistent snapshot for all three files
   auto trial = load_trial(db);
   if (!trial) return std::move(trial).error();
-  export_data data{std::move(trial.value()), db.participants(), {}, {}};
+  export_data data{std::move(trial.value()), db.participants(), {}, {}, {}};
   db.for_each_assessment([&](const storage::assessment_record& a) {
     outcomes::assessment x;
     x.participant = a.participant_code;
@@ -449,6 +449,21 @@ core::result<export_data> read_export_data(storage::database& db) {
     data.assessments.push_back(std::move(x));
   });
   data.allocations = db.allocations();
+  std::set<std::string> cohorts_with_sessions;
+  std::map<std::int64_t, std::string> session_cohort;
+  for (const auto& slot : db.slots()) {
+    if (slot.kind != "session") continue;
+    cohorts_with_sessions.insert(slot.cohort);
+    session_cohort[slot.id] = slot.cohort;
+  }
+  for (const auto& a : data.allocations) {
+    if (cohorts_with_sessions.count(a.arm)) data.sessions_attended[a.participant_id] = 0;
+  }
+  for (const auto& m : db.attendance()) {
+    if (m.status == "present" && session_cohort.count(m.slot_id)) {
+      ++data.sessions_attended[m.participant_id];
+    }
+  }
   tx.commit();
   return data;
 }

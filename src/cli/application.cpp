@@ -1,13 +1,18 @@
 #include "balint/cli/application.hpp"
 
 #include "balint/app/randomization_service.hpp"
+#include "balint/app/schedule_service.hpp"
 #include "balint/app/services.hpp"
 #include "balint/cli/options.hpp"
 #include "balint/core/json.hpp"
 #include "balint/core/text.hpp"
 #include "balint/report/export.hpp"
+#include "balint/report/ics.hpp"
 #include "balint/report/table.hpp"
+#include "balint/scheduling/calendar.hpp"
 #include "balint/storage/database.hpp"
+
+#include <date/tz.h>
 
 #include <chrono>
 #include <cstdio>
@@ -132,6 +137,14 @@ const option_spec as_option{
 option_spec format_option(std::vector<std::string> allowed) {
   return {"format", core::join(allowed, "|"), "output format (default: " + allowed.front() + ")",
           false, allowed};
+}
+
+option_spec cohort_option() {
+  return {"cohort",
+          "C",
+          "the cohort (arm) whose sessions these are (default: intervention)",
+          false,
+          {}};
 }
 
 std::string opt_int(const std::optional<int>& v) { return v ? std::to_string(*v) : ""; }
@@ -427,8 +440,12 @@ core::result<int> cmd_export(invocation& in) {
   for (const auto& a : data->allocations) arm_of[a.participant_id] = a.arm;
   for (const auto& r : data->participants) {
     const auto arm = arm_of.find(r.id);
-    people.push_back(
-        {r.participant, arm == arm_of.end() ? "" : arm->second, std::nullopt, r.withdrawn_at});
+    const auto attended = data->sessions_attended.find(r.id);
+    people.push_back({r.participant, arm == arm_of.end() ? "" : arm->second,
+                      attended == data->sessions_attended.end()
+                          ? std::nullopt
+                          : std::optional<int>(attended->second),
+                      r.withdrawn_at});
   }
   const fs::path dir = in.options.at("out");
   std::error_code ec;
@@ -676,6 +693,291 @@ core::result<int> cmd_lock(invocation& in) {
   return 0;
 }
 
+// --- programme: leaders, calendar, plan, attendance --------------------------------------
+
+core::result<int> parse_number(const parsed_options& o, const std::string& name) {
+  const auto v = core::parse_integer(o.at(name));
+  if (!v || *v < 1 || *v > 10000) {
+    return core::invalid_input("--" + name, "--" + name + " \"" + o.at(name) +
+                                                "\" is not a session number; allowed: a whole "
+                                                "number from 1");
+  }
+  return static_cast<int>(*v);
+}
+
+std::string list_or_dash(const std::vector<std::string>& v) {
+  return v.empty() ? "-" : core::join(v, " ");
+}
+
+core::json session_json(const app::session_view& v) {
+  core::json j;
+  j["number"] = v.number;
+  j["kind"] = v.kind;
+  j["cohort"] = v.cohort;
+  j["start"] = v.start;
+  j["end"] = v.end;
+  j["status"] = v.status;
+  core::json::array leaders;
+  for (const auto& l : v.leaders) leaders.emplace_back(l);
+  j["leaders"] = core::json(std::move(leaders));
+  core::json::array people;
+  for (const auto& p : v.participants) people.emplace_back(p);
+  j["participants"] = core::json(std::move(people));
+  return j;
+}
+
+std::string sessions_table(const std::vector<app::session_view>& list) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& v : list) {
+    rows.push_back({v.cohort, v.kind, std::to_string(v.number), v.start.substr(0, 16),
+                    v.end.substr(11, 5), v.status, list_or_dash(v.leaders),
+                    v.kind == "session" ? std::to_string(v.participants.size()) : ""});
+  }
+  return report::text_table(
+      {"cohort", "kind", "number", "start (local)", "end", "status", "leaders", "participants"},
+      rows);
+}
+
+core::result<int> cmd_leader_add(invocation& in) {
+  auto db = open_db(in.options);
+  if (!db) return std::move(db).error();
+  auto l =
+      app::add_leader(**db, make_request(in.options), in.options.at("code"), in.options.at("name"));
+  if (!l) return std::move(l).error();
+  in.out << "Added group leader " << l->code << " (" << l->name << ").\n";
+  return 0;
+}
+
+core::result<int> cmd_leader_list(invocation& in) {
+  auto db = open_db(in.options);
+  if (!db) return std::move(db).error();
+  auto list = app::list_leaders(**db);
+  if (!list) return std::move(list).error();
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& l : list.value()) rows.push_back({l.code, l.name, l.added_at});
+  in.out << report::text_table({"code", "name", "added_at"}, rows);
+  return 0;
+}
+
+core::result<int> cmd_schedule_generate(invocation& in) {
+  auto db = open_db(in.options);
+  if (!db) return std::move(db).error();
+  auto list = app::generate_schedule(**db, make_request(in.options),
+                                     in.options.get_or("cohort", "intervention"),
+                                     in.options.get("first-session"));
+  if (!list) return std::move(list).error();
+  std::size_t lectures = 0;
+  for (const auto& v : list.value()) lectures += v.kind == "lecture" ? 1 : 0;
+  in.out << "Created " << lectures << " lectures and " << list->size() - lectures
+         << " session slots for the " << in.options.get_or("cohort", "intervention") << " cohort:\n"
+         << sessions_table(list.value());
+  return 0;
+}
+
+core::result<int> cmd_schedule_list(invocation& in) {
+  auto db = open_db(in.options);
+  if (!db) return std::move(db).error();
+  auto list = app::list_schedule(**db, in.options.get_or("cohort", ""));
+  if (!list) return std::move(list).error();
+  if (in.options.get_or("format", "text") == "json") {
+    core::json::array a;
+    for (const auto& v : list.value()) a.push_back(session_json(v));
+    in.out << core::json(std::move(a)).dump_pretty() << "\n";
+    return 0;
+  }
+  if (list->empty()) {
+    in.out << "No lectures or sessions yet; create them with 'balint-trial schedule generate'.\n";
+    return 0;
+  }
+  in.out << sessions_table(list.value());
+  return 0;
+}
+
+core::result<int> cmd_schedule_assign_leader(invocation& in) {
+  auto n = parse_number(in.options, "session");
+  if (!n) return std::move(n).error();
+  auto db = open_db(in.options);
+  if (!db) return std::move(db).error();
+  auto v = app::assign_leader(**db, make_request(in.options),
+                              in.options.get_or("cohort", "intervention"), n.value(),
+                              in.options.at("leader"));
+  if (!v) return std::move(v).error();
+  in.out << "Session " << v->number << " (" << v->start.substr(0, 16) << ") is led by "
+         << core::join(v->leaders, " and ") << ".\n";
+  return 0;
+}
+
+core::result<int> cmd_schedule_plan(invocation& in) {
+  auto db = open_db(in.options);
+  if (!db) return std::move(db).error();
+  const std::string cohort = in.options.get_or("cohort", "intervention");
+  auto plan = app::plan_schedule(**db, make_request(in.options), cohort);
+  if (!plan) return std::move(plan).error();
+  if (!plan->feasible) {
+    return core::precondition_failed("plan", "no plan gives every participant of the " + cohort +
+                                                 " cohort the required sessions:\n  - " +
+                                                 core::join(plan->problems, "\n  - "));
+  }
+  in.out << "Planned " << plan->participants << " participants into " << plan->held_sessions
+         << " sessions.\n";
+  for (const auto& n : plan->notes) in.out << "Note: " << n << "\n";
+  std::vector<app::session_view> sessions;
+  for (const auto& v : plan->sessions) {
+    if (v.kind == "session") sessions.push_back(v);
+  }
+  in.out << sessions_table(sessions);
+  return 0;
+}
+
+core::result<int> cmd_schedule_move(invocation& in) {
+  auto from = parse_number(in.options, "from");
+  if (!from) return std::move(from).error();
+  auto to = parse_number(in.options, "to");
+  if (!to) return std::move(to).error();
+  auto db = open_db(in.options);
+  if (!db) return std::move(db).error();
+  auto r = app::move_participant(**db, make_request(in.options), in.options.at("participant"),
+                                 from.value(), to.value(), in.options.get("reason"));
+  if (!r) return std::move(r).error();
+  in.out << "Moved " << in.options.at("participant") << " from session " << r->first.number
+         << " (now " << r->first.participants.size() << " participants) to session "
+         << r->second.number << " (now " << r->second.participants.size() << ").\n";
+  return 0;
+}
+
+core::result<int> cmd_schedule_cancel(invocation& in) {
+  auto n = parse_number(in.options, "session");
+  if (!n) return std::move(n).error();
+  auto db = open_db(in.options);
+  if (!db) return std::move(db).error();
+  auto c = app::cancel_session(**db, make_request(in.options),
+                               in.options.get_or("cohort", "intervention"), n.value(),
+                               in.options.at("reason"));
+  if (!c) return std::move(c).error();
+  in.out << "Session " << c->session.number << " (" << c->session.start.substr(0, 16)
+         << ") is cancelled.\n";
+  if (!c->replacements.empty()) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& [who, options] : c->replacements) {
+      std::vector<std::string> numbers;
+      for (const int k : options) numbers.push_back(std::to_string(k));
+      rows.push_back(
+          {who, numbers.empty() ? "none: talk to the coordinator" : core::join(numbers, " ")});
+    }
+    in.out << "Replacement sessions that keep each participant able to reach the requirement:\n"
+           << report::text_table({"participant", "can move to sessions"}, rows);
+  }
+  return 0;
+}
+
+core::result<int> cmd_schedule_ics(invocation& in) {
+  if (in.options.has("participant") == in.options.has("leader")) {
+    return core::invalid_input("--participant", "give either --participant CODE or --leader CODE");
+  }
+  auto db = open_db(in.options);
+  if (!db) return std::move(db).error();
+  auto cal =
+      app::personal_calendar_of(**db, in.options.get("participant"), in.options.get("leader"));
+  if (!cal) return std::move(cal).error();
+  const date::time_zone* zone = date::locate_zone(cal->time_zone);
+  std::vector<report::ics_event> events;
+  for (const auto& e : cal->events) {
+    events.push_back({e.uid, e.summary, e.description,
+                      scheduling::parse_utc_iso(e.start_utc).value(),
+                      scheduling::parse_utc_iso(e.end_utc).value(), e.cancelled});
+  }
+  const auto stamp = date::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  write_file(in.options.at("out"), report::render_ics(events, zone, stamp, cal->name));
+  in.out << "Wrote " << in.options.at("out")
+         << " (iCalendar; open it with any calendar program).\n";
+  return 0;
+}
+
+std::vector<app::attendance_mark> marks_from(const parsed_options& o) {
+  std::vector<app::attendance_mark> marks;
+  if (const auto p = o.get("participant")) marks.push_back({*p, o.get_or("status", "")});
+  for (const char* status : {"present", "absent", "excused"}) {
+    if (const auto list = o.get(status)) {
+      for (const auto code : core::split(*list, ',')) {
+        const auto c = core::trim(code);
+        if (!c.empty()) marks.push_back({std::string(c), status});
+      }
+    }
+  }
+  return marks;
+}
+
+core::result<int> cmd_attendance_log(invocation& in) {
+  auto n = parse_number(in.options, "session");
+  if (!n) return std::move(n).error();
+  const bool single = in.options.has("participant");
+  if (single != in.options.has("status")) {
+    return core::invalid_input("--status", "--participant C needs --status present|absent|excused");
+  }
+  auto marks = marks_from(in.options);
+  if (marks.empty()) {
+    return core::invalid_input("--participant",
+                               "give --participant C --status S, or the whole "
+                               "roster with --present/--absent/--excused LIST");
+  }
+  auto db = open_db(in.options);
+  if (!db) return std::move(db).error();
+  auto r = app::log_attendance(**db, make_request(in.options),
+                               in.options.get_or("cohort", "intervention"), n.value(), marks,
+                               in.options.get("reason"));
+  if (!r) return std::move(r).error();
+  in.out << "Recorded " << r->marks << (r->marks == 1 ? " mark" : " marks") << " for session "
+         << r->session << " (" << r->present << " present).\n";
+  return 0;
+}
+
+core::result<int> cmd_attendance_progress(invocation& in) {
+  auto db = open_db(in.options);
+  if (!db) return std::move(db).error();
+  auto list = app::attendance_progress(**db, make_request(in.options));
+  if (!list) return std::move(list).error();
+  if (in.options.get_or("format", "text") == "json") {
+    core::json::array a;
+    for (const auto& p : list.value()) {
+      core::json j;
+      j["participant"] = p.participant;
+      j["attended"] = p.attended;
+      j["required"] = p.required;
+      j["remaining_possible"] = p.remaining_possible;
+      j["status"] = std::string(attendance::to_string(p.status));
+      a.push_back(std::move(j));
+    }
+    in.out << core::json(std::move(a)).dump_pretty() << "\n";
+    return 0;
+  }
+  std::vector<std::vector<std::string>> rows;
+  std::map<std::string, int> counts;
+  for (const auto& p : list.value()) {
+    const std::string status(attendance::to_string(p.status));
+    ++counts[status];
+    rows.push_back({p.participant, std::to_string(p.attended), std::to_string(p.required),
+                    std::to_string(p.remaining_possible), status});
+  }
+  in.out << report::text_table(
+      {"participant", "attended", "required", "remaining possible", "status"}, rows);
+  std::vector<std::string> summary;
+  for (const auto& [status, n] : counts) summary.push_back(std::to_string(n) + " " + status);
+  in.out << (summary.empty() ? "nobody has sessions yet" : core::join(summary, ", ")) << "\n";
+  return 0;
+}
+
+core::result<int> cmd_attendance_certificate(invocation& in) {
+  auto db = open_db(in.options);
+  if (!db) return std::move(db).error();
+  auto html =
+      app::completion_certificate(**db, make_request(in.options), in.options.at("participant"));
+  if (!html) return std::move(html).error();
+  write_file(in.options.at("out"), html.value());
+  in.out << "Wrote the certificate of completion of " << in.options.at("participant") << " to "
+         << in.options.at("out") << ".\n";
+  return 0;
+}
+
 // --- the table -----------------------------------------------------------------------------
 
 const std::vector<command>& commands() {
@@ -766,6 +1068,113 @@ const std::vector<command>& commands() {
         {"participant", "C", "only this participant", false, {}},
         format_option({"text", "csv", "json"})},
        cmd_outcome_list},
+      {"leader add",
+       "--db FILE --code L --name TEXT",
+       "Adds a group leader (trained Balint group leader) who can lead sessions.",
+       {db_option,
+        {"code", "L", "leader code: letters, digits, - and _", true, {}},
+        {"name", "TEXT", "the leader's name", true, {}},
+        as_option},
+       cmd_leader_add,
+       true},
+      {"leader list", "--db FILE", "Lists the group leaders.", {db_option}, cmd_leader_list},
+      {"schedule generate",
+       "--db FILE [--cohort intervention|waitlist] [--first-session DATE]",
+       "Creates the lectures and session slots of a cohort from the trial's programme (weekday,\n"
+       "local times in the trial's time zone, blackout dates skipped). The waitlist cohort starts\n"
+       "one week after the intervention cohort's last session unless --first-session is given.",
+       {db_option,
+        cohort_option(),
+        {"first-session", "DATE", "date of the first session, YYYY-MM-DD", false, {}},
+        as_option},
+       cmd_schedule_generate,
+       true},
+      {"schedule list",
+       "--db FILE [--cohort C] [--format text|json]",
+       "Lists lectures and sessions with local times, status, leaders and participants.",
+       {db_option, {"cohort", "C", "only this cohort", false, {}}, format_option({"text", "json"})},
+       cmd_schedule_list},
+      {"schedule assign-leader",
+       "--db FILE --session N --leader L [--cohort C]",
+       "Assigns a group leader to a session (at most the programme's maximum per session).",
+       {db_option,
+        {"session", "N", "session number", true, {}},
+        {"leader", "L", "leader code", true, {}},
+        cohort_option(),
+        as_option},
+       cmd_schedule_assign_leader,
+       true},
+      {"schedule plan",
+       "--db FILE [--cohort C]",
+       "Assigns every participant of the cohort to the required number of sessions they are\n"
+       "available for, every held session within its capacity. Explains why when impossible.",
+       {db_option, cohort_option(), as_option},
+       cmd_schedule_plan,
+       true},
+      {"schedule move",
+       "--db FILE --participant C --from N --to M [--reason TEXT]",
+       "Moves one participant between two sessions of their cohort, checked against the plan's "
+       "rules.",
+       {db_option,
+        {"participant", "C", "participant code", true, {}},
+        {"from", "N", "session they leave", true, {}},
+        {"to", "M", "session they join", true, {}},
+        {"reason", "TEXT", "why", false, {}},
+        as_option},
+       cmd_schedule_move,
+       true},
+      {"schedule cancel",
+       "--db FILE --session N --reason TEXT [--cohort C]",
+       "Cancels a session and lists, for each of its participants, the sessions that keep them "
+       "able\n"
+       "to reach the requirement.",
+       {db_option,
+        {"session", "N", "session number", true, {}},
+        {"reason", "TEXT", "why it is cancelled", true, {}},
+        cohort_option(),
+        as_option},
+       cmd_schedule_cancel,
+       true},
+      {"schedule ics",
+       "--db FILE (--participant C | --leader L) --out FILE",
+       "Writes an iCalendar file (RFC 5545) of a participant's or a leader's lectures and "
+       "sessions.",
+       {db_option,
+        {"participant", "C", "participant code", false, {}},
+        {"leader", "L", "leader code", false, {}},
+        {"out", "FILE", "the .ics file to write", true, {}}},
+       cmd_schedule_ics},
+      {"attendance log",
+       "--db FILE --session N (--participant C --status present|absent|excused | --present LIST "
+       "[--absent LIST] [--excused LIST]) [--reason TEXT] [--cohort C]",
+       "Records attendance at a session that has taken place: one participant, or the whole\n"
+       "roster at once (comma-separated codes; one transaction). Changing a mark needs --reason.",
+       {db_option,
+        {"session", "N", "session number", true, {}},
+        {"participant", "C", "one participant", false, {}},
+        {"status", "S", "present, absent or excused", false, {}},
+        {"present", "LIST", "codes of those present", false, {}},
+        {"absent", "LIST", "codes of those absent", false, {}},
+        {"excused", "LIST", "codes of those excused", false, {}},
+        {"reason", "TEXT", "why a recorded mark is changed", false, {}},
+        cohort_option(),
+        as_option},
+       cmd_attendance_log,
+       true},
+      {"attendance progress",
+       "--db FILE [--format text|json]",
+       "Per participant: sessions attended, required, still possible, and a status: completed,\n"
+       "on-track, at-risk (must attend every remaining possible slot) or cannot-complete.",
+       {db_option, format_option({"text", "json"})},
+       cmd_attendance_progress},
+      {"attendance certificate",
+       "--db FILE --participant C --out FILE",
+       "Writes a certificate of completion (HTML, ready to print) for a participant who attended\n"
+       "the required sessions.",
+       {db_option,
+        {"participant", "C", "participant code", true, {}},
+        {"out", "FILE", "the .html file to write", true, {}}},
+       cmd_attendance_certificate},
       {"export",
        "--db FILE --format csv --out DIR",
        "Writes wide.csv (one row per participant), items.csv (one row per item answer) and\n"

@@ -32,8 +32,10 @@ void statement::bind(int index, std::int64_t v) {
   check(db_, sqlite3_bind_int64(stmt_, index, v), "binding");
 }
 void statement::bind(int index, std::string_view v) {
+  // An empty string_view may have no data pointer; SQLite would bind that as NULL, not ''.
   check(db_,
-        sqlite3_bind_text(stmt_, index, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT),
+        sqlite3_bind_text(stmt_, index, v.data() ? v.data() : "", static_cast<int>(v.size()),
+                          SQLITE_TRANSIENT),
         "binding");
 }
 void statement::bind_null(int index) { check(db_, sqlite3_bind_null(stmt_, index), "binding"); }

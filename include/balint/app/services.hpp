@@ -10,6 +10,7 @@
 #include "balint/trial/trial_definition.hpp"
 
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -114,6 +115,8 @@ struct export_data {
   std::vector<storage::participant_record> participants;
   std::vector<outcomes::assessment> assessments;
   std::vector<storage::allocation_record> allocations;
+  /// Present marks per participant id, for randomized participants whose cohort has sessions.
+  std::map<std::int64_t, int> sessions_attended;
 };
 
 core::result<export_data> read_export_data(storage::database& db);

@@ -90,6 +90,36 @@ struct allocation_record {
   std::string allocated_by;
 };
 
+struct leader_record {
+  std::int64_t id = 0;
+  std::string code;
+  std::string name;
+  std::string added_at;
+};
+
+/// A lecture or session slot as stored (instants as UTC ISO text).
+struct slot_record {
+  std::int64_t id = 0;
+  std::string cohort;
+  std::string kind;  ///< "lecture" or "session"
+  int number = 0;
+  std::string start_utc;
+  std::string end_utc;
+  std::string time_zone;
+  std::optional<std::string> cancelled_at;
+  std::optional<std::string> cancel_reason;
+};
+
+struct attendance_record {
+  std::int64_t slot_id = 0;
+  std::int64_t participant_id = 0;
+  std::string participant_code;
+  std::string status;
+  std::optional<std::string> reason;
+  std::string recorded_at;
+  std::string recorded_by;
+};
+
 /// One SQLite database file of one trial, opened through Poco::Data. Opening applies the
 /// pragmas (WAL, synchronous=FULL, foreign keys) and the migrations of schemas/sql in order,
 /// tracked by PRAGMA user_version. All SQL of the project lives behind this class.
@@ -161,6 +191,32 @@ class database {
   void insert_unblinding(std::optional<std::int64_t> participant_id, const std::string& at,
                          const std::string& actor, const std::string& reason);
   void lock_trial(const std::string& at);
+
+  // Group leaders, session slots, the plan and attendance.
+  void insert_leader(const leader_record& l);
+  std::optional<leader_record> find_leader(std::string_view code);
+  std::vector<leader_record> leaders();
+  void insert_slots(const std::vector<slot_record>& slots);
+  /// Slots of a cohort (every cohort when empty), lectures first, then by number.
+  std::vector<slot_record> slots(std::string_view cohort = {});
+  std::optional<slot_record> find_slot(std::string_view cohort, std::string_view kind, int number);
+  void cancel_slot(std::int64_t slot_id, const std::string& at, const std::string& reason);
+  void assign_leader(std::int64_t slot_id, std::int64_t leader_id);
+  /// (slot id, leader code) for every assignment.
+  std::vector<std::pair<std::int64_t, std::string>> session_leaders();
+  /// Replaces the roster of the given slots with `entries` (slot id, participant id).
+  void replace_roster(const std::vector<std::int64_t>& slot_ids,
+                      const std::vector<std::pair<std::int64_t, std::int64_t>>& entries);
+  /// (slot id, participant id) for every planned place.
+  std::vector<std::pair<std::int64_t, std::int64_t>> roster();
+  void move_roster(std::int64_t participant_id, std::int64_t from_slot, std::int64_t to_slot);
+  /// Inserts or replaces marks (bound once, stepped per row).
+  void upsert_attendance(const std::vector<attendance_record>& marks);
+  std::vector<attendance_record> attendance();
+  /// The marks of one slot.
+  std::vector<attendance_record> attendance_of_slot(std::int64_t slot_id);
+  /// Codes of the leaders of one slot.
+  std::vector<std::string> leaders_of_slot(std::int64_t slot_id);
 
   // The audit trail.
   std::optional<audit_record> last_audit_entry();

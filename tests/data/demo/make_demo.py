@@ -26,8 +26,11 @@ with open(os.path.join(here, "participants.csv"), "w", newline="") as f:
                 "balint_times", "available"])
     for i in range(36):
         age = rng.choice([22, 23, 23, 24, 24, 24, 25, 26])
+        # 25 prefer workday evenings only; the other 11 can also come at noon or at weekends.
+        # Everyone can come on Wednesday evenings, when the Tongji sessions were held.
         avail = ["workday-evening"] if i < 25 else rng.choice(
-            [["workday-noon"], ["weekend"], ["workday-noon", "weekend"]])
+            [["workday-noon", "workday-evening"], ["workday-evening", "weekend"],
+             ["workday-noon", "workday-evening", "weekend"]])
         w.writerow([f"T{i + 1:02d}", age, genders[i], specialties[i], "yes",
                     rng.choice([1, 1, 2]), 1, ";".join(avail)])
 
