@@ -1,17 +1,18 @@
+#include "balint/app/schedule_service.hpp"
+
+#include "balint/app/randomization_service.hpp"
+#include "balint/app/services.hpp"
+#include "balint/core/json.hpp"
+#include "balint/core/text.hpp"
+#include "balint/scheduling/calendar.hpp"
+#include "balint/scheduling/planner.hpp"
+
 #include <date/date.h>
 #include <date/tz.h>
 
 #include <algorithm>
 #include <map>
 #include <set>
-
-#include "balint/app/randomization_service.hpp"
-#include "balint/app/schedule_service.hpp"
-#include "balint/app/services.hpp"
-#include "balint/core/json.hpp"
-#include "balint/core/text.hpp"
-#include "balint/scheduling/calendar.hpp"
-#include "balint/scheduling/planner.hpp"
 
 namespace balint::app {
 namespace {
@@ -49,8 +50,10 @@ core::result<void> check_cohort(const trial::trial_definition& t, const std::str
   if (t.find_arm(cohort)) return {};
   std::vector<std::string> ids;
   for (const auto& a : t.arms) ids.push_back(a.id);
-  return core::invalid_input("cohort", "cohort \"" + cohort + "\" is not an arm of this trial; "
-                                           "allowed: " + core::one_of(ids));
+  return core::invalid_input("cohort", "cohort \"" + cohort +
+                                           "\" is not an arm of this trial; "
+                                           "allowed: " +
+                                           core::one_of(ids));
 }
 
 /// Everything a schedule use case reads, loaded once inside its transaction.
@@ -58,11 +61,11 @@ struct programme_state {
   loaded_trial trial;
   const date::time_zone* zone = nullptr;
   std::vector<storage::slot_record> slots;
-  std::map<std::int64_t, std::vector<std::string>> leaders;       // slot id → leader codes
-  std::map<std::int64_t, std::vector<std::int64_t>> roster;       // slot id → participant ids
+  std::map<std::int64_t, std::vector<std::string>> leaders;  // slot id → leader codes
+  std::map<std::int64_t, std::vector<std::int64_t>> roster;  // slot id → participant ids
   std::map<std::int64_t, std::vector<storage::attendance_record>> marks;  // slot id → marks
   std::vector<storage::participant_record> participants;
-  std::map<std::int64_t, std::string> arm_of;                     // participant id → arm
+  std::map<std::int64_t, std::string> arm_of;  // participant id → arm
 
   const storage::participant_record* participant(const std::string& code) const {
     for (const auto& p : participants) {
@@ -136,7 +139,7 @@ session_view view_of(const programme_state& st, const storage::slot_record& s) {
 
 /// Session slots of a cohort that are not cancelled, in number order.
 std::vector<const storage::slot_record*> open_sessions(const programme_state& st,
-                                                      const std::string& cohort) {
+                                                       const std::string& cohort) {
   std::vector<const storage::slot_record*> out;
   for (const auto& s : st.slots) {
     if (s.cohort == cohort && s.kind == "session" && !s.cancelled_at) out.push_back(&s);
@@ -146,7 +149,7 @@ std::vector<const storage::slot_record*> open_sessions(const programme_state& st
 
 /// Randomized, not withdrawn participants of a cohort, in enrolment order.
 std::vector<const storage::participant_record*> cohort_members(const programme_state& st,
-                                                              const std::string& cohort) {
+                                                               const std::string& cohort) {
   std::vector<const storage::participant_record*> out;
   for (const auto& p : st.participants) {
     const auto arm = st.arm_of.find(p.id);
@@ -167,13 +170,13 @@ bool in_roster(const programme_state& st, std::int64_t slot_id, std::int64_t par
 }
 
 core::result<void> check_code(const std::string& field, const std::string& code) {
-  const bool ok = !code.empty() && code.size() <= 32 &&
-                  std::all_of(code.begin(), code.end(), [](char c) {
-                    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
-                  });
+  const bool ok =
+      !code.empty() && code.size() <= 32 && std::all_of(code.begin(), code.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+      });
   if (ok) return {};
-  return core::invalid_input(field, field + " \"" + code +
-                                        "\" is not allowed; allowed: 1-32 letters, digits, - and _");
+  return core::invalid_input(
+      field, field + " \"" + code + "\" is not allowed; allowed: 1-32 letters, digits, - and _");
 }
 
 }  // namespace
@@ -250,8 +253,8 @@ core::result<std::vector<session_view>> generate_schedule(
   std::vector<storage::slot_record> rows;
   for (const auto& g : generated.value()) {
     rows.push_back({0, cohort, std::string(scheduling::to_string(g.kind)), g.number,
-                    scheduling::utc_iso(g.start), scheduling::utc_iso(g.end), def.programme.time_zone,
-                    std::nullopt, std::nullopt});
+                    scheduling::utc_iso(g.start), scheduling::utc_iso(g.end),
+                    def.programme.time_zone, std::nullopt, std::nullopt});
   }
   db.insert_slots(rows);
   std::size_t lectures = 0;
@@ -294,12 +297,14 @@ core::result<session_view> assign_leader(storage::database& db, const request& r
   const auto* slot = st->slot(cohort, session);
   if (!slot) {
     return core::not_found("session", "the " + cohort + " cohort has no session " +
-                                          std::to_string(session) + "; see 'balint-trial schedule list'");
+                                          std::to_string(session) +
+                                          "; see 'balint-trial schedule list'");
   }
   const auto l = db.find_leader(leader);
   if (!l) {
-    return core::not_found("leader", "group leader \"" + leader +
-                                         "\" is not known; add them with 'balint-trial leader add'");
+    return core::not_found(
+        "leader",
+        "group leader \"" + leader + "\" is not known; add them with 'balint-trial leader add'");
   }
   const auto& current = st->leaders[slot->id];
   if (std::find(current.begin(), current.end(), leader) != current.end()) {
@@ -308,8 +313,8 @@ core::result<session_view> assign_leader(storage::database& db, const request& r
   const int max = st->trial.definition.programme.leaders_max;
   if (static_cast<int>(current.size()) >= max) {
     return core::invalid_input("leader", "session " + std::to_string(session) + " already has " +
-                                             std::to_string(current.size()) +
-                                             " group leaders (" + core::join(current, ", ") +
+                                             std::to_string(current.size()) + " group leaders (" +
+                                             core::join(current, ", ") +
                                              "); a session has at most " + std::to_string(max));
   }
   db.assign_leader(slot->id, l->id);
@@ -349,8 +354,8 @@ core::result<plan_view> plan_schedule(storage::database& db, const request& req,
   }
   const auto members = cohort_members(st.value(), cohort);
   if (members.empty()) {
-    return core::precondition_failed("cohort", "nobody is randomized to the " + cohort +
-                                                   " cohort yet; randomize first");
+    return core::precondition_failed(
+        "cohort", "nobody is randomized to the " + cohort + " cohort yet; randomize first");
   }
   scheduling::plan_request r;
   r.required = def.programme.required_sessions;
@@ -408,16 +413,16 @@ core::result<std::pair<session_view, session_view>> move_participant(
   if (!p) return not_enrolled(participant);
   const auto arm = st->arm_of.find(p->id);
   if (arm == st->arm_of.end()) {
-    return core::precondition_failed("participant", "participant " + participant +
-                                                        " is not randomized and has no sessions");
+    return core::precondition_failed(
+        "participant", "participant " + participant + " is not randomized and has no sessions");
   }
   const std::string& cohort = arm->second;
   const auto* a = st->slot(cohort, from);
   const auto* b = st->slot(cohort, to);
   const std::string who = "participant " + participant;
   if (!a || !b) {
-    return core::not_found("session", "the " + cohort + " cohort has no session " +
-                                          std::to_string(!a ? from : to));
+    return core::not_found(
+        "session", "the " + cohort + " cohort has no session " + std::to_string(!a ? from : to));
   }
   if (!in_roster(st.value(), a->id, p->id)) {
     return core::invalid_input("from", who + " is not planned for session " + std::to_string(from));
@@ -430,7 +435,8 @@ core::result<std::pair<session_view, session_view>> move_participant(
   }
   if (!st->available(*p, *b)) {
     return core::invalid_input("to", who + " is not available for session " + std::to_string(to) +
-                                         " (" + st->category(*b) + "); their stated availability: " +
+                                         " (" + st->category(*b) +
+                                         "); their stated availability: " +
                                          enrolment::format_available(p->participant.available));
   }
   if (st->marks.count(a->id) || st->marks.count(b->id)) {
@@ -448,16 +454,14 @@ core::result<std::pair<session_view, session_view>> move_participant(
                                            std::to_string(prog.capacity_min));
   }
   if (after_b > prog.capacity_max) {
-    return core::invalid_input("to", "session " + std::to_string(to) + " would have " +
-                                         std::to_string(after_b) +
-                                         " participants, more than the maximum of " +
-                                         std::to_string(prog.capacity_max));
+    return core::invalid_input(
+        "to", "session " + std::to_string(to) + " would have " + std::to_string(after_b) +
+                  " participants, more than the maximum of " + std::to_string(prog.capacity_max));
   }
   if (after_b < prog.capacity_min) {
-    return core::invalid_input("to", "session " + std::to_string(to) + " would have only " +
-                                         std::to_string(after_b) +
-                                         " participants, fewer than the minimum of " +
-                                         std::to_string(prog.capacity_min));
+    return core::invalid_input(
+        "to", "session " + std::to_string(to) + " would have only " + std::to_string(after_b) +
+                  " participants, fewer than the minimum of " + std::to_string(prog.capacity_min));
   }
   db.move_roster(p->id, a->id, b->id);
   core::json before;
@@ -486,12 +490,12 @@ core::result<cancellation> cancel_session(storage::database& db, const request& 
   }
   const auto* slot = st->slot(cohort, session);
   if (!slot) {
-    return core::not_found("session", "the " + cohort + " cohort has no session " +
-                                          std::to_string(session));
+    return core::not_found("session",
+                           "the " + cohort + " cohort has no session " + std::to_string(session));
   }
   if (slot->cancelled_at) {
-    return core::conflict("session", "session " + std::to_string(session) + " was already cancelled on " +
-                                         *slot->cancelled_at);
+    return core::conflict("session", "session " + std::to_string(session) +
+                                         " was already cancelled on " + *slot->cancelled_at);
   }
   if (st->marks.count(slot->id)) {
     return core::precondition_failed("session", "attendance is already recorded for session " +
@@ -529,9 +533,9 @@ core::result<cancellation> cancel_session(storage::database& db, const request& 
   return c;
 }
 
-core::result<personal_calendar> personal_calendar_of(
-    storage::database& db, const std::optional<std::string>& participant,
-    const std::optional<std::string>& leader) {
+core::result<personal_calendar> personal_calendar_of(storage::database& db,
+                                                     const std::optional<std::string>& participant,
+                                                     const std::optional<std::string>& leader) {
   auto st = load_programme(db);
   if (!st) return std::move(st).error();
   personal_calendar cal;
@@ -539,8 +543,8 @@ core::result<personal_calendar> personal_calendar_of(
   const std::string& trial_id = st->trial.definition.id;
   auto event_of = [&](const storage::slot_record& s) {
     calendar_event e;
-    e.uid = trial_id + "-" + s.cohort + "-" + s.kind + "-" + std::to_string(s.number) +
-            "@balint-trial";
+    e.uid =
+        trial_id + "-" + s.cohort + "-" + s.kind + "-" + std::to_string(s.number) + "@balint-trial";
     e.summary = s.kind == "lecture" ? "Balint programme: lecture " + std::to_string(s.number)
                                     : "Balint group session " + std::to_string(s.number);
     e.description = st->trial.definition.title + " (" + s.cohort + " cohort)";
@@ -555,8 +559,8 @@ core::result<personal_calendar> personal_calendar_of(
     if (!p) return not_enrolled(*participant);
     const auto arm = st->arm_of.find(p->id);
     if (arm == st->arm_of.end()) {
-      return core::precondition_failed("participant", "participant " + *participant +
-                                                          " is not randomized and has no sessions");
+      return core::precondition_failed(
+          "participant", "participant " + *participant + " is not randomized and has no sessions");
     }
     for (const auto& s : st->slots) {
       if (s.cohort != arm->second) continue;
@@ -580,8 +584,9 @@ core::result<personal_calendar> personal_calendar_of(
     cal.name = "Balint sessions led by " + l->name;
   }
   if (cal.events.empty()) {
-    return core::precondition_failed("calendar", "there are no lectures or sessions to put in "
-                                                 "this calendar yet");
+    return core::precondition_failed("calendar",
+                                     "there are no lectures or sessions to put in "
+                                     "this calendar yet");
   }
   return cal;
 }
@@ -621,8 +626,8 @@ core::result<attendance_logged> log_attendance(storage::database& db, const requ
   std::set<std::string> seen;
   for (const auto& m : marks) {
     if (!seen.insert(m.participant).second) {
-      return core::invalid_input("participant", "participant " + m.participant +
-                                                    " is marked twice in one log");
+      return core::invalid_input("participant",
+                                 "participant " + m.participant + " is marked twice in one log");
     }
     auto p = db.find_participant(m.participant);
     if (!p) return not_enrolled(m.participant);
@@ -630,8 +635,8 @@ core::result<attendance_logged> log_attendance(storage::database& db, const requ
   }
   int present_others = 0;
   for (const auto& [pid, status] : existing) {
-    const bool relogged = std::any_of(people.begin(), people.end(),
-                                      [&](const auto& p) { return p.id == pid; });
+    const bool relogged =
+        std::any_of(people.begin(), people.end(), [&](const auto& p) { return p.id == pid; });
     if (!relogged && status == "present") ++present_others;
   }
   std::vector<storage::attendance_record> rows;
@@ -724,9 +729,8 @@ core::result<std::string> completion_certificate(storage::database& db, const re
   }
   if (it->status != attendance::progress_status::completed) {
     return core::precondition_failed(
-        "participant", "participant " + participant + " attended " +
-                           std::to_string(it->attended) + " of the " +
-                           std::to_string(it->required) +
+        "participant", "participant " + participant + " attended " + std::to_string(it->attended) +
+                           " of the " + std::to_string(it->required) +
                            " required sessions; a certificate is given on completion");
   }
   auto st = load_programme(db);
@@ -746,11 +750,20 @@ core::result<std::string> completion_certificate(storage::database& db, const re
     std::string out;
     for (const char c : text) {
       switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        default: out.push_back(c);
+        case '&':
+          out += "&amp;";
+          break;
+        case '<':
+          out += "&lt;";
+          break;
+        case '>':
+          out += "&gt;";
+          break;
+        case '"':
+          out += "&quot;";
+          break;
+        default:
+          out.push_back(c);
       }
     }
     return out;
@@ -761,12 +774,13 @@ core::result<std::string> completion_certificate(storage::database& db, const re
       "margin:4em auto;text-align:center}h1{font-size:2em}.small{font-size:.9em;color:#333}"
       "</style></head><body>\n<h1>Certificate of completion</h1>\n<p>This certifies that the "
       "participant with code</p>\n<p><strong>" +
-      escape(participant) + "</strong></p>\n<p>completed the Balint group programme of</p>\n<p><em>" +
+      escape(participant) +
+      "</strong></p>\n<p>completed the Balint group programme of</p>\n<p><em>" +
       escape(st->trial.definition.title) + "</em></p>\n<p>attending " +
-      std::to_string(it->attended) + " Balint group sessions (" +
-      std::to_string(it->required) + " required).</p>\n<p class=\"small\">Sessions attended: " +
-      escape(core::join(dates, ", ")) + "</p>\n<p class=\"small\">Issued " +
-      escape(req.now.substr(0, 10)) + " by balint-trial.</p>\n</body></html>\n";
+      std::to_string(it->attended) + " Balint group sessions (" + std::to_string(it->required) +
+      " required).</p>\n<p class=\"small\">Sessions attended: " + escape(core::join(dates, ", ")) +
+      "</p>\n<p class=\"small\">Issued " + escape(req.now.substr(0, 10)) +
+      " by balint-trial.</p>\n</body></html>\n";
   return html;
 }
 

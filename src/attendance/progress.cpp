@@ -71,8 +71,8 @@ core::result<void> check_mark(const mark_context& c, mark m) {
   }
   if (c.existing) {
     if (*c.existing == m) {
-      return core::invalid_input("status", who + " is already marked " +
-                                               std::string(to_string(m)) + " at " + at);
+      return core::invalid_input(
+          "status", who + " is already marked " + std::string(to_string(m)) + " at " + at);
     }
     if (!c.has_reason) {
       return core::invalid_input("reason", who + " is already marked " +

@@ -1,6 +1,7 @@
 // Repositories for group leaders, session slots, rosters and attendance.
-#include "balint/storage/database.hpp"
 #include "database_impl.hpp"
+
+#include "balint/storage/database.hpp"
 
 namespace balint::storage {
 
@@ -24,8 +25,9 @@ constexpr std::string_view slot_columns =
     "id, cohort, kind, number, start_utc, end_utc, time_zone, cancelled_at, cancel_reason";
 
 slot_record read_slot(const statement& s) {
-  return {s.integer(0), s.text(1), s.text(2), static_cast<int>(s.integer(3)), s.text(4),
-          s.text(5),    s.text(6), s.optional_text(7), s.optional_text(8)};
+  return {s.integer(0),      s.text(1), s.text(2), static_cast<int>(s.integer(3)),
+          s.text(4),         s.text(5), s.text(6), s.optional_text(7),
+          s.optional_text(8)};
 }
 
 }  // namespace
@@ -176,8 +178,8 @@ std::vector<attendance_record> database::attendance() {
               "ORDER BY a.slot_id, p.id");
   std::vector<attendance_record> out;
   while (s.step()) {
-    out.push_back({s.integer(0), s.integer(1), s.text(2), s.text(3), s.optional_text(4),
-                   s.text(5), s.text(6)});
+    out.push_back({s.integer(0), s.integer(1), s.text(2), s.text(3), s.optional_text(4), s.text(5),
+                   s.text(6)});
   }
   return out;
 }
@@ -190,8 +192,8 @@ std::vector<attendance_record> database::attendance_of_slot(std::int64_t slot_id
   s.bind(1, slot_id);
   std::vector<attendance_record> out;
   while (s.step()) {
-    out.push_back({s.integer(0), s.integer(1), s.text(2), s.text(3), s.optional_text(4),
-                   s.text(5), s.text(6)});
+    out.push_back({s.integer(0), s.integer(1), s.text(2), s.text(3), s.optional_text(4), s.text(5),
+                   s.text(6)});
   }
   return out;
 }

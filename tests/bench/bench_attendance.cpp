@@ -1,18 +1,18 @@
 // Issue 5: attendance logging, rows/s of the bulk form (one roster per session, one transaction
 // each) against a bare SQLite insert loop writing the same rows with the same transactions.
+#include "balint/app/randomization_service.hpp"
+#include "balint/app/schedule_service.hpp"
+#include "balint/app/services.hpp"
+#include "balint/resources/resources.hpp"
+
 #include <sqlite3.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <unistd.h>
 #include <vector>
-
-#include "balint/app/randomization_service.hpp"
-#include "balint/app/schedule_service.hpp"
-#include "balint/app/services.hpp"
-#include "balint/resources/resources.hpp"
 
 using namespace balint;
 namespace fs = std::filesystem;
@@ -71,7 +71,8 @@ int main() {
   doc["programme"]["first_session_date"] = "2000-01-05";
   doc["programme"]["lectures"] = core::json::array{};
   doc["programme"]["blackout_dates"] = core::json::array{};
-  std::string people = "code,age,gender,specialty,consent,balint_knowledge,balint_times,available\n";
+  std::string people =
+      "code,age,gender,specialty,consent,balint_knowledge,balint_times,available\n";
   std::string answers = "participant,timepoint,instrument,item,value\n";
   for (int i = 0; i < 2 * per_session; ++i) {
     const std::string code = "P" + std::to_string(100 + i);
@@ -107,8 +108,9 @@ int main() {
   const double ours = seconds_since(t0);
   const double bare = bare_seconds(dir / "bare.db", sessions, per_session);
   const double rows = sessions * per_session;
-  std::printf("\nIssue 5 benchmark: attendance, %d sessions x %d marks, one transaction per session\n\n",
-              sessions, per_session);
+  std::printf(
+      "\nIssue 5 benchmark: attendance, %d sessions x %d marks, one transaction per session\n\n",
+      sessions, per_session);
   std::printf("| %-48s | %8s | %10s | %6s |\n", "what", "seconds", "rows/s", "ratio");
   std::printf("|%s|%s|%s|%s|\n", std::string(50, '-').c_str(), std::string(10, '-').c_str(),
               std::string(12, '-').c_str(), std::string(8, '-').c_str());

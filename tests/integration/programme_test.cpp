@@ -1,6 +1,12 @@
 // The Balint programme through the real executable (issue 5): calendar, leaders, the plan,
 // attendance, progress, cancellations, calendars and certificates, on a real SQLite file.
 
+#include "cli_harness.hpp"
+#include "cli_steps.hpp"
+
+#include "balint/core/json.hpp"
+#include "balint/resources/resources.hpp"
+
 #include <doctest/doctest.h>
 
 #include <functional>
@@ -8,11 +14,6 @@
 #include <set>
 #include <string>
 #include <vector>
-
-#include "balint/core/json.hpp"
-#include "balint/resources/resources.hpp"
-#include "cli_harness.hpp"
-#include "cli_steps.hpp"
 
 using namespace balint;
 using namespace balint::test::steps;
@@ -32,16 +33,16 @@ std::string randomized_demo(const temp_dir& dir) {
 }
 
 std::map<std::string, std::string> arms_of(const std::string& db) {
-  const auto j = parse_json_output(
-      expect_exit(0, {"randomization", "list", "--db", db, "--format", "json"}));
+  const auto j =
+      parse_json_output(expect_exit(0, {"randomization", "list", "--db", db, "--format", "json"}));
   std::map<std::string, std::string> out;
   for (const auto& a : j.as_array()) out[str(a, "participant")] = str(a, "arm");
   return out;
 }
 
 core::json schedule_json(const std::string& db, const std::string& cohort = "intervention") {
-  return parse_json_output(expect_exit(
-      0, {"schedule", "list", "--db", db, "--cohort", cohort, "--format", "json"}));
+  return parse_json_output(
+      expect_exit(0, {"schedule", "list", "--db", db, "--cohort", cohort, "--format", "json"}));
 }
 
 std::vector<std::string> codes_of(const core::json& session) {
@@ -94,7 +95,8 @@ std::string small_trial(const temp_dir& dir, int n, const std::function<std::str
   });
   const std::string db = dir.file("small.db");
   expect_exit(0, {"init", "--db", db, "--config", config, "--seed", "4"});
-  std::string people = "code,age,gender,specialty,consent,balint_knowledge,balint_times,available\n";
+  std::string people =
+      "code,age,gender,specialty,consent,balint_knowledge,balint_times,available\n";
   std::string answers = "participant,timepoint,instrument,item,value\n";
   for (int i = 1; i <= n; ++i) {
     const std::string code = "S" + std::to_string(i);
@@ -140,8 +142,9 @@ TEST_SUITE("programme") {
     expect_refused(db, {"schedule", "generate", "--db", db}, {"already has its calendar"});
   }
 
-  TEST_CASE("the plan gives every intervention participant 10 slots, every held session 8-12, "
-            "and logging it makes all 18 completed") {
+  TEST_CASE(
+      "the plan gives every intervention participant 10 slots, every held session 8-12, "
+      "and logging it makes all 18 completed") {
     temp_dir dir;
     const auto db = randomized_demo(dir);
     plan_demo(db);
@@ -169,8 +172,8 @@ TEST_SUITE("programme") {
     for (const auto& s : list.as_array()) {
       if (str(s, "kind") != "session" || codes_of(s).empty()) continue;
       expect_exit(0, {"attendance", "log", "--db", db, "--session",
-                      std::to_string(s.find("number")->as_int()), "--present",
-                      joined(codes_of(s)), "--as", "L1"});
+                      std::to_string(s.find("number")->as_int()), "--present", joined(codes_of(s)),
+                      "--as", "L1"});
     }
     const auto progress = parse_json_output(
         expect_exit(0, {"attendance", "progress", "--db", db, "--format", "json"}));
@@ -234,20 +237,20 @@ TEST_SUITE("programme") {
     expect_exit(0, {"attendance", "log", "--db", db, "--session", "1", "--participant",
                     intervention[0], "--status", "present", "--reason", "came late, was there"});
     const std::vector<std::string> thirteen(intervention.begin() + 1, intervention.begin() + 13);
-    expect_refused(db,
-                   {"attendance", "log", "--db", db, "--session", "1", "--present",
-                    joined(thirteen)},
-                   {"at most 12"});
+    expect_refused(
+        db, {"attendance", "log", "--db", db, "--session", "1", "--present", joined(thirteen)},
+        {"at most 12"});
     expect_refused(db,
                    {"attendance", "log", "--db", db, "--session", "1", "--participant",
                     intervention[1], "--status", "late"},
                    {"present, absent or excused"});
-    expect_refused(db, {"schedule", "assign-leader", "--db", db, "--session", "1", "--leader", "L9"},
-                   {"L9"});
+    expect_refused(
+        db, {"schedule", "assign-leader", "--db", db, "--session", "1", "--leader", "L9"}, {"L9"});
     expect_exit(0, {"leader", "add", "--db", db, "--code", "L2", "--name", "Dr. Cheng"});
     expect_exit(0, {"leader", "add", "--db", db, "--code", "L3", "--name", "Dr. Harsh"});
     expect_exit(0, {"schedule", "assign-leader", "--db", db, "--session", "1", "--leader", "L2"});
-    expect_refused(db, {"schedule", "assign-leader", "--db", db, "--session", "1", "--leader", "L3"},
+    expect_refused(db,
+                   {"schedule", "assign-leader", "--db", db, "--session", "1", "--leader", "L3"},
                    {"at most 2"});
   }
 
@@ -257,8 +260,9 @@ TEST_SUITE("programme") {
         dir, 16, [](int) { return "workday-evening"; },
         [](core::json& d) {
           d["programme"]["first_session_date"] = "2099-01-07";
-          d["programme"]["lectures"] = core::parse_json(
-              R"([{"date": "2098-12-30", "start": "17:30", "end": "18:30"}])").value();
+          d["programme"]["lectures"] =
+              core::parse_json(R"([{"date": "2098-12-30", "start": "17:30", "end": "18:30"}])")
+                  .value();
           d["programme"]["blackout_dates"] = core::json::array{};
         });
     expect_exit(0, {"schedule", "generate", "--db", db});
@@ -308,8 +312,9 @@ TEST_SUITE("programme") {
         dir, 40, [](int) { return "workday-evening"; },
         [](core::json& d) {
           d["programme"]["first_session_date"] = "2099-01-07";
-          d["programme"]["lectures"] = core::parse_json(
-              R"([{"date": "2098-12-30", "start": "17:30", "end": "18:30"}])").value();
+          d["programme"]["lectures"] =
+              core::parse_json(R"([{"date": "2098-12-30", "start": "17:30", "end": "18:30"}])")
+                  .value();
           d["programme"]["blackout_dates"] = core::json::array{};
         });
     expect_exit(0, {"schedule", "generate", "--db", db});
@@ -318,13 +323,12 @@ TEST_SUITE("programme") {
     const auto& s3 = list.as_array()[1 + 3];  // after the one lecture
     REQUIRE(s3.find("number")->as_int() == 3);
     const auto victim = codes_of(s3).front();
-    const auto c = expect_exit(0, {"schedule", "cancel", "--db", db, "--session", "3", "--reason",
-                                   "leader ill"});
+    const auto c = expect_exit(
+        0, {"schedule", "cancel", "--db", db, "--session", "3", "--reason", "leader ill"});
     CHECK(contains(c.out, "cancelled"));
     CHECK(contains(c.out, victim));
     CHECK(str(schedule_json(db).as_array()[4], "status") == "cancelled");
-    expect_refused(db,
-                   {"schedule", "cancel", "--db", db, "--session", "3", "--reason", "again"},
+    expect_refused(db, {"schedule", "cancel", "--db", db, "--session", "3", "--reason", "again"},
                    {"already cancelled"});
     // Move someone from a session they are in to one they are not in.
     list = schedule_json(db);
@@ -351,10 +355,9 @@ TEST_SUITE("programme") {
       expect_exit(0, {"schedule", "move", "--db", db, "--participant", mover, "--from",
                       std::to_string(from), "--to", std::to_string(to)});
     }
-    expect_refused(db,
-                   {"schedule", "move", "--db", db, "--participant", mover, "--from", "3", "--to",
-                    "4"},
-                   {"not planned for session 3"});
+    expect_refused(
+        db, {"schedule", "move", "--db", db, "--participant", mover, "--from", "3", "--to", "4"},
+        {"not planned for session 3"});
   }
 
   TEST_CASE("schedule ics writes an RFC 5545 calendar of a participant's sessions") {
@@ -365,8 +368,8 @@ TEST_SUITE("programme") {
     for (const auto& [code, arm] : arms_of(db)) {
       if (arm == "intervention") someone = code;
     }
-    expect_exit(0, {"schedule", "ics", "--db", db, "--participant", someone, "--out",
-                    dir.file("p.ics")});
+    expect_exit(
+        0, {"schedule", "ics", "--db", db, "--participant", someone, "--out", dir.file("p.ics")});
     const auto text = test::read_file(dir.file("p.ics"));
     CHECK(text.rfind("BEGIN:VCALENDAR\r\n", 0) == 0);
     CHECK(contains(text, "TZID=Asia/Shanghai"));

@@ -1,14 +1,14 @@
 #pragma once
 
-#include <optional>
-#include <string>
-#include <utility>
-#include <vector>
-
 #include "balint/app/audit.hpp"
 #include "balint/attendance/progress.hpp"
 #include "balint/core/result.hpp"
 #include "balint/storage/database.hpp"
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 /// Use cases of the programme: group leaders, the session calendar, the plan of who attends
 /// which session slot, cancellations, calendars (ICS), attendance and progress to the
@@ -100,9 +100,9 @@ struct personal_calendar {
   std::vector<calendar_event> events;
 };
 
-core::result<personal_calendar> personal_calendar_of(
-    storage::database& db, const std::optional<std::string>& participant,
-    const std::optional<std::string>& leader);
+core::result<personal_calendar> personal_calendar_of(storage::database& db,
+                                                     const std::optional<std::string>& participant,
+                                                     const std::optional<std::string>& leader);
 
 /// One mark of an attendance log.
 struct attendance_mark {

@@ -1,10 +1,10 @@
 #pragma once
 
+#include "balint/core/result.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include "balint/core/result.hpp"
 
 namespace balint::attendance {
 
@@ -39,16 +39,16 @@ progress assess(std::string participant, int attended, int required, int remaini
 
 /// The facts a mark is checked against, gathered by the caller from storage.
 struct mark_context {
-  int session = 0;                     ///< session number, for messages
+  int session = 0;  ///< session number, for messages
   std::string participant;
-  bool session_started = false;        ///< its start is not in the future
+  bool session_started = false;  ///< its start is not in the future
   bool session_cancelled = false;
   bool participant_in_cohort = false;  ///< arm matches the session's cohort
   bool withdrawn = false;
-  int present_others = 0;              ///< present marks of other participants at this session
+  int present_others = 0;  ///< present marks of other participants at this session
   int capacity_max = 12;
-  std::optional<mark> existing;        ///< the mark already recorded, if any
-  bool has_reason = false;             ///< a non-empty --reason was given
+  std::optional<mark> existing;  ///< the mark already recorded, if any
+  bool has_reason = false;       ///< a non-empty --reason was given
 };
 
 /// Why a mark must be refused, or success: a session in the future or cancelled, a participant

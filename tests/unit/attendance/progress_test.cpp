@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include "balint/attendance/progress.hpp"
+
+#include <doctest/doctest.h>
 
 using namespace balint::attendance;
 
