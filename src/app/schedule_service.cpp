@@ -179,6 +179,16 @@ core::result<void> check_code(const std::string& field, const std::string& code)
       field, field + " \"" + code + "\" is not allowed; allowed: 1-32 letters, digits, - and _");
 }
 
+/// The session slot `number` of a cohort, or not_found in the coordinator's words.
+core::result<const storage::slot_record*> session_of(const programme_state& st,
+                                                     const std::string& cohort, int number) {
+  if (auto ok = check_cohort(st.trial.definition, cohort); !ok) return std::move(ok).error();
+  if (const auto* slot = st.slot(cohort, number)) return slot;
+  return core::not_found("session", "the " + cohort + " cohort has no session " +
+                                        std::to_string(number) +
+                                        "; see 'balint-trial schedule list'");
+}
+
 }  // namespace
 
 core::result<storage::leader_record> add_leader(storage::database& db, const request& req,
@@ -293,13 +303,9 @@ core::result<session_view> assign_leader(storage::database& db, const request& r
   if (auto ok = ensure_unlocked(db); !ok) return std::move(ok).error();
   auto st = load_programme(db);
   if (!st) return std::move(st).error();
-  if (auto ok = check_cohort(st->trial.definition, cohort); !ok) return std::move(ok).error();
-  const auto* slot = st->slot(cohort, session);
-  if (!slot) {
-    return core::not_found("session", "the " + cohort + " cohort has no session " +
-                                          std::to_string(session) +
-                                          "; see 'balint-trial schedule list'");
-  }
+  auto found = session_of(st.value(), cohort, session);
+  if (!found) return std::move(found).error();
+  const auto* slot = found.value();
   const auto l = db.find_leader(leader);
   if (!l) {
     return core::not_found(
@@ -484,15 +490,12 @@ core::result<cancellation> cancel_session(storage::database& db, const request& 
   if (auto ok = ensure_unlocked(db); !ok) return std::move(ok).error();
   auto st = load_programme(db);
   if (!st) return std::move(st).error();
-  if (auto ok = check_cohort(st->trial.definition, cohort); !ok) return std::move(ok).error();
   if (core::trim(reason).empty()) {
     return core::invalid_input("reason", "cancelling a session needs a reason (--reason TEXT)");
   }
-  const auto* slot = st->slot(cohort, session);
-  if (!slot) {
-    return core::not_found("session",
-                           "the " + cohort + " cohort has no session " + std::to_string(session));
-  }
+  auto found = session_of(st.value(), cohort, session);
+  if (!found) return std::move(found).error();
+  const auto* slot = found.value();
   if (slot->cancelled_at) {
     return core::conflict("session", "session " + std::to_string(session) +
                                          " was already cancelled on " + *slot->cancelled_at);

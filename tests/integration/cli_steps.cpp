@@ -1,5 +1,7 @@
 #include "cli_steps.hpp"
 
+#include "balint/resources/resources.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cctype>
@@ -111,6 +113,22 @@ void expect_refused(const std::string& db, const std::vector<std::string>& args,
 std::string repeat_items(const std::string& value, int n) {
   std::string s;
   for (int i = 0; i < n; ++i) s += (i ? "," : "") + value;
+  return s;
+}
+
+std::string write_config(const temp_dir& dir, const std::string& name,
+                         const std::function<void(core::json&)>& change) {
+  auto doc = core::parse_json(*resources::find("schemas/trials/tongji-2020.json")).value();
+  change(doc);
+  const std::string path = dir.file(name);
+  test::write_file(path, doc.dump_pretty());
+  return path;
+}
+
+std::string baseline_rows(const std::string& code) {
+  std::string s;
+  for (int i = 1; i <= 22; ++i) s += code + ",pre,mbi-hss," + std::to_string(i) + ",2\n";
+  for (int i = 1; i <= 20; ++i) s += code + ",pre,msq," + std::to_string(i) + ",3\n";
   return s;
 }
 

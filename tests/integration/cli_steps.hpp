@@ -8,6 +8,7 @@
 #include "balint/core/json.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,5 +38,10 @@ std::vector<std::optional<std::int64_t>> items_of(const core::json& value);
 void expect_refused(const std::string& db, const std::vector<std::string>& args,
                     const std::vector<std::string>& mentions);
 std::string repeat_items(const std::string& value, int n);
+/// Writes a trial definition: the Tongji default with `change` applied to its JSON.
+std::string write_config(const temp_dir& dir, const std::string& name,
+                         const std::function<void(core::json&)>& change);
+/// Long-CSV rows of a complete baseline (MBI-HSS all 2, MSQ all 3) for one participant.
+std::string baseline_rows(const std::string& code);
 
 }  // namespace balint::test::steps

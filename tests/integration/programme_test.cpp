@@ -69,22 +69,6 @@ void plan_demo(const std::string& db) {
   expect_exit(0, {"schedule", "plan", "--db", db});
 }
 
-std::string write_config(const temp_dir& dir, const std::string& name,
-                         const std::function<void(core::json&)>& change) {
-  auto doc = core::parse_json(*resources::find("schemas/trials/tongji-2020.json")).value();
-  change(doc);
-  const std::string path = dir.file(name);
-  test::write_file(path, doc.dump_pretty());
-  return path;
-}
-
-std::string baseline_rows(const std::string& code) {
-  std::string s;
-  for (int i = 1; i <= 22; ++i) s += code + ",pre,mbi-hss," + std::to_string(i) + ",2\n";
-  for (int i = 1; i <= 20; ++i) s += code + ",pre,msq," + std::to_string(i) + ",3\n";
-  return s;
-}
-
 /// A small trial: `n` participants with the given availability, randomized.
 std::string small_trial(const temp_dir& dir, int n, const std::function<std::string(int)>& avail,
                         const std::function<void(core::json&)>& change = {}) {

@@ -49,23 +49,6 @@ core::json status_of(const std::string& db) {
       expect_exit(0, {"randomization", "status", "--db", db, "--format", "json"}));
 }
 
-/// A trial definition: the Tongji default with changes applied to its JSON.
-std::string write_config(const temp_dir& dir, const std::string& name,
-                         const std::function<void(core::json&)>& change) {
-  auto doc = core::parse_json(*resources::find("schemas/trials/tongji-2020.json")).value();
-  change(doc);
-  const std::string path = dir.file(name);
-  test::write_file(path, doc.dump_pretty());
-  return path;
-}
-
-std::string baseline_rows(const std::string& code) {
-  std::string s;
-  for (int i = 1; i <= 22; ++i) s += code + ",pre,mbi-hss," + std::to_string(i) + ",2\n";
-  for (int i = 1; i <= 20; ++i) s += code + ",pre,msq," + std::to_string(i) + ",3\n";
-  return s;
-}
-
 }  // namespace
 
 TEST_SUITE("randomization") {
