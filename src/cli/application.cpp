@@ -1,11 +1,14 @@
 #include "balint/cli/application.hpp"
 
+#include "balint/analysis/analysis.hpp"
+#include "balint/analysis/data_set.hpp"
 #include "balint/app/randomization_service.hpp"
 #include "balint/app/schedule_service.hpp"
 #include "balint/app/services.hpp"
 #include "balint/cli/options.hpp"
 #include "balint/core/json.hpp"
 #include "balint/core/text.hpp"
+#include "balint/report/analysis_report.hpp"
 #include "balint/report/export.hpp"
 #include "balint/report/ics.hpp"
 #include "balint/report/table.hpp"
@@ -978,6 +981,106 @@ core::result<int> cmd_attendance_certificate(invocation& in) {
   return 0;
 }
 
+// --- analysis --------------------------------------------------------------------------
+
+/// The wide CSV of a database, exactly as `export` writes it: `analyze --db` reads the same
+/// bytes `analyze --csv` reads from an export, so the two always agree.
+core::result<std::string> wide_csv_of(storage::database& db) {
+  auto data = app::read_export_data(db);
+  if (!data) return std::move(data).error();
+  std::map<std::int64_t, std::string> arm_of;
+  for (const auto& a : data->allocations) arm_of[a.participant_id] = a.arm;
+  std::vector<report::export_participant> people;
+  for (const auto& r : data->participants) {
+    const auto arm = arm_of.find(r.id);
+    const auto attended = data->sessions_attended.find(r.id);
+    people.push_back({r.participant, arm == arm_of.end() ? "" : arm->second,
+                      attended == data->sessions_attended.end()
+                          ? std::nullopt
+                          : std::optional<int>(attended->second),
+                      r.withdrawn_at});
+  }
+  return report::wide_csv(data->trial.definition, data->trial.instruments, people,
+                          data->assessments);
+}
+
+core::result<int> cmd_analyze(invocation& in) {
+  if (in.options.has("db") == in.options.has("csv")) {
+    return core::invalid_input("--db",
+                               "give either --db FILE (a trial database) or --csv FILE "
+                               "(a wide CSV as 'export' writes it)");
+  }
+  std::string csv;
+  analysis::analysis_options options;
+  int required = 10;
+  std::vector<std::string> arms{"intervention", "waitlist"};
+  if (in.options.has("db")) {
+    auto db = open_db(in.options);
+    if (!db) return std::move(db).error();
+    auto trial = app::load_trial(**db);
+    if (!trial) return std::move(trial).error();
+    const auto& def = trial->definition;
+    if (def.arms.size() != 2) {
+      return core::invalid_input("db", "the analysis compares two arms; this trial has " +
+                                           std::to_string(def.arms.size()));
+    }
+    arms = {def.arms[0].id, def.arms[1].id};
+    required = def.programme.required_sessions;
+    // Caseness cut-offs from the instrument definitions stored with the trial.
+    options.caseness.clear();
+    for (const auto& o : def.outcomes) {
+      const auto inst = trial->instruments.find(o.instrument);
+      if (inst == trial->instruments.end()) continue;
+      const auto* sub = inst->second.find_subscale(o.subscale);
+      if (!sub || !sub->caseness) continue;
+      options.caseness.push_back(
+          {o.id, sub->caseness->threshold, sub->caseness->op == instruments::comparison::at_least});
+    }
+    auto text = wide_csv_of(**db);
+    if (!text) return std::move(text).error();
+    csv = std::move(text.value());
+  } else {
+    auto text = read_file(in.options.at("csv"), "--csv");
+    if (!text) return std::move(text).error();
+    csv = std::move(text.value());
+  }
+  if (const auto r = in.options.get("required-sessions")) {
+    const auto v = core::parse_integer(*r);
+    if (!v || *v < 0 || *v > 1000) {
+      return core::invalid_input("--required-sessions", "--required-sessions \"" + *r +
+                                                            "\" is not allowed; allowed: a whole "
+                                                            "number from 0 to 1000");
+    }
+    required = static_cast<int>(*v);
+  }
+  auto data = analysis::read_wide_csv(csv, arms);
+  if (!data) return std::move(data).error();
+  const bool per_protocol = in.options.get_or("population", "itt") == "per-protocol";
+  const auto population =
+      per_protocol ? analysis::per_protocol(data.value(), required) : std::move(data.value());
+  auto result = analysis::analyze(population, options);
+  if (!result) return std::move(result).error();
+  const std::string format = in.options.get_or("format", "text");
+  std::string rendered;
+  if (format == "json") {
+    rendered = analysis::to_json(result.value()).dump_pretty() + "\n";
+  } else if (format == "markdown") {
+    rendered = report::analysis_markdown(result.value());
+  } else if (format == "html") {
+    rendered = report::analysis_html(result.value());
+  } else {
+    rendered = report::analysis_text(result.value());
+  }
+  if (const auto out = in.options.get("out")) {
+    write_file(*out, rendered);
+    in.out << "Wrote the " << format << " analysis (" << population.population << ", "
+           << population.rows.size() << " participants) to " << *out << ".\n";
+  } else {
+    in.out << rendered;
+  }
+  return 0;
+}
+
 // --- the table -----------------------------------------------------------------------------
 
 const std::vector<command>& commands() {
@@ -1175,6 +1278,28 @@ const std::vector<command>& commands() {
         {"participant", "C", "participant code", true, {}},
         {"out", "FILE", "the .html file to write", true, {}}},
        cmd_attendance_certificate},
+      {"analyze",
+       "(--db FILE | --csv FILE) [--population itt|per-protocol] [--format "
+       "text|json|markdown|html] [--out FILE]",
+       "The between-arm analysis of change scores (the Tongji tables 1-4, Welch, ANCOVA on\n"
+       "baseline, Hedges g, exact tests, caseness, dose-response, power), from a trial database\n"
+       "or from a wide CSV. Numbers agree with R (docs/statistics.md).",
+       {{"db", "FILE", "the trial's database file", false, {}},
+        {"csv", "FILE", "a wide CSV as 'export' writes it", false, {}},
+        {"population",
+         "itt|per-protocol",
+         "everyone randomized (default), or intervention participants who attended the required "
+         "sessions plus the waitlist",
+         false,
+         {"itt", "per-protocol"}},
+        {"required-sessions",
+         "N",
+         "sessions required for per-protocol (default: the trial's; 10 for a CSV)",
+         false,
+         {}},
+        format_option({"text", "json", "markdown", "html"}),
+        {"out", "FILE", "write to this file instead of the screen", false, {}}},
+       cmd_analyze},
       {"export",
        "--db FILE --format csv --out DIR",
        "Writes wide.csv (one row per participant), items.csv (one row per item answer) and\n"

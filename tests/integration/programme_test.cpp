@@ -378,3 +378,86 @@ TEST_SUITE("programme") {
     CHECK(str(waitlist.as_array()[2], "start") > str(intervention.as_array().back(), "start"));
   }
 }
+
+TEST_SUITE("analysis") {
+  TEST_CASE("analyze --db and analyze --csv on its export give the same JSON") {
+    temp_dir dir;
+    const auto db = randomized_demo(dir);
+    plan_demo(db);
+    const auto sessions = schedule_json(db);
+    for (const auto& s : sessions.as_array()) {
+      if (str(s, "kind") != "session" || codes_of(s).empty()) continue;
+      expect_exit(0,
+                  {"attendance", "log", "--db", db, "--session",
+                   std::to_string(s.find("number")->as_int()), "--present", joined(codes_of(s))});
+    }
+    // Post questionnaires for everyone (answers shifted from a simple pattern).
+    std::string post = "participant,timepoint,instrument,item,value\n";
+    int k = 0;
+    for (const auto& [code, arm] : arms_of(db)) {
+      ++k;
+      for (int i = 1; i <= 22; ++i) {
+        post +=
+            code + ",post,mbi-hss," + std::to_string(i) + "," + std::to_string((i + k) % 7) + "\n";
+      }
+      for (int i = 1; i <= 20; ++i) {
+        post +=
+            code + ",post,msq," + std::to_string(i) + "," + std::to_string(1 + (i * k) % 5) + "\n";
+      }
+    }
+    test::write_file(dir.file("post.csv"), post);
+    expect_exit(0, {"outcome", "import", "--db", db, "--csv", dir.file("post.csv")});
+    expect_exit(0, {"export", "--db", db, "--format", "csv", "--out", dir.file("x")});
+    for (const char* population : {"itt", "per-protocol"}) {
+      CAPTURE(population);
+      const auto from_db =
+          expect_exit(0, {"analyze", "--db", db, "--format", "json", "--population", population});
+      const auto from_csv = expect_exit(0, {"analyze", "--csv", dir.file("x/wide.csv"), "--format",
+                                            "json", "--population", population});
+      CHECK(from_db.out == from_csv.out);
+      const auto j = parse_json_output(from_db);
+      CHECK(str(j, "population") == population);
+      CHECK(j.find("n")->find("intervention")->as_int() == 18);
+      CHECK(j.find("outcomes")->find("ee")->find("change_test")->find("student") != nullptr);
+    }
+    const auto html = expect_exit(
+        0, {"analyze", "--db", db, "--format", "html", "--out", dir.file("report.html")});
+    const auto page = test::read_file(dir.file("report.html"));
+    CHECK(contains(page, "<svg"));
+    CHECK_FALSE(contains(page, "http://"));
+    CHECK_FALSE(contains(page, "https://"));
+    const auto text = expect_exit(0, {"analyze", "--db", db});
+    CHECK(contains(text.out, "Table 4"));
+  }
+
+  TEST_CASE("analyze refuses bad CSV input naming the line and the column") {
+    temp_dir dir;
+    const std::string header =
+        "id,arm,age,gender,ee_pre,ee_post,dp_pre,dp_post,pa_pre,pa_post,msq_pre,msq_post,"
+        "sessions_attended\n";
+    struct bad_case {
+      std::string body;
+      std::vector<std::string> says;
+    };
+    const std::vector<bad_case> cases = {
+        {"A1,intervention,24,F,10,12,5,5,30,31,60,61,10\nA2,control,24,F,10,12,5,5,30,31,60,61,\n",
+         {"line 3", "arm"}},
+        {"A1,intervention,24,F,10,12,5,5,30,31,19,61,10\n", {"line 2", "msq_pre"}},
+        {"A1,intervention,24,F,ten,12,5,5,30,31,60,61,10\n", {"line 2", "ee_pre"}},
+        {"A1,intervention,24,F,10,12,5,5,30,31,60,61,10\nA1,waitlist,24,F,10,12,5,5,30,31,60,61,\n",
+         {"A1"}},
+    };
+    for (const auto& c : cases) {
+      CAPTURE(c.body);
+      test::write_file(dir.file("bad.csv"), header + c.body);
+      const auto r = run_cli({"analyze", "--csv", dir.file("bad.csv")});
+      CHECK(r.exit_code == 2);
+      CHECK(r.out.empty());
+      for (const auto& s : c.says) CHECK(contains(r.err, s));
+    }
+    test::write_file(dir.file("bad.csv"), "id,arm\nA1,intervention\n");
+    const auto r = run_cli({"analyze", "--csv", dir.file("bad.csv")});
+    CHECK(r.exit_code == 2);
+    CHECK(contains(r.err, "header"));
+  }
+}

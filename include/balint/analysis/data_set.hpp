@@ -1,0 +1,87 @@
+#pragma once
+
+#include "balint/core/result.hpp"
+
+#include <array>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace balint::analysis {
+
+/// The outcomes of the analysis, in the order of the wide CSV and of the JSON output.
+inline constexpr std::array<std::string_view, 4> outcome_ids{"ee", "dp", "pa", "msq"};
+inline constexpr std::size_t outcome_count = outcome_ids.size();
+
+/// The allowed range of a score (subscale sum), inclusive.
+struct score_range {
+  double low;
+  double high;
+};
+
+/// Ranges of ee (MBI-HSS EE 0-54), dp (0-30), pa (0-48) and msq (MSQ total 20-100).
+inline constexpr std::array<score_range, outcome_count> outcome_ranges{
+    {{0, 54}, {0, 30}, {0, 48}, {20, 100}}};
+
+/// The wide CSV header, exactly (DESIGN.md "Wide CSV").
+inline constexpr std::string_view wide_csv_header =
+    "id,arm,age,gender,ee_pre,ee_post,dp_pre,dp_post,pa_pre,pa_post,msq_pre,msq_post,"
+    "sessions_attended";
+
+/// One outcome of one participant: the scores before and after (empty = missing).
+struct score_pair {
+  std::optional<double> pre;
+  std::optional<double> post;
+};
+
+/// One participant as the analysis sees them.
+struct participant_row {
+  std::string id;
+  /// One of the data set's arms; empty = not randomized (left out of every analysis, counted).
+  std::string arm;
+  /// Years, 0-150; empty = missing.
+  std::optional<double> age;
+  /// "M", "F", or empty = missing.
+  std::string gender;
+  /// ee, dp, pa, msq (outcome_ids order).
+  std::array<score_pair, outcome_count> outcomes{};
+  /// Balint sessions attended (>= 0); empty = missing (e.g. a waitlist participant).
+  std::optional<int> sessions_attended;
+};
+
+/// Randomized participants of one analysis population.
+struct data_set {
+  /// "itt" (everyone randomized, as randomized) or "per-protocol".
+  std::string population = "itt";
+  /// arms[0] is the intervention arm (the minuend of every difference), arms[1] the comparator.
+  std::vector<std::string> arms{"intervention", "waitlist"};
+  /// Randomized rows only, in input order.
+  std::vector<participant_row> rows;
+  /// Rows with an empty arm that were left out.
+  std::size_t not_randomized = 0;
+  /// Intervention rows left out by per_protocol() (0 for ITT).
+  std::size_t excluded_per_protocol = 0;
+};
+
+/// Builds an ITT data set from plain rows (the database path): checks each row as
+/// read_wide_csv() does, drops rows with an empty arm and counts them. `arms` must hold two
+/// names, the intervention arm first. invalid_input (field = the column, message naming the
+/// participant and what is allowed) on an unknown arm, gender or out-of-range value;
+/// conflict on a duplicate id.
+core::result<data_set> make_data_set(std::vector<participant_row> rows,
+                                     const std::vector<std::string>& arms);
+
+/// Reads DESIGN.md's wide CSV (header exactly wide_csv_header; an empty cell is missing) into
+/// an ITT data set. Errors name the line, the column and what is allowed: invalid_input for a
+/// wrong header, an unknown arm or gender, a non-numeric or out-of-range value (ee 0-54,
+/// dp 0-30, pa 0-48, msq 20-100, age 0-150, sessions_attended a whole number >= 0), an empty id;
+/// conflict for a duplicate id.
+core::result<data_set> read_wide_csv(std::string_view text, const std::vector<std::string>& arms);
+
+/// The per-protocol population: intervention rows with sessions_attended >= required_sessions
+/// (a missing count does not qualify), plus every row of the other arm.
+data_set per_protocol(const data_set& itt, int required_sessions);
+
+}  // namespace balint::analysis
