@@ -43,3 +43,16 @@ with open(os.path.join(here, "baseline.csv"), "w", newline="") as f:
             w.writerow([code, "pre", "mbi-hss", item, rng.randint(0, 6)])
         for item in range(1, 21):
             w.writerow([code, "pre", "msq", item, rng.randint(1, 5)])
+
+# Post questionnaires: each answer moves at most one step from the participant's baseline
+# answer (drawn after the baseline, so the baseline file above stays the same).
+baseline = {}
+with open(os.path.join(here, "baseline.csv"), newline="") as f:
+    for row in csv.DictReader(f):
+        baseline[(row["participant"], row["instrument"], int(row["item"]))] = int(row["value"])
+with open(os.path.join(here, "post.csv"), "w", newline="") as f:
+    w = csv.writer(f, lineterminator="\n")
+    w.writerow(["participant", "timepoint", "instrument", "item", "value"])
+    for (code, instrument, item), value in sorted(baseline.items()):
+        lo, hi = (0, 6) if instrument == "mbi-hss" else (1, 5)
+        w.writerow([code, "post", instrument, item, min(hi, max(lo, value + rng.choice([-1, 0, 1])))])
