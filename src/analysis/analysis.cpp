@@ -41,44 +41,44 @@ descriptive describe(const values& x) {
 
 std::string count_text(std::size_t n) { return std::to_string(n); }
 
-stats::monte_carlo_p monte_carlo(const values& x, const values& y, const analysis_options& options,
-                                 bool wilcoxon) {
-  return wilcoxon ? stats::monte_carlo_wilcoxon_p(x, y, options.monte_carlo_seed,
-                                                  options.monte_carlo_resamples)
-                  : stats::monte_carlo_permutation_p(x, y, options.monte_carlo_seed,
-                                                     options.monte_carlo_resamples);
-}
-
 bool all_equal(const values& x, const values& y) {
   const double first = x.empty() ? y.front() : x.front();
   const auto same = [first](double v) { return v == first; };
   return std::all_of(x.begin(), x.end(), same) && std::all_of(y.begin(), y.end(), same);
 }
 
-exact_p exact_test(const values& x, const values& y, const analysis_options& options,
-                   bool wilcoxon) {
-  exact_p out;
+/// The exact permutation and Wilcoxon p of the change scores. Where either exact p is refused
+/// (arm size, work limit, scores not integers after scaling), one Monte Carlo run gives both
+/// Monte Carlo p-values from the same resamples and the refused one(s) are reported.
+void exact_tests(const values& x, const values& y, const analysis_options& options,
+                 exact_p& permutation, exact_p& wilcoxon) {
   const std::size_t largest = std::max(x.size(), y.size());
+  bool need_mc = false;
   if (largest > options.exact_max_per_arm) {
-    out.p = estimate<double>::fail(
-        "the exact test is limited to " + count_text(options.exact_max_per_arm) +
-        " participants per arm (here " + count_text(x.size()) + " and " + count_text(y.size()) +
-        "); a Monte Carlo p from " + count_text(options.monte_carlo_resamples) +
-        " resamples is given instead");
-    out.monte_carlo = monte_carlo(x, y, options, wilcoxon);
-    return out;
+    const auto why = "the exact test is limited to " + count_text(options.exact_max_per_arm) +
+                     " participants per arm (here " + count_text(x.size()) + " and " +
+                     count_text(y.size()) + "); a Monte Carlo p from " +
+                     count_text(options.monte_carlo_resamples) + " resamples is given instead";
+    permutation.p = estimate<double>::fail(why);
+    wilcoxon.p = estimate<double>::fail(why);
+    need_mc = true;
+  } else {
+    stats::exact_limits limits;
+    limits.max_per_arm = options.exact_max_per_arm;
+    limits.max_work = options.exact_max_work;
+    permutation.p = estimate<double>::of(stats::exact_permutation_p(x, y, limits));
+    wilcoxon.p = estimate<double>::of(stats::exact_wilcoxon_p(x, y, limits));
+    // The exact kernels also refuse data beyond their work limit or with scores that are not
+    // integers after scaling; a Monte Carlo p then stands beside the null. Empty arms and
+    // constant scores have no p at all.
+    need_mc =
+        (!permutation.p.value || !wilcoxon.p.value) && !x.empty() && !y.empty() && !all_equal(x, y);
   }
-  stats::exact_limits limits;
-  limits.max_per_arm = options.exact_max_per_arm;
-  out.p = estimate<double>::of(wilcoxon ? stats::exact_wilcoxon_p(x, y, limits)
-                                        : stats::exact_permutation_p(x, y, limits));
-  // The exact kernels also refuse data beyond their work limit or with scores that are not
-  // integers after scaling; a Monte Carlo p then stands beside the null. Empty arms and
-  // constant scores have no p at all.
-  if (!out.p.value && !x.empty() && !y.empty() && !all_equal(x, y)) {
-    out.monte_carlo = monte_carlo(x, y, options, wilcoxon);
-  }
-  return out;
+  if (!need_mc) return;
+  const auto mc =
+      stats::monte_carlo_p_both(x, y, options.monte_carlo_seed, options.monte_carlo_resamples);
+  if (!permutation.p.value) permutation.monte_carlo = mc.permutation;
+  if (!wilcoxon.p.value) wilcoxon.monte_carlo = mc.wilcoxon;
 }
 
 bool is_case(const caseness_rule& rule, double v) {
@@ -139,8 +139,7 @@ outcome_result analyze_outcome(const data_set& data, std::size_t o,
   r.hedges_g = estimate<stats::effect_size>::of(stats::hedges_g(change[0], change[1]));
   r.ancova_n = anc_post.size();
   r.ancova = estimate<stats::ancova_result>::of(stats::ancova(anc_post, anc_pre, anc_group));
-  r.exact_permutation = exact_test(change[0], change[1], options, false);
-  r.exact_wilcoxon = exact_test(change[0], change[1], options, true);
+  exact_tests(change[0], change[1], options, r.exact_permutation, r.exact_wilcoxon);
   for (const auto& rule : options.caseness) {
     if (rule.outcome != r.id) continue;
     caseness_result c;

@@ -3,6 +3,7 @@
 #include "balint/core/csv.hpp"
 #include "balint/core/text.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <string>
@@ -89,22 +90,22 @@ core::result<void> check_arms(const std::vector<std::string>& arms) {
   return {};
 }
 
+// The column name and the allowed text are built only for an error message (not per cell).
+template <class Column>
 core::result<std::optional<double>> parse_cell(std::string_view cell, std::size_t line,
-                                               const std::string& column,
-                                               const std::string& allowed, score_range r) {
+                                               const Column& column, score_range r) {
   const auto text = core::trim(cell);
   if (text.empty()) return std::optional<double>{};
   const auto v = parse_number(text);
+  if (v && *v >= r.low && *v <= r.high) return std::optional<double>{*v};
   const auto where = "line " + std::to_string(line);
+  const std::string name = column();
   if (!v) {
-    return core::invalid_input(column, where + ", column " + column + ": \"" + std::string(cell) +
-                                           "\" is not a number; allowed: " + allowed);
+    return core::invalid_input(name, where + ", column " + name + ": \"" + std::string(cell) +
+                                         "\" is not a number; allowed: " + range_allowed(r));
   }
-  if (*v < r.low || *v > r.high) {
-    return core::invalid_input(column, where + ", column " + column + ": " + std::string(text) +
-                                           " is out of range; allowed: " + allowed);
-  }
-  return std::optional<double>{*v};
+  return core::invalid_input(name, where + ", column " + name + ": " + std::string(text) +
+                                       " is out of range; allowed: " + range_allowed(r));
 }
 
 }  // namespace
@@ -139,6 +140,9 @@ core::result<data_set> read_wide_csv(std::string_view text, const std::vector<st
   data_set out;
   out.arms = arms;
   std::unordered_map<std::string, std::size_t> seen;  // id -> line
+  const auto lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+  seen.reserve(lines + 1);
+  out.rows.reserve(lines + 1);
   bool header_seen = false;
   const std::vector<std::string> header_names = [] {
     std::vector<std::string> names;
@@ -147,42 +151,43 @@ core::result<data_set> read_wide_csv(std::string_view text, const std::vector<st
   }();
   const score_range age_range{0, 150};
   auto on_row = [&](const std::vector<std::string>& f, std::size_t line) -> core::result<void> {
-    const auto where = "line " + std::to_string(line);
+    const auto where = [line] { return "line " + std::to_string(line); };
     if (!header_seen) {
       header_seen = true;
       if (f != header_names) {
-        return core::invalid_input("header", where + ": the header is \"" + core::join(f, ",") +
+        return core::invalid_input("header", where() + ": the header is \"" + core::join(f, ",") +
                                                  "\"; allowed: exactly \"" +
                                                  std::string(wide_csv_header) + "\"");
       }
       return {};
     }
     if (f.size() != column_count) {  // for_each_csv_row already checks; kept for safety
-      return core::invalid_input("csv",
-                                 where + ": expected " + std::to_string(column_count) + " columns");
+      return core::invalid_input(
+          "csv", where() + ": expected " + std::to_string(column_count) + " columns");
     }
     participant_row row;
     row.id = std::string(core::trim(f[0]));
     if (row.id.empty()) {
       return core::invalid_input(
-          "id", where + ", column id: the participant id is empty; allowed: a participant code");
+          "id", where() + ", column id: the participant id is empty; allowed: a participant code");
     }
     row.arm = std::string(core::trim(f[1]));
     if (!row.arm.empty() && row.arm != arms[0] && row.arm != arms[1]) {
-      return bad_value(where, "arm", f[1], core::one_of(arms) + ", or empty (not randomized)");
+      return bad_value(where(), "arm", f[1], core::one_of(arms) + ", or empty (not randomized)");
     }
-    auto age = parse_cell(f[2], line, "age", range_allowed(age_range), age_range);
+    auto age = parse_cell(
+        f[2], line, [] { return std::string("age"); }, age_range);
     if (!age) return core::fail(std::move(age).error());
     row.age = *age;
     row.gender = std::string(core::trim(f[3]));
     if (!row.gender.empty() && row.gender != "M" && row.gender != "F") {
-      return bad_value(where, "gender", f[3], "M or F, or empty");
+      return bad_value(where(), "gender", f[3], "M or F, or empty");
     }
     for (std::size_t o = 0; o < outcome_count; ++o) {
       for (int t = 0; t < 2; ++t) {
-        const auto column = column_name(o, t == 1);
-        auto v = parse_cell(f[4 + 2 * o + static_cast<std::size_t>(t)], line, column,
-                            range_allowed(outcome_ranges[o]), outcome_ranges[o]);
+        auto v = parse_cell(
+            f[4 + 2 * o + static_cast<std::size_t>(t)], line,
+            [o, t] { return column_name(o, t == 1); }, outcome_ranges[o]);
         if (!v) return core::fail(std::move(v).error());
         (t == 0 ? row.outcomes[o].pre : row.outcomes[o].post) = *v;
       }
@@ -191,14 +196,14 @@ core::result<data_set> read_wide_csv(std::string_view text, const std::vector<st
     if (!sessions_text.empty()) {
       const auto n = core::parse_integer(sessions_text);
       if (!n || *n < 0 || *n > 1000000) {
-        return bad_value(where, "sessions_attended", f[column_count - 1],
+        return bad_value(where(), "sessions_attended", f[column_count - 1],
                          "a whole number >= 0, or empty");
       }
       row.sessions_attended = static_cast<int>(*n);
     }
     if (const auto [it, inserted] = seen.emplace(row.id, line); !inserted) {
       return core::conflict(
-          "id", where + ", column id: \"" + row.id + "\" appears twice (first on line " +
+          "id", where() + ", column id: \"" + row.id + "\" appears twice (first on line " +
                     std::to_string(it->second) + "); allowed: each participant once");
     }
     if (row.arm.empty()) {

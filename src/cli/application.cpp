@@ -12,6 +12,9 @@
 #include "balint/report/export.hpp"
 #include "balint/report/ics.hpp"
 #include "balint/report/table.hpp"
+#include "balint/reproduction/audit.hpp"
+#include "balint/reproduction/published.hpp"
+#include "balint/resources/resources.hpp"
 #include "balint/scheduling/calendar.hpp"
 #include "balint/storage/database.hpp"
 
@@ -1081,6 +1084,28 @@ core::result<int> cmd_analyze(invocation& in) {
   return 0;
 }
 
+// --- audit-published ---------------------------------------------------------------------
+
+core::result<int> cmd_audit_published(invocation& in) {
+  if (in.options.positionals.empty()) {
+    return core::invalid_input("SUMMARY.json", "name the summary file to audit");
+  }
+  const std::string& path = in.options.positionals.front();
+  auto text = read_file(path, "SUMMARY.json");
+  if (!text) return text.error();
+  const auto schema = resources::find("schemas/published.schema.json");
+  if (!schema) throw std::runtime_error("schemas/published.schema.json is not embedded");
+  auto summary = reproduction::load_summary(text.value(), *schema);
+  if (!summary) return summary.error();
+  const auto report = reproduction::audit(summary.value());
+  if (in.options.get_or("format", "text") == "json") {
+    in.out << reproduction::to_json(report).dump_pretty() << "\n";
+  } else {
+    in.out << reproduction::to_text(report);
+  }
+  return 0;
+}
+
 // --- the table -----------------------------------------------------------------------------
 
 const std::vector<command>& commands() {
@@ -1300,6 +1325,16 @@ const std::vector<command>& commands() {
         format_option({"text", "json", "markdown", "html"}),
         {"out", "FILE", "write to this file instead of the screen", false, {}}},
        cmd_analyze},
+      {"audit-published",
+       "SUMMARY.json [--format text|json]",
+       "Audits a published trial's summary (schemas/published.schema.json): GRIM and GRIMMER\n"
+       "for means and SDs, every t, p and chi-square recomputed from the printed summary\n"
+       "statistics over their rounding intervals, percentages against counts, counts against\n"
+       "totals, numbers printed twice, sign conventions. Text lists the findings only.",
+       {format_option({"text", "json"})},
+       cmd_audit_published,
+       false,
+       1},
       {"export",
        "--db FILE --format csv --out DIR",
        "Writes wide.csv (one row per participant), items.csv (one row per item answer) and\n"

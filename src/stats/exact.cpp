@@ -20,9 +20,9 @@
 #include "balint/stats/exact.hpp"
 
 #include <boost/random/mersenne_twister.hpp>
-#include <boost/random/uniform_real_distribution.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -176,9 +176,13 @@ core::result<double> shift_p(std::vector<std::int64_t> s, std::size_t nx,
   const double work = estimated_work(s, m, limits.max_work);
   if (work > limits.max_work) {
     return core::invalid_input(
-        "values", std::string("the exact ") + what + " test would need about " + num(work) +
-                      " steps, above the exact-test work limit of " + num(limits.max_work) +
-                      " (scores spread too widely for this many values); use the Monte Carlo p");
+        "values",
+        std::string("the exact ") + what + " test would need about " + num(work) +
+            " cell updates, above the exact-test work limit of " + num(limits.max_work) +
+            " (a cell update takes about 0.5 ns in a Release build; the analysis allows " +
+            num(analysis_max_work) +
+            ", about 20 ms per test; the scores spread too widely for this many "
+            "values); use the Monte Carlo p");
   }
   const auto nn = static_cast<std::int64_t>(n);
   const auto mm = static_cast<std::int64_t>(m);
@@ -270,75 +274,77 @@ core::result<double> shift_p(std::vector<std::int64_t> s, std::size_t nx,
   return std::min(1.0, lower + upper);
 }
 
-/// Monte Carlo p of the sum of the first nx of `v` (two-sided around its mean).
-monte_carlo_p monte_carlo(const std::vector<double>& v, std::size_t nx, std::uint32_t seed,
-                          std::size_t resamples) {
-  monte_carlo_p r;
-  r.seed = seed;
-  r.resamples = resamples;
-  const std::size_t n = v.size();
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  if (nx == 0 || nx == n || resamples == 0) {
-    r.p = r.standard_error = nan;
-    return r;
-  }
-  for (double d : v) {
-    if (!std::isfinite(d)) {
-      r.p = r.standard_error = nan;
-      return r;
-    }
-  }
+/// One statistic of the Monte Carlo: the sum of a score over the first group, a score per
+/// distinct value.
+struct mc_statistic {
+  std::vector<double> score;  // per distinct value
+  double expect = 0;
+  double cut = 0;
+  bool degenerate = false;  // variance 0 or observed = expected: p = 1
+  std::size_t hits = 0;
+};
+
+/// Two-sided set-up of one statistic from the distinct values' counts.
+void mc_prepare(mc_statistic& st, const std::vector<std::size_t>& count,
+                const std::vector<std::size_t>& count_x, std::size_t n, std::size_t nx) {
   double mean = 0;
-  for (double d : v) mean += d;
+  for (std::size_t i = 0; i < count.size(); ++i) {
+    mean += static_cast<double>(count[i]) * st.score[i];
+  }
   mean /= static_cast<double>(n);
   double ss = 0;
-  for (double d : v) ss += (d - mean) * (d - mean);
+  double obs = 0;
+  for (std::size_t i = 0; i < count.size(); ++i) {
+    const double d = st.score[i] - mean;
+    ss += static_cast<double>(count[i]) * d * d;
+    obs += static_cast<double>(count_x[i]) * st.score[i];
+  }
   const double dm = static_cast<double>(nx);
   const double dn = static_cast<double>(n);
   const double var = ss * dm * (dn - dm) / (dn * (dn - 1));
-  double obs = 0;
-  for (std::size_t i = 0; i < nx; ++i) obs += v[i];
-  const double expect = dm * mean;
-  const double d_obs = std::fabs(obs - expect);
-  if (!(var > 0) || d_obs == 0) {
-    r.p = 1;
-    r.standard_error = 0;
-    return r;
-  }
-  const double cut = d_obs - sqrt_eps * std::sqrt(var);
+  st.expect = dm * mean;
+  const double d_obs = std::fabs(obs - st.expect);
+  st.degenerate = !(var > 0) || d_obs == 0;
+  st.cut = d_obs - sqrt_eps * std::sqrt(var);
+}
 
-  // Distinct values and their counts.
-  std::vector<double> sorted = v;
-  std::sort(sorted.begin(), sorted.end());
-  std::vector<double> value;
-  std::vector<std::size_t> count;
-  for (double d : sorted) {
-    if (value.empty() || d != value.back()) {
-      value.push_back(d);
-      count.push_back(1);
-    } else {
-      ++count.back();
-    }
-  }
-  const std::vector<double> lf = log_factorials(n);
-  const auto lchoose = [&](std::size_t a, std::size_t b) { return lf[a] - lf[b] - lf[a - b]; };
+/// Hypergeometric variates from a table of log-factorials: inversion from the mode for small
+/// variances, Stadlober's ratio-of-uniforms (HRUA, as in NumPy) for large ones. Exact samplers
+/// (HRUA cuts the support 16 standard deviations beyond the mean, a mass below 1e-50).
+class hypergeometric {
+ public:
+  hypergeometric(const std::vector<double>& lf, boost::random::mt19937& gen) : lf_(lf), gen_(gen) {}
 
-  boost::random::mt19937 gen(seed);
-  boost::random::uniform_real_distribution<double> unif(0.0, 1.0);
-  // Hypergeometric draw: successes among `draws` from `pop` holding `good` successes.
-  const auto hyper = [&](std::size_t good, std::size_t pop, std::size_t draws) -> std::size_t {
+  /// Successes among `draws` taken from `pop` items of which `good` are successes.
+  std::size_t operator()(std::size_t good, std::size_t pop, std::size_t draws) {
     const std::size_t bad = pop - good;
     const std::size_t lo = draws > bad ? draws - bad : 0;
     const std::size_t hi = std::min(draws, good);
     if (lo == hi) return lo;
-    if (good == 1) return unif(gen) * static_cast<double>(pop) < static_cast<double>(draws) ? 1 : 0;
+    const double dp = static_cast<double>(pop);
+    const double var = static_cast<double>(draws) * static_cast<double>(good) / dp *
+                       static_cast<double>(bad) / dp * static_cast<double>(pop - draws) / (dp - 1);
+    return var < 16 ? inversion(good, bad, draws, lo, hi) : hrua(good, bad, draws);
+  }
+
+ private:
+  const std::vector<double>& lf_;
+  boost::random::mt19937& gen_;
+
+  /// Uniform in (0, 1) from one 32-bit draw.
+  double uniform() { return (static_cast<double>(gen_()) + 0.5) * (1.0 / 4294967296.0); }
+
+  std::size_t inversion(std::size_t good, std::size_t bad, std::size_t draws, std::size_t lo,
+                        std::size_t hi) {
+    const std::size_t pop = good + bad;
     auto mode =
         static_cast<std::size_t>(static_cast<double>(draws + 1) * static_cast<double>(good + 1) /
                                  static_cast<double>(pop + 2));
     mode = std::clamp(mode, lo, hi);
     const double pm =
-        std::exp(lchoose(good, mode) + lchoose(bad, draws - mode) - lchoose(pop, draws));
-    double u = unif(gen) - pm;
+        std::exp(lf_[good] - lf_[mode] - lf_[good - mode] + lf_[bad] - lf_[draws - mode] -
+                 lf_[bad - (draws - mode)] - lf_[pop] + lf_[draws] + lf_[pop - draws]);
+    double u = uniform() - pm;
     if (u <= 0) return mode;
     double pu = pm;
     double pd = pm;
@@ -363,25 +369,157 @@ monte_carlo_p monte_carlo(const std::vector<double>& v, std::size_t nx, std::uin
         if (u <= 0) return xd;
       }
     }
-    return mode;
-  };
-
-  std::size_t hits = 0;
-  for (std::size_t b = 0; b < resamples; ++b) {
-    std::size_t left = nx;
-    std::size_t pop = n;
-    double sum = 0;
-    for (std::size_t i = 0; i < value.size() && left > 0; ++i) {
-      const std::size_t a = hyper(count[i], pop, left);
-      sum += static_cast<double>(a) * value[i];
-      left -= a;
-      pop -= count[i];
-    }
-    if (std::fabs(sum - expect) >= cut) ++hits;
+    return mode;  // rounding left u a hair above 0
   }
-  r.p = static_cast<double>(hits) / static_cast<double>(resamples);
-  r.standard_error = std::sqrt(r.p * (1 - r.p) / static_cast<double>(resamples));
-  return r;
+
+  std::size_t hrua(std::size_t good, std::size_t bad, std::size_t sample) {
+    constexpr double d1 = 1.7155277699214135;  // 2 sqrt(2/e)
+    constexpr double d2 = 0.8989161620588988;  // 3 - 2 sqrt(3/e)
+    const std::size_t pop = good + bad;
+    const std::size_t n = std::min(sample, pop - sample);
+    const std::size_t mn = std::min(good, bad);
+    const std::size_t mx = std::max(good, bad);
+    const double dpop = static_cast<double>(pop);
+    const double p = static_cast<double>(mn) / dpop;
+    const double q = static_cast<double>(mx) / dpop;
+    const double a = static_cast<double>(n) * p + 0.5;
+    const double c =
+        std::sqrt(static_cast<double>(pop - n) * static_cast<double>(n) * p * q / (dpop - 1) + 0.5);
+    const double h = d1 * c + d2;
+    const auto mode = static_cast<std::size_t>(
+        std::floor(static_cast<double>(n + 1) * static_cast<double>(mn + 1) / (dpop + 2)));
+    const double g = lf_[mode] + lf_[mn - mode] + lf_[n - mode] + lf_[mx - n + mode];
+    const double b = std::min(static_cast<double>(std::min(n, mn) + 1), std::floor(a + 16 * c));
+    std::size_t k = 0;
+    while (true) {
+      const double u = uniform();
+      const double v = uniform();
+      const double x = a + h * (v - 0.5) / u;
+      if (x < 0.0 || x >= b) continue;
+      k = static_cast<std::size_t>(x);
+      const double t = g - (lf_[k] + lf_[mn - k] + lf_[n - k] + lf_[mx - n + k]);
+      if (u * (4.0 - u) - 3.0 <= t) break;  // fast acceptance
+      if (u * (u - t) >= 1) continue;       // fast rejection
+      if (2.0 * std::log(u) <= t) break;
+    }
+    if (good > bad) k = n - k;
+    if (n < sample) k = good - k;
+    return k;
+  }
+};
+
+/// Distinct values of `v` (ascending), how often each occurs, and how often in the first nx.
+void distinct_counts(const std::vector<double>& v, std::size_t nx, std::vector<double>& value,
+                     std::vector<std::size_t>& count, std::vector<std::size_t>& count_x) {
+  const auto [lo_it, hi_it] = std::minmax_element(v.begin(), v.end());
+  const double lo = *lo_it;
+  const double hi = *hi_it;
+  const bool integers =
+      hi - lo <= 4.0 * static_cast<double>(v.size()) + 1024 &&
+      std::all_of(v.begin(), v.end(), [](double d) { return d == std::floor(d); });
+  if (integers) {  // counting sort: whole-number scores in a small range (the usual case)
+    const auto width = static_cast<std::size_t>(hi - lo) + 1;
+    std::vector<std::size_t> all(width, 0);
+    std::vector<std::size_t> first(width, 0);
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      const auto k = static_cast<std::size_t>(v[i] - lo);
+      ++all[k];
+      if (i < nx) ++first[k];
+    }
+    for (std::size_t k = 0; k < width; ++k) {
+      if (all[k] == 0) continue;
+      value.push_back(lo + static_cast<double>(k));
+      count.push_back(all[k]);
+      count_x.push_back(first[k]);
+    }
+    return;
+  }
+  std::vector<double> sorted = v;
+  std::sort(sorted.begin(), sorted.end());
+  for (double d : sorted) {
+    if (value.empty() || d != value.back()) {
+      value.push_back(d);
+      count.push_back(1);
+    } else {
+      ++count.back();
+    }
+  }
+  count_x.assign(value.size(), 0);
+  for (std::size_t i = 0; i < nx; ++i) {
+    const auto it = std::lower_bound(value.begin(), value.end(), v[i]);
+    ++count_x[static_cast<std::size_t>(it - value.begin())];
+  }
+}
+
+/// Monte Carlo p of the difference in means and of the Wilcoxon rank sum for the first nx of
+/// `v`, both from the same resamples.
+monte_carlo_pair monte_carlo(const std::vector<double>& v, std::size_t nx, std::uint32_t seed,
+                             std::size_t resamples) {
+  monte_carlo_pair out;
+  for (auto* r : {&out.permutation, &out.wilcoxon}) {
+    r->seed = seed;
+    r->resamples = resamples;
+  }
+  const std::size_t n = v.size();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const auto fail = [&] {
+    out.permutation.p = out.permutation.standard_error = nan;
+    out.wilcoxon.p = out.wilcoxon.standard_error = nan;
+    return out;
+  };
+  if (nx == 0 || nx == n || resamples == 0) return fail();
+  for (double d : v) {
+    if (!std::isfinite(d)) return fail();
+  }
+  std::vector<double> value;
+  std::vector<std::size_t> count;
+  std::vector<std::size_t> count_x;
+  distinct_counts(v, nx, value, count, count_x);
+  std::array<mc_statistic, 2> st;
+  st[0].score = value;
+  st[1].score.reserve(value.size());
+  std::size_t below = 0;
+  for (std::size_t c : count) {  // mid-ranks times 2: first + last position of the tie
+    st[1].score.push_back(static_cast<double>(2 * below + c + 1));
+    below += c;
+  }
+  for (auto& s : st) mc_prepare(s, count, count_x, n, nx);
+
+  if (!st[0].degenerate || !st[1].degenerate) {
+    const std::vector<double> lf = log_factorials(n);
+    boost::random::mt19937 gen(seed);
+    hypergeometric hyper(lf, gen);
+    const std::size_t d = value.size();
+    const double* s0 = st[0].score.data();
+    const double* s1 = st[1].score.data();
+    for (std::size_t b = 0; b < resamples; ++b) {
+      std::size_t left = nx;
+      std::size_t pop = n;
+      double sum0 = 0;
+      double sum1 = 0;
+      for (std::size_t i = 0; i < d && left > 0; ++i) {
+        const std::size_t a = hyper(count[i], pop, left);
+        sum0 += static_cast<double>(a) * s0[i];
+        sum1 += static_cast<double>(a) * s1[i];
+        left -= a;
+        pop -= count[i];
+      }
+      if (std::fabs(sum0 - st[0].expect) >= st[0].cut) ++st[0].hits;
+      if (std::fabs(sum1 - st[1].expect) >= st[1].cut) ++st[1].hits;
+    }
+  }
+  const double dr = static_cast<double>(resamples);
+  for (std::size_t i = 0; i < 2; ++i) {
+    monte_carlo_p& r = i == 0 ? out.permutation : out.wilcoxon;
+    if (st[i].degenerate) {
+      r.p = 1;
+      r.standard_error = 0;
+    } else {
+      r.p = static_cast<double>(st[i].hits) / dr;
+      r.standard_error = std::sqrt(r.p * (1 - r.p) / dr);
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -405,16 +543,19 @@ core::result<double> exact_wilcoxon_p(std::span<const double> x, std::span<const
   return shift_p(midranks2(pooled(x, y)), x.size(), limits, "Wilcoxon");
 }
 
+monte_carlo_pair monte_carlo_p_both(std::span<const double> x, std::span<const double> y,
+                                    std::uint32_t seed, std::size_t resamples) {
+  return monte_carlo(pooled(x, y), x.size(), seed, resamples);
+}
+
 monte_carlo_p monte_carlo_permutation_p(std::span<const double> x, std::span<const double> y,
                                         std::uint32_t seed, std::size_t resamples) {
-  return monte_carlo(pooled(x, y), x.size(), seed, resamples);
+  return monte_carlo_p_both(x, y, seed, resamples).permutation;
 }
 
 monte_carlo_p monte_carlo_wilcoxon_p(std::span<const double> x, std::span<const double> y,
                                      std::uint32_t seed, std::size_t resamples) {
-  const auto r2 = midranks2(pooled(x, y));
-  std::vector<double> r(r2.begin(), r2.end());
-  return monte_carlo(r, x.size(), seed, resamples);
+  return monte_carlo_p_both(x, y, seed, resamples).wilcoxon;
 }
 
 }  // namespace balint::stats

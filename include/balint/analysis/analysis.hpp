@@ -51,6 +51,10 @@ struct analysis_options {
   /// Exact permutation and Wilcoxon p are computed up to this many participants per arm;
   /// beyond it the exact p is null with an error naming the limit and a Monte Carlo p is given.
   std::size_t exact_max_per_arm = stats::exact_limits{}.max_per_arm;
+  /// Work limit of each exact test (stats::exact_limits::max_work): by default
+  /// stats::analysis_max_work, about 20 ms per test in a Release build; beyond it the exact p is
+  /// null with an error naming the limit and the Monte Carlo p is given.
+  double exact_max_work = stats::analysis_max_work;
   /// Seed and size of the Monte Carlo resampling used beyond the exact limit.
   std::uint32_t monte_carlo_seed = 20161012;
   std::size_t monte_carlo_resamples = 100000;

@@ -12,13 +12,20 @@ namespace balint::stats {
 /// the limit, and the caller reports a Monte Carlo p instead.
 ///  - max_per_arm: the larger group may hold at most this many values.
 ///  - max_work: the estimated number of cell updates of the shift algorithm (about
-///    N · m² · R / 4 for integer score range R, see exact.cpp) may not exceed this; 5e9 is
-///    about 5 s in a Release build. It stops an exact Wilcoxon at about 315 per arm
-///    (rank scores span 1..N) long before the per-arm limit.
+///    N · m² · R / 4 for integer score range R, see exact.cpp) may not exceed this. A cell update
+///    costs about 0.4-0.5 ns in a Release build, so the default 5e9 is a few seconds: a limit for
+///    callers that want the exact p at almost any price. The analysis uses the much smaller
+///    analysis_max_work (about 20 ms per test).
 struct exact_limits {
   std::size_t max_per_arm = 5000;
   double max_work = 5e9;
 };
+
+/// The work limit of the end-of-trial analysis: 4e7 cell updates, at most about 20 ms per exact
+/// test in a Release build. On integer change scores spanning about 20 points it allows the
+/// exact permutation test up to about 290 per arm and the exact Wilcoxon test up to about 115
+/// per arm (rank scores span 1..N); beyond, the analysis reports the seeded Monte Carlo p.
+inline constexpr double analysis_max_work = 4e7;
 
 /// A Monte Carlo p-value: the share of random re-allocations (the group sizes kept) whose
 /// statistic is at least as extreme as the observed one, its binomial standard error
@@ -48,15 +55,29 @@ core::result<double> exact_permutation_p(std::span<const double> x, std::span<co
 core::result<double> exact_wilcoxon_p(std::span<const double> x, std::span<const double> y,
                                       const exact_limits& limits = {});
 
-/// Seeded Monte Carlo p of the statistic of exact_permutation_p (boost::random::mt19937 seeded
-/// with `seed`): the same seed and data give the same p on every platform. Each resample draws the
-/// number of each distinct value that falls in the first group (sequential hypergeometric
-/// draws), so the cost is resamples × (number of distinct values), not × N. Empty groups or
-/// non-finite values give p = NaN with standard_error = NaN; all values equal gives p = 1.
+/// Both seeded Monte Carlo p-values from the same resamples (boost::random::mt19937 seeded with
+/// `seed`; the same seed and data give the same p on every platform). Each resample draws, for
+/// each distinct pooled value in ascending order, how many of its copies fall in the first group
+/// (sequential hypergeometric draws: inversion from the mode for small variances, Stadlober's
+/// HRUA ratio-of-uniforms for large ones, both on a table of log-factorials), and computes from
+/// these counts both the sum of the values (difference in means) and the sum of the mid-ranks
+/// (Wilcoxon) of the first group. The cost is resamples × (number of distinct values), not × N.
+/// Each p is on its own a valid Monte Carlo estimate (the share of uniformly random
+/// re-allocations at least as extreme); the two share their resamples, so they are correlated
+/// with each other. Empty groups or non-finite values give p = NaN with standard_error = NaN; a
+/// statistic with variance 0 (all values equal) or observed exactly at its mean gives p = 1.
+struct monte_carlo_pair {
+  monte_carlo_p permutation;
+  monte_carlo_p wilcoxon;
+};
+monte_carlo_pair monte_carlo_p_both(std::span<const double> x, std::span<const double> y,
+                                    std::uint32_t seed, std::size_t resamples = 100000);
+
+/// The permutation half of monte_carlo_p_both (same resamples, same cost).
 monte_carlo_p monte_carlo_permutation_p(std::span<const double> x, std::span<const double> y,
                                         std::uint32_t seed, std::size_t resamples = 100000);
 
-/// Seeded Monte Carlo p of the Wilcoxon–Mann–Whitney statistic (mid-ranks), as above.
+/// The Wilcoxon–Mann–Whitney (mid-ranks) half of monte_carlo_p_both (same resamples, same cost).
 monte_carlo_p monte_carlo_wilcoxon_p(std::span<const double> x, std::span<const double> y,
                                      std::uint32_t seed, std::size_t resamples = 100000);
 
