@@ -718,8 +718,8 @@ core::result<std::vector<attendance::progress>> attendance_progress(storage::dat
   return out;
 }
 
-core::result<std::string> completion_certificate(storage::database& db, const request& req,
-                                                 const std::string& participant) {
+core::result<certificate_facts> completion_certificate(storage::database& db, const request& req,
+                                                       const std::string& participant) {
   auto progress = attendance_progress(db, req);
   if (!progress) return std::move(progress).error();
   const auto it = std::find_if(progress->begin(), progress->end(),
@@ -749,42 +749,8 @@ core::result<std::string> completion_certificate(storage::database& db, const re
       }
     }
   }
-  auto escape = [](const std::string& text) {
-    std::string out;
-    for (const char c : text) {
-      switch (c) {
-        case '&':
-          out += "&amp;";
-          break;
-        case '<':
-          out += "&lt;";
-          break;
-        case '>':
-          out += "&gt;";
-          break;
-        case '"':
-          out += "&quot;";
-          break;
-        default:
-          out.push_back(c);
-      }
-    }
-    return out;
-  };
-  std::string html =
-      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-      "<title>Certificate of completion</title>\n<style>body{font-family:serif;max-width:40em;"
-      "margin:4em auto;text-align:center}h1{font-size:2em}.small{font-size:.9em;color:#333}"
-      "</style></head><body>\n<h1>Certificate of completion</h1>\n<p>This certifies that the "
-      "participant with code</p>\n<p><strong>" +
-      escape(participant) +
-      "</strong></p>\n<p>completed the Balint group programme of</p>\n<p><em>" +
-      escape(st->trial.definition.title) + "</em></p>\n<p>attending " +
-      std::to_string(it->attended) + " Balint group sessions (" + std::to_string(it->required) +
-      " required).</p>\n<p class=\"small\">Sessions attended: " + escape(core::join(dates, ", ")) +
-      "</p>\n<p class=\"small\">Issued " + escape(req.now.substr(0, 10)) +
-      " by balint-trial.</p>\n</body></html>\n";
-  return html;
+  return certificate_facts{{participant, it->attended, it->required, std::move(dates)},
+                           st->trial.definition.title};
 }
 
 }  // namespace balint::app

@@ -9,6 +9,7 @@
 #include "balint/core/json.hpp"
 #include "balint/core/text.hpp"
 #include "balint/report/analysis_report.hpp"
+#include "balint/report/certificate.hpp"
 #include "balint/report/export.hpp"
 #include "balint/report/ics.hpp"
 #include "balint/report/table.hpp"
@@ -975,10 +976,11 @@ core::result<int> cmd_attendance_progress(invocation& in) {
 core::result<int> cmd_attendance_certificate(invocation& in) {
   auto db = open_db(in.options);
   if (!db) return std::move(db).error();
-  auto html =
-      app::completion_certificate(**db, make_request(in.options), in.options.at("participant"));
-  if (!html) return std::move(html).error();
-  write_file(in.options.at("out"), html.value());
+  const auto req = make_request(in.options);
+  auto facts = app::completion_certificate(**db, req, in.options.at("participant"));
+  if (!facts) return std::move(facts).error();
+  write_file(in.options.at("out"), report::certificate_html(facts->completion, facts->trial_title,
+                                                            req.now.substr(0, 10)));
   in.out << "Wrote the certificate of completion of " << in.options.at("participant") << " to "
          << in.options.at("out") << ".\n";
   return 0;

@@ -129,9 +129,14 @@ core::result<attendance_logged> log_attendance(storage::database& db, const requ
 core::result<std::vector<attendance::progress>> attendance_progress(storage::database& db,
                                                                     const request& req);
 
-/// A certificate of completion (self-contained HTML) for a participant who attended at least
-/// the required sessions; refused otherwise.
-core::result<std::string> completion_certificate(storage::database& db, const request& req,
-                                                 const std::string& participant);
+/// What a certificate of completion states, for a participant who attended at least the
+/// required sessions; refused otherwise.
+struct certificate_facts {
+  attendance::completion completion;
+  std::string trial_title;
+};
+
+core::result<certificate_facts> completion_certificate(storage::database& db, const request& req,
+                                                       const std::string& participant);
 
 }  // namespace balint::app

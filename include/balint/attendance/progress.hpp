@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace balint::attendance {
 
@@ -36,6 +37,15 @@ struct progress {
 /// slot is not enough; at-risk: only attending every remaining possible slot is enough;
 /// on-track otherwise.
 progress assess(std::string participant, int attended, int required, int remaining_possible);
+
+/// What a certificate of completion states: who, how many sessions of how many required, and
+/// the local dates of the sessions attended.
+struct completion {
+  std::string participant;
+  int attended = 0;
+  int required = 0;
+  std::vector<std::string> dates;
+};
 
 /// The facts a mark is checked against, gathered by the caller from storage.
 struct mark_context {

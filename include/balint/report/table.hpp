@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace balint::report {
@@ -13,6 +14,9 @@ std::string text_table(const std::vector<std::string>& header,
 /// A CSV document with a header row; every cell escaped (formula injection included).
 std::string csv_table(const std::vector<std::string>& header,
                       const std::vector<std::vector<std::string>>& rows);
+
+/// `s` with & < > " escaped for HTML text and attribute values.
+std::string html_escape(std::string_view s);
 
 /// Formats a score: integers without a decimal point, others with up to 2 decimals.
 std::string format_score(double value);
