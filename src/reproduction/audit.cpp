@@ -584,7 +584,10 @@ class auditor {
     std::string s;
     for (std::size_t i = 0; i < t.size(); ++i) {
       if (i) s += " vs ";
-      for (std::size_t j = 0; j < t[i].size(); ++j) s += (j ? "/" : "") + std::to_string(t[i][j]);
+      for (std::size_t j = 0; j < t[i].size(); ++j) {
+        if (j) s += '/';
+        s += std::to_string(t[i][j]);
+      }
     }
     return s;
   }
