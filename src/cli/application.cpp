@@ -3,8 +3,10 @@
 #include "balint/analysis/analysis.hpp"
 #include "balint/analysis/data_set.hpp"
 #include "balint/app/randomization_service.hpp"
+#include "balint/app/reproduce_service.hpp"
 #include "balint/app/schedule_service.hpp"
 #include "balint/app/services.hpp"
+#include "balint/app/user_service.hpp"
 #include "balint/cli/options.hpp"
 #include "balint/core/json.hpp"
 #include "balint/core/text.hpp"
@@ -12,11 +14,13 @@
 #include "balint/report/certificate.hpp"
 #include "balint/report/export.hpp"
 #include "balint/report/ics.hpp"
+#include "balint/report/reproduction_report.hpp"
 #include "balint/report/table.hpp"
 #include "balint/reproduction/audit.hpp"
 #include "balint/reproduction/published.hpp"
 #include "balint/resources/resources.hpp"
 #include "balint/scheduling/calendar.hpp"
+#include "balint/server/server.hpp"
 #include "balint/storage/database.hpp"
 
 #include <date/tz.h>
@@ -27,10 +31,12 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iostream>
 #include <map>
 #include <pwd.h>
 #include <random>
 #include <sstream>
+#include <termios.h>
 #include <unistd.h>
 
 namespace balint::cli {
@@ -1108,6 +1114,204 @@ core::result<int> cmd_audit_published(invocation& in) {
   return 0;
 }
 
+// --- issue 8: users of the web application and the server --------------------------------
+
+/// The password from standard input (first line), never from an argument: arguments show up
+/// in `ps` and in shell history. Echo is off when a person types it.
+core::result<std::string> read_password(std::ostream& err) {
+  const bool tty = isatty(STDIN_FILENO) != 0;
+  termios saved{};
+  if (tty) {
+    err << "Password (at least 12 characters): " << std::flush;
+    tcgetattr(STDIN_FILENO, &saved);
+    termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  }
+  std::string line;
+  std::getline(std::cin, line);
+  if (tty) {
+    tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+    err << "\n";
+  }
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (line.empty()) {
+    return core::invalid_input("password",
+                               "give the password on standard input (one line), e.g. "
+                               "'balint-trial user add ... < password.txt'");
+  }
+  return line;
+}
+
+core::result<int> cmd_user_add(invocation& in) {
+  auto password = read_password(in.err);
+  if (!password) return std::move(password).error();
+  auto db = open_db(in.options);
+  if (!db) return std::move(db).error();
+  auto u = app::add_user(**db, make_request(in.options), in.options.at("name"),
+                         in.options.at("role"), password.value());
+  if (!u) return std::move(u).error();
+  in.out << "Added user " << u->name << " (" << app::to_string(u->user_role) << ").\n";
+  return 0;
+}
+
+core::result<int> cmd_user_disable(invocation& in) {
+  auto db = open_db(in.options);
+  if (!db) return std::move(db).error();
+  auto u = app::disable_user(**db, make_request(in.options), in.options.at("name"));
+  if (!u) return std::move(u).error();
+  in.out << "Disabled user " << u->name << "; their sessions are ended.\n";
+  return 0;
+}
+
+core::result<int> cmd_user_list(invocation& in) {
+  auto db = open_db(in.options);
+  if (!db) return std::move(db).error();
+  auto list = app::list_users(**db);
+  if (!list) return std::move(list).error();
+  if (in.options.get_or("format", "text") == "json") {
+    core::json::array a;
+    for (const auto& u : list.value()) {
+      core::json j;
+      j["name"] = u.name;
+      j["role"] = std::string(app::to_string(u.user_role));
+      j["created_at"] = u.created_at;
+      j["disabled_at"] = u.disabled_at ? core::json(*u.disabled_at) : core::json();
+      a.push_back(std::move(j));
+    }
+    in.out << core::json(std::move(a)).dump_pretty() << "\n";
+    return 0;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& u : list.value()) {
+    rows.push_back({u.name, std::string(app::to_string(u.user_role)), u.created_at,
+                    u.disabled_at ? "disabled " + *u.disabled_at : "active"});
+  }
+  in.out << report::text_table({"name", "role", "created_at", "status"}, rows);
+  return 0;
+}
+
+core::result<int> cmd_serve(invocation& in) {
+  server::config c;
+  c.db_path = in.options.at("db");
+  if (!fs::exists(c.db_path)) {
+    return core::invalid_input("--db", "there is no database at \"" + c.db_path +
+                                           "\"; set one up with 'balint-trial init --db " +
+                                           c.db_path + "'");
+  }
+  c.bind = in.options.get_or("bind", "127.0.0.1");
+  const auto port = core::parse_integer(in.options.get_or("port", "8080"));
+  if (!port || *port < 0 || *port > 65535) {
+    return core::invalid_input("--port",
+                               "the port must be a number from 0 (any free port) to "
+                               "65535");
+  }
+  c.port = static_cast<std::uint16_t>(*port);
+  const auto threads = core::parse_integer(in.options.get_or("threads", "64"));
+  if (!threads || *threads < 1 || *threads > 1024) {
+    return core::invalid_input("--threads", "the number of worker threads must be 1 to 1024");
+  }
+  c.threads = static_cast<int>(*threads);
+  c.max_queued = 4 * c.threads;
+  return server::serve(std::move(c), in.out, in.err);
+}
+
+// --- reproduce -----------------------------------------------------------------------------
+
+core::result<int> cmd_reproduce(invocation& in) {
+  if (in.options.positionals.empty()) {
+    return core::invalid_input("TRIAL", "name the published trial to reproduce; allowed: tongji");
+  }
+  const std::string& key = in.options.positionals.front();
+  if (key != "tongji") {
+    return core::invalid_input(
+        "TRIAL", "there is no published trial \"" + key + "\" to reproduce; allowed: tongji");
+  }
+  app::reproduce_options options;
+  if (const auto s = in.options.get("seed")) {
+    const auto v = core::parse_integer(*s);
+    if (!v || *v < 0 || *v > 4294967295LL) {
+      return core::invalid_input("--seed", "--seed \"" + *s +
+                                               "\" is not allowed; allowed: a whole number from 0 "
+                                               "to 4294967295");
+    }
+    options.reconstruction_seed = static_cast<std::uint32_t>(*v);
+  }
+  // The replay needs a fresh database: the one of --db (which must not hold anything yet), or
+  // a temporary file removed afterwards.
+  fs::path path;
+  bool temporary = false;
+  if (const auto db = in.options.get("db")) {
+    path = *db;
+    if (fs::exists(path) && fs::file_size(path) > 0) {
+      return core::invalid_input("--db", "\"" + *db +
+                                             "\" already exists; reproduce replays the trial on "
+                                             "a new database file, so name one that does not "
+                                             "exist yet. Nothing was changed.");
+    }
+  } else {
+    std::random_device rd;
+    path = fs::temp_directory_path() /
+           ("balint-reproduce-" + std::to_string(getpid()) + "-" + std::to_string(rd()) + ".db");
+    temporary = true;
+  }
+  struct cleanup {
+    fs::path path;
+    bool active;
+    ~cleanup() {
+      if (!active) return;
+      std::error_code ec;
+      for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+        fs::remove(path.string() + suffix, ec);
+      }
+    }
+  } remove_later{path, temporary};
+  core::result<app::reproduction_outcome> outcome =
+      [&]() -> core::result<app::reproduction_outcome> {
+    auto db = storage::database::open(path.string());
+    return app::reproduce(*db, make_request(in.options), key, options);
+  }();
+  if (!outcome) return std::move(outcome).error();
+  const auto& o = outcome.value();
+  if (const auto report_path = in.options.get("report")) {
+    report::reproduction_view view;
+    view.published = &o.published.summary;
+    view.audit = &o.published.audit;
+    view.comparison = &o.comparison;
+    view.analysis = &o.reproduced.analysis;
+    view.flow = o.reproduced.consort;
+    view.data_source = o.data.source;
+    view.reconstruction_seed = o.data.seed;
+    view.list_seed = o.replayed.list_seed;
+    view.commitment = o.replayed.init.commitment;
+    view.notes = o.data.unmet;
+    view.notes.insert(view.notes.end(), o.replayed.notes.begin(), o.replayed.notes.end());
+    write_file(*report_path, report::reproduction_html(view));
+  }
+  if (in.options.get_or("format", "text") == "json") {
+    in.out << app::to_json(o).dump_pretty() << "\n";
+  } else {
+    in.out << "Reproducing " << o.published.summary.title << "\n"
+           << "Participant-level data: " << o.data.source << ", seed " << o.data.seed << ", "
+           << o.data.attempts << " attempt(s); one of many data sets consistent with the "
+           << "published numbers, not the trial's data.\n"
+           << "Replay: " << o.replayed.enrolled << " enrolled, " << o.replayed.randomized
+           << " randomized with list seed " << o.replayed.list_seed << " ("
+           << o.replayed.init.commitment << "), " << o.replayed.sessions_held << " sessions held, "
+           << o.replayed.attendance_marks << " attendance marks.\n";
+    for (const auto& u : o.data.unmet) in.out << "Not met: " << u << "\n";
+    for (const auto& n : o.replayed.notes) in.out << "Note: " << n << "\n";
+    in.out << "\n" << reproduction::to_text(o.comparison);
+  }
+  // Where the files are: on stdout for text, on stderr for JSON (stdout stays one document).
+  std::ostream& where = in.options.get_or("format", "text") == "json" ? in.err : in.out;
+  if (in.options.has("db")) where << "Database: " << path.string() << "\n";
+  if (const auto report_path = in.options.get("report")) {
+    where << "Report: " << *report_path << "\n";
+  }
+  return o.comparison.mismatch == 0 ? 0 : 1;
+}
+
 // --- the table -----------------------------------------------------------------------------
 
 const std::vector<command>& commands() {
@@ -1336,6 +1540,64 @@ const std::vector<command>& commands() {
        {format_option({"text", "json"})},
        cmd_audit_published,
        false,
+       1},
+      {"user add",
+       "--db FILE --name USER --role coordinator|leader|analyst|admin < PASSWORD",
+       "Adds a user of the web application. The password is read from standard input (one\n"
+       "line, at least 12 characters), never from an argument. A leader's name is their leader\n"
+       "code.",
+       {db_option,
+        {"name", "USER", "user name: letters, digits, '.', '-', '_'", true, {}},
+        {"role",
+         "ROLE",
+         "what the user may do",
+         true,
+         {"coordinator", "leader", "analyst", "admin"}},
+        as_option},
+       cmd_user_add,
+       true},
+      {"user disable",
+       "--db FILE --name USER",
+       "Disables a user and ends their sessions (their audit entries stay).",
+       {db_option, {"name", "USER", "user name", true, {}}, as_option},
+       cmd_user_disable,
+       true},
+      {"user list",
+       "--db FILE [--format text|json]",
+       "Lists the users of the web application with their roles (never their passwords).",
+       {db_option, format_option({"text", "json"})},
+       cmd_user_list},
+      {"serve",
+       "--db FILE [--bind 127.0.0.1] [--port 8080] [--threads N]",
+       "Serves the HTTP API (docs/api.md) until SIGTERM or Ctrl-C; requests in flight finish\n"
+       "before it stops. Prints the address it listens on; --port 0 takes any free port.",
+       {db_option,
+        {"bind", "ADDR", "address to listen on (default: 127.0.0.1)", false, {}},
+        {"port", "N", "TCP port (default: 8080; 0: any free port)", false, {}},
+        {"threads",
+         "N",
+         "worker threads = keep-alive clients served at once (default: 64)",
+         false,
+         {}}},
+       cmd_serve},
+      {"reproduce",
+       "tongji [--format text|json] [--report FILE.html] [--db FILE] [--seed N]",
+       "Reproduces a published trial end to end: reconstructs participant-level data consistent\n"
+       "with its published numbers, replays the trial through the real system on a new database\n"
+       "(enrol, baseline, randomize, calendar, plan, attendance, post questionnaires), analyzes\n"
+       "it and prints every published number beside the reproduced one: match, mismatch or\n"
+       "paper-inconsistent (with the reason). Exit 0 only when nothing mismatches.",
+       {format_option({"text", "json"}),
+        {"report", "FILE.html", "also write the report (one self-contained HTML page)", false, {}},
+        {"db",
+         "FILE",
+         "keep the replay's database in this new file (default: a temporary one)",
+         false,
+         {}},
+        {"seed", "N", "seed of the reconstruction (default: 1)", false, {}},
+        as_option},
+       cmd_reproduce,
+       true,
        1},
       {"export",
        "--db FILE --format csv --out DIR",

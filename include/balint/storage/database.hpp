@@ -120,6 +120,31 @@ struct attendance_record {
   std::string recorded_by;
 };
 
+// --- issue 8: users, web sessions, sign-in attempts (src/storage/users.cpp) -------------------
+
+/// Someone who signs in to the web application. Never holds the password, only its PBKDF2.
+struct user_record {
+  std::int64_t id = 0;
+  std::string name;
+  std::string role;           ///< coordinator, leader, analyst or admin
+  std::string password_hash;  ///< hex PBKDF2-HMAC-SHA256
+  std::string salt;           ///< hex, 16 bytes
+  std::int64_t iterations = 0;
+  std::string created_at;
+  std::optional<std::string> disabled_at;
+};
+
+/// A signed-in browser, found by the SHA-256 of its cookie token.
+struct web_session_record {
+  std::string token_hash;
+  std::int64_t user_id = 0;
+  std::string created_at;
+  std::string last_seen_at;
+  std::string csrf_token;
+};
+
+// --- end issue 8 ----------------------------------------------------------------------------
+
 /// One SQLite database file of one trial, opened through Poco::Data. Opening applies the
 /// pragmas (WAL, synchronous=FULL, foreign keys) and the migrations of schemas/sql in order,
 /// tracked by PRAGMA user_version. All SQL of the project lives behind this class.
@@ -222,6 +247,21 @@ class database {
   std::optional<audit_record> last_audit_entry();
   void append_audit_entry(const audit_record& entry);
   void for_each_audit_entry(const std::function<void(const audit_record&)>& visit);
+
+  // --- issue 8: users, web sessions, sign-in attempts (src/storage/users.cpp) -----------------
+  void insert_user(const user_record& u);
+  std::optional<user_record> find_user(std::string_view name);
+  std::vector<user_record> users();
+  void disable_user(std::int64_t user_id, const std::string& at);
+  void insert_web_session(const web_session_record& s);
+  std::optional<web_session_record> find_web_session(std::string_view token_hash);
+  void touch_web_session(std::string_view token_hash, const std::string& at);
+  void delete_web_session(std::string_view token_hash);
+  void delete_web_sessions_of(std::int64_t user_id);
+  void insert_login_attempt(std::string_view user_name, const std::string& at, bool ok);
+  /// Failed attempts for `user_name` after `since` and after its last successful one.
+  std::int64_t count_login_failures(std::string_view user_name, const std::string& since);
+  // --- end issue 8 --------------------------------------------------------------------------
 
  private:
   struct impl;

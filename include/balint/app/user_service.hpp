@@ -1,0 +1,104 @@
+#pragma once
+
+#include "balint/app/audit.hpp"
+#include "balint/core/result.hpp"
+#include "balint/storage/database.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+/// Users of the web application, their sign-in and their browser sessions (issue 8). The CLI
+/// manages users (`user add|disable|list`); the HTTP server signs them in and checks every
+/// request's session through these functions.
+namespace balint::app {
+
+/// What a user may do; each HTTP route lists the roles it answers.
+enum class role { coordinator, leader, analyst, admin };
+
+/// "coordinator", "leader", "analyst" or "admin".
+std::string_view to_string(role r);
+/// invalid_input naming `field` and the allowed roles when `text` is none of them.
+core::result<role> parse_role(std::string_view text, const std::string& field = "role");
+
+/// Knobs of sign-in and sessions. The defaults are the production values; tests shorten them.
+struct security_settings {
+  std::int64_t pbkdf2_iterations = 600000;  ///< PBKDF2-HMAC-SHA256 rounds for new passwords
+  std::int64_t idle_timeout_seconds = 30 * 60;
+  std::int64_t max_failed_logins = 5;  ///< per user within the window, then refused
+  std::int64_t failed_login_window_seconds = 15 * 60;
+};
+
+/// A user as listed: never the hash or salt.
+struct user_view {
+  std::string name;
+  role user_role = role::coordinator;
+  std::string created_at;
+  std::optional<std::string> disabled_at;
+};
+
+/// Adds a user. Refused: a name outside letters, digits, '.', '-', '_' (1 to 64), a password
+/// shorter than 12 characters, a name already taken (conflict). Audited without the password.
+core::result<user_view> add_user(storage::database& db, const request& req, const std::string& name,
+                                 const std::string& role_text, const std::string& password,
+                                 const security_settings& settings = {});
+
+/// Disables a user and ends their sessions; their audit entries stay. not_found for an unknown
+/// name; conflict when already disabled.
+core::result<user_view> disable_user(storage::database& db, const request& req,
+                                     const std::string& name);
+
+core::result<std::vector<user_view>> list_users(storage::database& db);
+
+/// PBKDF2-HMAC-SHA256 (OpenSSL) of `password` with the raw `salt`, as 64 hex characters.
+std::string hash_password(std::string_view password, std::string_view salt,
+                          std::int64_t iterations);
+
+/// Compares in time that depends only on the lengths, not on where the texts differ.
+bool constant_time_equal(std::string_view a, std::string_view b);
+
+/// `bytes` cryptographically random bytes (OpenSSL RAND_bytes) as lower-case hex.
+std::string random_hex(std::size_t bytes);
+
+/// A new browser session: the token goes into the cookie and is never stored; the CSRF token
+/// must accompany every write.
+struct signed_in {
+  std::string user;
+  role user_role = role::coordinator;
+  std::string token;  ///< 128-bit, hex
+  std::string csrf_token;
+};
+
+/// Checks the password and opens a session. Refused: unknown user, disabled user or wrong
+/// password (unauthenticated, one message for all three); more than
+/// settings.max_failed_logins failures for this name within the window (forbidden, field
+/// "user"; correct passwords too, until the window passes).
+core::result<signed_in> login(storage::database& db, const request& req, const std::string& name,
+                              const std::string& password, const security_settings& settings = {});
+
+/// Who a request's session belongs to.
+struct session_identity {
+  std::string user;
+  role user_role = role::coordinator;
+  std::string csrf_token;
+  std::string token_hash;
+};
+
+/// Finds the session of a cookie token. unauthenticated when there is none, when it has been
+/// idle longer than the timeout (it is then removed) or when its user is disabled. Refreshes
+/// the session's last use (at most once a minute, so reads rarely write).
+core::result<session_identity> authenticate(storage::database& db, const request& req,
+                                            const std::string& token,
+                                            const security_settings& settings = {});
+
+/// Ends the session of `token`; ending an unknown session is not an error.
+core::result<void> logout(storage::database& db, const std::string& token);
+
+/// forbidden (field "session") unless `leader` (a user name equal to a leader code) leads
+/// session `session` of `cohort`; not_found when there is no such session.
+core::result<void> check_leads_session(storage::database& db, const std::string& leader,
+                                       const std::string& cohort, int session);
+
+}  // namespace balint::app

@@ -1,0 +1,59 @@
+#pragma once
+
+#include "balint/analysis/analysis.hpp"
+#include "balint/reproduction/audit.hpp"
+#include "balint/reproduction/compare.hpp"
+#include "balint/reproduction/published.hpp"
+
+#include <cstddef>
+#include <map>
+#include <string>
+#include <vector>
+
+/// The journal-style report of `reproduce`: one self-contained HTML page.
+namespace balint::report {
+
+/// Counts of the CONSORT 2010 flow diagram and the programme facts of the checklist, as the
+/// trial's database records them.
+struct consort_flow {
+  std::size_t enrolled = 0;
+  std::vector<std::string> arms;  ///< intervention arm first
+  std::map<std::string, std::size_t> allocated;
+  std::map<std::string, std::size_t> received;  ///< attended at least one session
+  std::map<std::string, std::size_t> lost;      ///< randomized, no post questionnaire
+  std::map<std::string, std::map<std::string, std::size_t>> lost_reasons;
+  std::map<std::string, std::size_t> analysed;  ///< with a change score in every outcome
+  std::size_t lectures = 0;
+  std::size_t sessions_planned = 0;
+  std::size_t sessions_held = 0;
+  std::size_t leaders = 0;
+  int min_present = 0;  ///< smallest roster of a held session
+  int max_present = 0;
+  int required_sessions = 0;
+  std::vector<int> sessions_attended;  ///< per intervention participant
+  std::string time_zone;
+};
+
+/// What the report shows.
+struct reproduction_view {
+  const reproduction::summary* published = nullptr;
+  const reproduction::audit_report* audit = nullptr;
+  const reproduction::comparison* comparison = nullptr;
+  const analysis::analysis_result* analysis = nullptr;
+  consort_flow flow;
+  std::string data_source;  ///< "reconstruction" or "stand-in"
+  std::uint32_t reconstruction_seed = 0;
+  std::uint32_t list_seed = 0;
+  std::string commitment;
+  std::vector<std::string> notes;  ///< unmet targets, replay notes
+};
+
+/// The CONSORT 2010 flow diagram as an inline SVG element (role="img", <title>, <desc>).
+std::string consort_svg(const consort_flow& flow);
+
+/// One HTML page, no scripts and no external resources: the flow diagram, the published and
+/// reproduced numbers side by side per table, the audit's findings, and a CONSORT /
+/// CONSORT-NPT checklist of what the database vouches for.
+std::string reproduction_html(const reproduction_view& view);
+
+}  // namespace balint::report

@@ -1,0 +1,58 @@
+#pragma once
+
+#include "balint/app/user_service.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <ostream>
+#include <string>
+
+/// `balint-trial serve`: the HTTP API over the same application services as the CLI (issue 8).
+/// Poco::Net stays inside src/server; this header shows none of it.
+namespace balint::server {
+
+struct config {
+  std::string db_path;
+  std::string bind = "127.0.0.1";
+  std::uint16_t port = 8080;  ///< 0: any free port (see server::port())
+  /// Worker threads. A keep-alive connection holds its thread until it closes, so this bounds
+  /// the clients served at once; connections beyond it wait in the queue.
+  int threads = 64;
+  int max_queued = 256;
+  int keep_alive_seconds = 10;
+  std::size_t max_body_bytes = 1024 * 1024;  ///< larger bodies get 413, unread
+  /// Mark the session cookie Secure (set when a TLS proxy is in front).
+  bool secure_cookie = false;
+  app::security_settings security;
+  /// Where the access log goes (one JSON line per request); nullptr: nowhere.
+  std::ostream* access_log = nullptr;
+};
+
+/// A running server. Opens one database connection per worker thread on demand (SQLite
+/// serializes the writes; busy_timeout makes writers wait instead of failing).
+class server {
+ public:
+  /// Opens the database once (migrating it) and binds the socket; throws on failure.
+  explicit server(config c);
+  ~server();
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  void start();
+  /// The bound port (useful after asking for port 0).
+  std::uint16_t port() const;
+  /// Stops accepting, lets requests in flight finish, closes idle keep-alive connections and
+  /// the database connections. Idempotent.
+  void stop();
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+/// Runs a server until SIGTERM or SIGINT, then stops it gracefully. Prints
+/// "listening on http://HOST:PORT" to `out` once ready. Returns the exit code (0).
+int serve(config c, std::ostream& out, std::ostream& err);
+
+}  // namespace balint::server

@@ -1,0 +1,290 @@
+#include "balint/app/user_service.hpp"
+
+#include "balint/core/json.hpp"
+#include "balint/core/sha256.hpp"
+#include "balint/core/text.hpp"
+#include "balint/scheduling/calendar.hpp"
+
+#include <array>
+#include <chrono>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <stdexcept>
+
+namespace balint::app {
+namespace {
+
+constexpr std::size_t salt_bytes = 16;
+constexpr std::size_t token_bytes = 16;  // 128 bits
+constexpr std::size_t min_password_length = 12;
+
+core::error unauthenticated(std::string field, std::string message) {
+  return {core::error_code::unauthenticated, std::move(field), std::move(message)};
+}
+
+core::error forbidden(std::string field, std::string message) {
+  return {core::error_code::forbidden, std::move(field), std::move(message)};
+}
+
+std::string to_hex(const unsigned char* p, std::size_t n) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(2 * n);
+  for (std::size_t i = 0; i < n; ++i) {
+    out += digits[p[i] >> 4];
+    out += digits[p[i] & 0x0f];
+  }
+  return out;
+}
+
+std::string from_hex(std::string_view hex) {
+  std::string out;
+  auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
+    out += static_cast<char>(nibble(hex[i]) * 16 + nibble(hex[i + 1]));
+  }
+  return out;
+}
+
+/// The request time as an instant; the epoch when malformed (then nothing looks expired early).
+scheduling::utc_time instant_of(const std::string& iso) {
+  auto t = scheduling::parse_utc_iso(iso.substr(0, 19) + "Z");
+  return t ? *t : scheduling::utc_time{};
+}
+
+/// The request timestamps' own format, so texts compare like instants.
+std::string iso_ms(scheduling::utc_time t) {
+  return scheduling::utc_iso(t).substr(0, 19) + ".000Z";
+}
+
+core::result<void> check_name(const std::string& name) {
+  const bool ok_chars = !name.empty() && name.size() <= 64 &&
+                        name.find_first_not_of(
+                            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                            "0123456789.-_") == std::string::npos;
+  if (ok_chars) return {};
+  return core::invalid_input("name", "user name \"" + name +
+                                         "\" is not allowed: use 1 to 64 letters, digits, '.', "
+                                         "'-' or '_'");
+}
+
+user_view view_of(const storage::user_record& u) {
+  auto r = parse_role(u.role);
+  return {u.name, r ? r.value() : role::analyst, u.created_at, u.disabled_at};
+}
+
+core::json audit_json(const user_view& u) {
+  core::json j;
+  j["name"] = u.name;
+  j["role"] = std::string(to_string(u.user_role));
+  if (u.disabled_at) j["disabled_at"] = *u.disabled_at;
+  return j;
+}
+
+}  // namespace
+
+std::string_view to_string(role r) {
+  switch (r) {
+    case role::coordinator:
+      return "coordinator";
+    case role::leader:
+      return "leader";
+    case role::analyst:
+      return "analyst";
+    case role::admin:
+      return "admin";
+  }
+  return "unknown";
+}
+
+core::result<role> parse_role(std::string_view text, const std::string& field) {
+  for (role r : {role::coordinator, role::leader, role::analyst, role::admin}) {
+    if (text == to_string(r)) return r;
+  }
+  return core::invalid_input(field, "role \"" + std::string(text) +
+                                        "\" is not known; allowed: coordinator, leader, "
+                                        "analyst or admin");
+}
+
+std::string hash_password(std::string_view password, std::string_view salt,
+                          std::int64_t iterations) {
+  std::array<unsigned char, 32> out{};
+  if (PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()),
+                        reinterpret_cast<const unsigned char*>(salt.data()),
+                        static_cast<int>(salt.size()), static_cast<int>(iterations), EVP_sha256(),
+                        static_cast<int>(out.size()), out.data()) != 1) {
+    throw std::runtime_error("PKCS5_PBKDF2_HMAC failed");
+  }
+  return to_hex(out.data(), out.size());
+}
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  unsigned char diff = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    diff = static_cast<unsigned char>(
+        diff | (static_cast<unsigned char>(a[i]) ^ static_cast<unsigned char>(b[i])));
+  }
+  return diff == 0;
+}
+
+std::string random_hex(std::size_t bytes) {
+  std::string raw(bytes, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) != 1) {
+    throw std::runtime_error("the system's random number generator failed (RAND_bytes)");
+  }
+  return to_hex(reinterpret_cast<const unsigned char*>(raw.data()), bytes);
+}
+
+core::result<user_view> add_user(storage::database& db, const request& req, const std::string& name,
+                                 const std::string& role_text, const std::string& password,
+                                 const security_settings& settings) {
+  if (auto ok = check_name(name); !ok) return std::move(ok).error();
+  auto r = parse_role(role_text);
+  if (!r) return std::move(r).error();
+  if (password.size() < min_password_length) {
+    return core::invalid_input("password", "the password has " + std::to_string(password.size()) +
+                                               " characters; at least " +
+                                               std::to_string(min_password_length) + " are needed");
+  }
+  if (settings.pbkdf2_iterations < 600000) {
+    return core::invalid_input("iterations", "PBKDF2 needs at least 600000 iterations");
+  }
+  const auto taken = [&] {
+    return core::conflict("name", "there is already a user \"" + name +
+                                      "\"; choose another name or disable the old user");
+  };
+  if (db.find_user(name)) return taken();
+  // The slow hash runs before the write lock is taken, so other writers never wait for it.
+  const std::string salt_hex = random_hex(salt_bytes);
+  const std::string hash = hash_password(password, from_hex(salt_hex), settings.pbkdf2_iterations);
+  storage::transaction tx(db);
+  if (db.find_user(name)) return taken();  // added meanwhile by another process
+  storage::user_record u{0,       name,        std::string(to_string(r.value())),
+                         hash,    salt_hex,    settings.pbkdf2_iterations,
+                         req.now, std::nullopt};
+  db.insert_user(u);
+  const user_view v = view_of(u);
+  append_audit(db, req, "user.add", "user:" + name, std::nullopt, audit_json(v), std::nullopt);
+  tx.commit();
+  return v;
+}
+
+core::result<user_view> disable_user(storage::database& db, const request& req,
+                                     const std::string& name) {
+  storage::transaction tx(db);
+  auto u = db.find_user(name);
+  if (!u) {
+    return core::not_found("name",
+                           "there is no user \"" + name + "\"; see 'balint-trial user list'");
+  }
+  if (u->disabled_at) {
+    return core::conflict("name",
+                          "user \"" + name + "\" was already disabled at " + *u->disabled_at);
+  }
+  const user_view before = view_of(*u);
+  db.disable_user(u->id, req.now);
+  db.delete_web_sessions_of(u->id);
+  u->disabled_at = req.now;
+  const user_view after = view_of(*u);
+  append_audit(db, req, "user.disable", "user:" + name, audit_json(before), audit_json(after),
+               std::nullopt);
+  tx.commit();
+  return after;
+}
+
+core::result<std::vector<user_view>> list_users(storage::database& db) {
+  std::vector<user_view> out;
+  for (const auto& u : db.users()) out.push_back(view_of(u));
+  return out;
+}
+
+core::result<signed_in> login(storage::database& db, const request& req, const std::string& name,
+                              const std::string& password, const security_settings& settings) {
+  const auto now = instant_of(req.now);
+  const std::string since =
+      iso_ms(now - std::chrono::seconds(settings.failed_login_window_seconds));
+  // Refused before the password is even checked: a guesser learns nothing during the lock.
+  if (db.count_login_failures(name, since) >= settings.max_failed_logins) {
+    return forbidden("user", "too many failed sign-ins for \"" + name + "\" (" +
+                                 std::to_string(settings.max_failed_logins) + " within " +
+                                 std::to_string(settings.failed_login_window_seconds / 60) +
+                                 " minutes); try again later or ask an admin");
+  }
+  const auto u = db.find_user(name);
+  // Hash even for unknown users, so the answer's timing does not reveal which names exist.
+  const std::string salt = u ? from_hex(u->salt) : std::string(salt_bytes, '\0');
+  const std::int64_t iterations = u ? u->iterations : settings.pbkdf2_iterations;
+  const std::string computed = hash_password(password, salt, iterations);
+  const bool ok = u && !u->disabled_at && constant_time_equal(computed, u->password_hash);
+
+  storage::transaction tx(db);
+  db.insert_login_attempt(name, req.now, ok);
+  if (!ok) {
+    tx.commit();  // the failure must count even though the sign-in is refused
+    return unauthenticated("password", "unknown user, disabled user or wrong password");
+  }
+  signed_in s{u->name, view_of(*u).user_role, random_hex(token_bytes), random_hex(token_bytes)};
+  db.insert_web_session({core::sha256_hex(s.token), u->id, req.now, req.now, s.csrf_token});
+  tx.commit();
+  return s;
+}
+
+core::result<session_identity> authenticate(storage::database& db, const request& req,
+                                            const std::string& token,
+                                            const security_settings& settings) {
+  if (token.empty()) return unauthenticated("session", "sign in first (POST /api/login)");
+  const std::string token_hash = core::sha256_hex(token);
+  auto s = db.find_web_session(token_hash);
+  if (!s) return unauthenticated("session", "the session is unknown or has ended; sign in again");
+  const auto now = instant_of(req.now);
+  const auto last = instant_of(s->last_seen_at);
+  if (now - last > std::chrono::seconds(settings.idle_timeout_seconds)) {
+    storage::transaction tx(db);
+    db.delete_web_session(token_hash);
+    tx.commit();
+    return unauthenticated("session", "the session expired after " +
+                                          std::to_string(settings.idle_timeout_seconds / 60) +
+                                          " minutes without use; sign in again");
+  }
+  const auto users = db.users();
+  const storage::user_record* u = nullptr;
+  for (const auto& x : users) {
+    if (x.id == s->user_id) u = &x;
+  }
+  if (!u || u->disabled_at) {
+    return unauthenticated("session", "this user is disabled; ask an admin");
+  }
+  // Refreshing on every request would turn every read into a write; once a minute is enough
+  // for a timeout counted in minutes.
+  if (now - last >= std::chrono::seconds(60)) {
+    storage::transaction tx(db);
+    db.touch_web_session(token_hash, req.now);
+    tx.commit();
+  }
+  return session_identity{u->name, view_of(*u).user_role, s->csrf_token, token_hash};
+}
+
+core::result<void> logout(storage::database& db, const std::string& token) {
+  storage::transaction tx(db);
+  db.delete_web_session(core::sha256_hex(token));
+  tx.commit();
+  return {};
+}
+
+core::result<void> check_leads_session(storage::database& db, const std::string& leader,
+                                       const std::string& cohort, int session) {
+  const auto slot = db.find_slot(cohort, "session", session);
+  if (!slot) {
+    return core::not_found("session",
+                           "the " + cohort + " cohort has no session " + std::to_string(session));
+  }
+  for (const auto& code : db.leaders_of_slot(slot->id)) {
+    if (code == leader) return {};
+  }
+  return forbidden("session", "session " + std::to_string(session) + " of the " + cohort +
+                                  " cohort is not led by " + leader +
+                                  "; leaders record attendance only for their own sessions");
+}
+
+}  // namespace balint::app

@@ -1,0 +1,434 @@
+// The HTTP plumbing: Poco's HTTPServer, the router (a handler factory matching method and
+// path), one catch-all per request, the access log, security headers, database connections
+// per worker and the graceful stop.
+#include "http.hpp"
+
+#include "balint/core/text.hpp"
+#include "balint/server/server.hpp"
+
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/NameValueCollection.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/ThreadPool.h>
+#include <Poco/URI.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <mutex>
+#include <pthread.h>
+#include <signal.h>
+
+namespace balint::server {
+
+namespace detail {
+
+bool is_write(const std::string& method) { return method != "GET" && method != "HEAD"; }
+
+int status_of(core::error_code code) {
+  switch (code) {
+    case core::error_code::invalid_input:
+      return 400;
+    case core::error_code::not_found:
+      return 404;
+    case core::error_code::conflict:
+    case core::error_code::precondition_failed:
+      return 409;
+    case core::error_code::forbidden:
+      return 403;
+    case core::error_code::unauthenticated:
+      return 401;
+  }
+  return 500;
+}
+
+response json_response(int status, const core::json& body) {
+  response r;
+  r.status = status;
+  r.body = body.dump() + "\n";
+  return r;
+}
+
+response error_response(int status, std::string_view code, const std::string& field,
+                        const std::string& message) {
+  core::json e;
+  e["code"] = code;
+  e["field"] = field;
+  e["message"] = message;
+  core::json j;
+  j["error"] = std::move(e);
+  return json_response(status, j);
+}
+
+response error_response(const core::error& e) {
+  return error_response(status_of(e.code), core::to_string(e.code), e.field, e.message);
+}
+
+std::string utc_now() {
+  using namespace std::chrono;
+  const auto t = system_clock::now();
+  const auto ms = duration_cast<milliseconds>(t.time_since_epoch()).count() % 1000;
+  const std::time_t secs = system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+  return buf;
+}
+
+}  // namespace detail
+
+namespace {
+
+using namespace detail;
+
+/// API answers are data, never documents: nothing may load, frame or submit anywhere.
+constexpr const char* content_security_policy =
+    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+/// Database connections, one per concurrently running request (so per worker thread at most).
+/// SQLite serializes writers; busy_timeout (set when opening) makes them wait, not fail.
+class connection_pool {
+ public:
+  explicit connection_pool(std::string path) : path_(std::move(path)) {}
+
+  std::unique_ptr<storage::database> acquire() {
+    {
+      std::lock_guard lock(mutex_);
+      if (!idle_.empty()) {
+        auto db = std::move(idle_.back());
+        idle_.pop_back();
+        return db;
+      }
+    }
+    return storage::database::open(path_);
+  }
+  void release(std::unique_ptr<storage::database> db) {
+    std::lock_guard lock(mutex_);
+    idle_.push_back(std::move(db));
+  }
+  void close_all() {
+    std::lock_guard lock(mutex_);
+    idle_.clear();
+  }
+
+ private:
+  std::string path_;
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<storage::database>> idle_;
+};
+
+class lease {
+ public:
+  explicit lease(connection_pool& p) : pool_(p), db_(p.acquire()) {}
+  ~lease() {
+    if (db_) pool_.release(std::move(db_));
+  }
+  lease(const lease&) = delete;
+  lease& operator=(const lease&) = delete;
+  storage::database& operator*() { return *db_; }
+
+ private:
+  connection_pool& pool_;
+  std::unique_ptr<storage::database> db_;
+};
+
+struct shared_state {
+  config cfg;
+  connection_pool pool;
+  std::mutex log_mutex;
+
+  explicit shared_state(config c) : cfg(std::move(c)), pool(cfg.db_path) {}
+
+  void log_line(const core::json& j) {
+    if (!cfg.access_log) return;
+    const std::string line = j.dump() + "\n";
+    std::lock_guard lock(log_mutex);
+    *cfg.access_log << line << std::flush;
+  }
+};
+
+std::vector<std::string> segments(const std::string& path) {
+  std::vector<std::string> out;
+  for (const auto s : core::split(path, '/')) out.emplace_back(s);
+  return out;
+}
+
+/// Matches `path` against a pattern; fills the {placeholders}.
+bool matches(const std::string& pattern, const std::string& path,
+             std::vector<std::string>& params) {
+  const auto p = segments(pattern);
+  const auto s = segments(path);
+  if (p.size() != s.size()) return false;
+  std::vector<std::string> found;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    if (p[i].size() > 2 && p[i].front() == '{' && p[i].back() == '}') {
+      if (s[i].empty()) return false;
+      found.push_back(s[i]);
+    } else if (p[i] != s[i]) {
+      return false;
+    }
+  }
+  params = std::move(found);
+  return true;
+}
+
+class api_handler : public Poco::Net::HTTPRequestHandler {
+ public:
+  api_handler(shared_state& state, const route* r, std::vector<std::string> params,
+              bool wrong_method)
+      : state_(state), route_(r), params_(std::move(params)), wrong_method_(wrong_method) {}
+
+  void handleRequest(Poco::Net::HTTPServerRequest& request,
+                     Poco::Net::HTTPServerResponse& response) override {
+    const auto started = std::chrono::steady_clock::now();
+    const std::string at = utc_now();
+    std::string user = "-";
+    detail::response out;
+    bool keep_alive = true;
+    // One catch-all per request: whatever fails, the client gets JSON and the log the cause.
+    try {
+      out = dispatch(request, at, user, keep_alive);
+    } catch (const std::exception& e) {
+      out = error_response(500, "internal", "", "the server failed; the cause is in its log");
+      core::json j;
+      j["at"] = at;
+      j["level"] = "error";
+      j["method"] = request.getMethod();
+      j["path"] = request.getURI();
+      j["error"] = e.what();
+      state_.log_line(j);
+    } catch (...) {
+      out = error_response(500, "internal", "", "the server failed; the cause is in its log");
+    }
+    send(response, out, keep_alive);
+    core::json j;
+    j["at"] = at;
+    j["method"] = request.getMethod();
+    j["path"] = Poco::URI(request.getURI()).getPath();
+    j["status"] = out.status;
+    j["bytes"] = out.body.size();
+    j["user"] = user;
+    j["remote"] = request.clientAddress().host().toString();
+    j["ms"] = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+                  .count();
+    state_.log_line(j);
+  }
+
+ private:
+  /// Reads and drops up to 16 MiB more of a refused body: a client still sending gets the 413
+  /// instead of a reset connection. Beyond that the connection is simply closed.
+  static void discard(std::istream& in) {
+    char buf[8192];
+    std::size_t dropped = 0;
+    while (dropped < 16 * 1024 * 1024 && (in.read(buf, sizeof buf) || in.gcount() > 0)) {
+      dropped += static_cast<std::size_t>(in.gcount());
+    }
+  }
+
+  detail::response dispatch(Poco::Net::HTTPServerRequest& request, const std::string& at,
+                            std::string& user, bool& keep_alive) {
+    // The body first: an unread body would be parsed as the next request of the connection.
+    const std::size_t limit = state_.cfg.max_body_bytes;
+    const std::string too_large =
+        "the request body is larger than " + std::to_string(limit) + " bytes; nothing was changed";
+    if (request.hasContentLength() &&
+        request.getContentLength64() > static_cast<Poco::Int64>(limit)) {
+      keep_alive = false;
+      discard(request.stream());
+      return error_response(413, "too_large", "body", too_large);
+    }
+    std::string body;
+    {
+      auto& in = request.stream();
+      char buf[8192];
+      while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+        body.append(buf, static_cast<std::size_t>(in.gcount()));
+        if (body.size() > limit) {
+          keep_alive = false;
+          discard(in);
+          return error_response(413, "too_large", "body", too_large);
+        }
+      }
+    }
+    if (!route_) return error_response(404, "not_found", "path", "there is no such API route");
+    if (wrong_method_) {
+      return error_response(405, "method_not_allowed", "method",
+                            "this route answers " + route_->method + " only");
+    }
+    Poco::URI uri(request.getURI());
+    lease db(state_.pool);
+    call c{{"anonymous", at}, *db, state_.cfg, params_, {}, core::json(), std::nullopt, ""};
+    for (const auto& [k, v] : uri.getQueryParameters()) c.query[k] = v;
+    Poco::Net::NameValueCollection cookies;
+    request.getCookies(cookies);
+    c.cookie_token = cookies.get(session_cookie, "");
+
+    if (!route_->anonymous) {
+      auto who = app::authenticate(*db, c.req, c.cookie_token, state_.cfg.security);
+      if (!who) return error_response(who.error());
+      user = who->user;
+      c.req.actor = who->user;
+      const auto& roles = route_->roles;
+      if (std::find(roles.begin(), roles.end(), who->user_role) == roles.end()) {
+        std::vector<std::string> names;
+        for (auto r : roles) names.emplace_back(app::to_string(r));
+        return error_response(403, "forbidden", "role",
+                              std::string(app::to_string(who->user_role)) +
+                                  "s may not use this route; it is for " + core::one_of(names));
+      }
+      if (is_write(request.getMethod())) {
+        const std::string sent = request.get("X-CSRF-Token", "");
+        if (sent.empty() || !app::constant_time_equal(sent, who->csrf_token)) {
+          return error_response(403, "forbidden", "X-CSRF-Token",
+                                "every change needs the header X-CSRF-Token with the csrf_token "
+                                "the sign-in answered; nothing was changed");
+        }
+      }
+      c.who = std::move(who.value());
+    }
+    if (!body.empty()) {
+      auto parsed = core::parse_json(body);
+      if (!parsed) {
+        return error_response(400, "invalid_input", "body",
+                              "the body is not JSON: " + parsed.error().message);
+      }
+      if (!parsed->is_object()) {
+        return error_response(400, "invalid_input", "body", "the body must be a JSON object");
+      }
+      c.body = std::move(parsed.value());
+    } else if (is_write(request.getMethod()) && route_->pattern != "/api/logout") {
+      return error_response(400, "invalid_input", "body", "this route needs a JSON object body");
+    }
+    return route_->run(c);
+  }
+
+  void send(Poco::Net::HTTPServerResponse& response, const detail::response& out, bool keep_alive) {
+    response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(out.status));
+    response.setContentType(out.content_type + "; charset=utf-8");
+    response.set("Content-Security-Policy", content_security_policy);
+    response.set("X-Content-Type-Options", "nosniff");
+    response.set("Referrer-Policy", "no-referrer");
+    response.set("Cache-Control", "no-store");
+    for (const auto& [name, value] : out.headers) response.add(name, value);
+    if (!keep_alive) response.setKeepAlive(false);
+    response.setContentLength64(static_cast<Poco::Int64>(out.body.size()));
+    response.send() << out.body;
+  }
+
+  shared_state& state_;
+  const route* route_;
+  std::vector<std::string> params_;
+  bool wrong_method_;
+};
+
+/// The router: one handler per request for the route matching method and path.
+class router : public Poco::Net::HTTPRequestHandlerFactory {
+ public:
+  explicit router(shared_state& state) : state_(state) {}
+
+  Poco::Net::HTTPRequestHandler* createRequestHandler(
+      const Poco::Net::HTTPServerRequest& request) override {
+    const std::string path = Poco::URI(request.getURI()).getPath();
+    const route* path_match = nullptr;
+    std::vector<std::string> params;
+    for (const auto& r : routes()) {
+      std::vector<std::string> p;
+      if (!matches(r.pattern, path, p)) continue;
+      if (r.method == request.getMethod()) return new api_handler(state_, &r, std::move(p), false);
+      path_match = &r;
+      params = std::move(p);
+    }
+    return new api_handler(state_, path_match, std::move(params), path_match != nullptr);
+  }
+
+ private:
+  shared_state& state_;
+};
+
+}  // namespace
+
+struct server::impl {
+  shared_state state;
+  Poco::ThreadPool threads;
+  Poco::Net::ServerSocket socket;
+  std::unique_ptr<Poco::Net::HTTPServer> http;
+  bool started = false;
+  bool stopped = false;
+
+  explicit impl(config c)
+      : state(std::move(c)),
+        threads("balint-http", 2, state.cfg.threads + 2, 60),
+        socket(Poco::Net::SocketAddress(state.cfg.bind, state.cfg.port), 64) {
+    auto params = new Poco::Net::HTTPServerParams;
+    params->setMaxThreads(state.cfg.threads);
+    params->setMaxQueued(state.cfg.max_queued);
+    params->setKeepAlive(true);
+    params->setKeepAliveTimeout(Poco::Timespan(state.cfg.keep_alive_seconds, 0));
+    params->setMaxKeepAliveRequests(0);  // unlimited
+    params->setTimeout(Poco::Timespan(30, 0));
+    http = std::make_unique<Poco::Net::HTTPServer>(new router(state), threads, socket, params);
+  }
+};
+
+server::server(config c) {
+  if (c.threads < 1) c.threads = 1;
+  // Opening once up front migrates the file and fails early on a bad path.
+  storage::database::open(c.db_path);
+  impl_ = std::make_unique<impl>(std::move(c));
+}
+
+server::~server() { stop(); }
+
+void server::start() {
+  if (impl_->started) return;
+  impl_->http->start();
+  impl_->started = true;
+}
+
+std::uint16_t server::port() const { return impl_->socket.address().port(); }
+
+void server::stop() {
+  if (!impl_ || impl_->stopped) return;
+  impl_->stopped = true;
+  if (impl_->started) {
+    // stopAll(false) stops accepting, then takes each connection's lock, which a request in
+    // flight holds until its response is sent: requests finish, idle keep-alives are closed.
+    impl_->http->stopAll(false);
+    impl_->threads.joinAll();
+  }
+  impl_->state.pool.close_all();
+}
+
+int serve(config c, std::ostream& out, std::ostream& err) {
+  // Block the signals before any thread starts, so every worker inherits the mask and only
+  // sigwait below sees them.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  if (!c.access_log) c.access_log = &err;
+  const std::string bind = c.bind;
+  server s(std::move(c));
+  s.start();
+  out << "listening on http://" << bind << ":" << s.port() << std::endl;
+  int sig = 0;
+  sigwait(&set, &sig);
+  err << "received " << (sig == SIGTERM ? "SIGTERM" : "SIGINT")
+      << ": finishing requests in flight, then stopping" << std::endl;
+  s.stop();
+  err << "stopped; the database is closed" << std::endl;
+  return 0;
+}
+
+}  // namespace balint::server

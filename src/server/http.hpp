@@ -1,0 +1,71 @@
+#pragma once
+
+// Internals of the server module shared by the HTTP plumbing (http.cpp) and the route table
+// (routes.cpp). No Poco here: routes see plain structs, as OSRM's services see parameters.
+
+#include "balint/app/audit.hpp"
+#include "balint/app/user_service.hpp"
+#include "balint/core/error.hpp"
+#include "balint/core/json.hpp"
+#include "balint/server/server.hpp"
+#include "balint/storage/database.hpp"
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace balint::server::detail {
+
+inline constexpr const char* session_cookie = "balint_session";
+
+/// What a route answers.
+struct response {
+  int status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+/// What a route gets: the parsed request, the signed-in user (absent on anonymous routes) and
+/// a database connection of its own.
+struct call {
+  app::request req;
+  storage::database& db;
+  const config& cfg;
+  std::vector<std::string> params;  ///< the {placeholders} of the path, in order
+  std::map<std::string, std::string> query;
+  core::json body;  ///< null when the request had none
+  std::optional<app::session_identity> who;
+  std::string cookie_token;  ///< the session cookie as sent (empty when none)
+};
+
+using route_fn = std::function<response(call&)>;
+
+/// One entry of the route table: method, path pattern with {placeholders}, who may call it.
+struct route {
+  std::string method;
+  std::string pattern;
+  std::vector<app::role> roles;  ///< empty with `anonymous`: anyone
+  bool anonymous = false;        ///< no session needed (login, health)
+  route_fn run;
+};
+
+const std::vector<route>& routes();
+
+/// Writes that need the X-CSRF-Token header: every method but GET and HEAD.
+bool is_write(const std::string& method);
+
+/// HTTP status of an expected failure: 400/404/409/409/403/401.
+int status_of(core::error_code code);
+response json_response(int status, const core::json& body);
+response error_response(int status, std::string_view code, const std::string& field,
+                        const std::string& message);
+response error_response(const core::error& e);
+
+/// UTC now, ISO 8601 with milliseconds (the clock is read at the edge).
+std::string utc_now();
+
+}  // namespace balint::server::detail

@@ -1,0 +1,190 @@
+// The route table: each route names its roles and turns a request into one call of an app
+// service, then the result into JSON. No SQL and no Poco here.
+#include "http.hpp"
+
+#include "balint/app/schedule_service.hpp"
+#include "balint/app/services.hpp"
+#include "balint/attendance/progress.hpp"
+#include "balint/core/text.hpp"
+#include "balint/enrolment/participant.hpp"
+
+namespace balint::server::detail {
+namespace {
+
+using app::role;
+
+/// A string member of the body; invalid_input naming it when absent or not a string.
+core::result<std::string> string_member(const core::json& body, const std::string& name) {
+  const core::json* v = body.is_object() ? body.find(name) : nullptr;
+  if (!v || !v->is_string()) {
+    return core::invalid_input(name, "the JSON body needs \"" + name + "\" as a string");
+  }
+  return v->as_string();
+}
+
+core::result<std::optional<std::string>> optional_string_member(const core::json& body,
+                                                                const std::string& name) {
+  const core::json* v = body.is_object() ? body.find(name) : nullptr;
+  if (!v || v->is_null()) return std::optional<std::string>();
+  if (!v->is_string()) {
+    return core::invalid_input(name, "\"" + name + "\" must be a string or null");
+  }
+  return std::optional<std::string>(v->as_string());
+}
+
+core::json participant_json(const storage::participant_record& r) {
+  const auto& p = r.participant;
+  core::json j;
+  j["code"] = p.code;
+  j["age"] = p.age;
+  j["gender"] = p.gender;
+  j["specialty"] = p.specialty ? core::json(*p.specialty) : core::json();
+  j["consent"] = p.consent;
+  j["balint_knowledge"] = p.balint_knowledge ? core::json(*p.balint_knowledge) : core::json();
+  j["balint_times"] = p.balint_times ? core::json(*p.balint_times) : core::json();
+  core::json::array avail;
+  for (const auto& a : p.available) avail.emplace_back(a);
+  j["available"] = core::json(std::move(avail));
+  j["enrolled_at"] = r.enrolled_at;
+  j["status"] = r.withdrawn() ? "withdrawn" : "enrolled";
+  j["withdrawn_at"] = r.withdrawn_at ? core::json(*r.withdrawn_at) : core::json();
+  j["withdrawal_reason"] = r.withdrawal_reason ? core::json(*r.withdrawal_reason) : core::json();
+  return j;
+}
+
+std::string cookie(const call& c, const std::string& value, bool clear) {
+  std::string s = std::string(session_cookie) + "=" + value + "; Path=/; HttpOnly; SameSite=Strict";
+  if (c.cfg.secure_cookie) s += "; Secure";
+  if (clear) s += "; Max-Age=0";
+  return s;
+}
+
+response post_login(call& c) {
+  auto user = string_member(c.body, "user");
+  if (!user) return error_response(user.error());
+  auto password = string_member(c.body, "password");
+  if (!password) return error_response(password.error());
+  c.req.actor = user.value();
+  auto s = app::login(c.db, c.req, user.value(), password.value(), c.cfg.security);
+  if (!s) {
+    // The only forbidden answer of login is the rate limit: 429 says "later", not "never".
+    if (s.error().code == core::error_code::forbidden) {
+      auto r = error_response(429, "too_many_requests", s.error().field, s.error().message);
+      r.headers.emplace_back("Retry-After",
+                             std::to_string(c.cfg.security.failed_login_window_seconds));
+      return r;
+    }
+    return error_response(s.error());
+  }
+  core::json j;
+  j["user"] = s->user;
+  j["role"] = std::string(app::to_string(s->user_role));
+  j["csrf_token"] = s->csrf_token;
+  auto r = json_response(200, j);
+  r.headers.emplace_back("Set-Cookie", cookie(c, s->token, false));
+  return r;
+}
+
+response post_logout(call& c) {
+  if (auto ok = app::logout(c.db, c.cookie_token); !ok) return error_response(ok.error());
+  core::json j;
+  j["signed_out"] = true;
+  auto r = json_response(200, j);
+  r.headers.emplace_back("Set-Cookie", cookie(c, "", true));
+  return r;
+}
+
+response get_participants(call& c) {
+  auto list = app::list_participants(c.db);
+  if (!list) return error_response(list.error());
+  core::json::array a;
+  for (const auto& p : list.value()) a.push_back(participant_json(p));
+  return json_response(200, core::json(std::move(a)));
+}
+
+response put_attendance(call& c) {
+  const auto n = core::parse_integer(c.params.at(0));
+  if (!n || *n < 1 || *n > 1000) {
+    return error_response(core::invalid_input(
+        "session", "session \"" + c.params.at(0) + "\" is not a session number (1, 2, ...)"));
+  }
+  const int session = static_cast<int>(*n);
+  const std::string cohort = c.query.count("cohort") ? c.query.at("cohort") : "intervention";
+  auto status = string_member(c.body, "status");
+  if (!status) return error_response(status.error());
+  auto reason = optional_string_member(c.body, "reason");
+  if (!reason) return error_response(reason.error());
+  if (c.who->user_role == role::leader) {
+    if (auto ok = app::check_leads_session(c.db, c.who->user, cohort, session); !ok) {
+      return error_response(ok.error());
+    }
+  }
+  auto r = app::log_attendance(c.db, c.req, cohort, session, {{c.params.at(1), status.value()}},
+                               reason.value());
+  if (!r) return error_response(r.error());
+  core::json j;
+  j["session"] = r->session;
+  j["cohort"] = r->cohort;
+  j["participant"] = c.params.at(1);
+  j["status"] = status.value();
+  return json_response(200, j);
+}
+
+response get_progress(call& c) {
+  auto list = app::attendance_progress(c.db, c.req);
+  if (!list) return error_response(list.error());
+  core::json::array a;
+  for (const auto& p : list.value()) {
+    core::json j;
+    j["participant"] = p.participant;
+    j["attended"] = p.attended;
+    j["required"] = p.required;
+    j["remaining_possible"] = p.remaining_possible;
+    j["status"] = std::string(attendance::to_string(p.status));
+    a.push_back(std::move(j));
+  }
+  return json_response(200, core::json(std::move(a)));
+}
+
+response get_audit_verify(call& c) {
+  auto v = app::verify_audit_trail(c.db);
+  if (!v) return error_response(v.error());
+  core::json j;
+  j["ok"] = v->ok;
+  j["entries"] = v->entries;
+  j["head_hash"] = v->head_hash;
+  j["first_broken"] = v->first_broken;
+  j["problem"] = v->problem;
+  return json_response(200, j);
+}
+
+response get_health(call&) {
+  core::json j;
+  j["status"] = "ok";
+  return json_response(200, j);
+}
+
+}  // namespace
+
+const std::vector<route>& routes() {
+  static const std::vector<route> table = {
+      {"GET", "/healthz", {}, true, get_health},
+      {"POST", "/api/login", {}, true, post_login},
+      {"POST",
+       "/api/logout",
+       {role::coordinator, role::leader, role::analyst, role::admin},
+       false,
+       post_logout},
+      {"GET", "/api/participants", {role::coordinator, role::analyst}, false, get_participants},
+      {"PUT", "/api/sessions/{n}/attendance/{code}", {role::leader}, false, put_attendance},
+      {"GET",
+       "/api/attendance/progress",
+       {role::coordinator, role::leader, role::analyst},
+       false,
+       get_progress},
+      {"GET", "/api/audit/verify", {role::admin}, false, get_audit_verify},
+  };
+  return table;
+}
+
+}  // namespace balint::server::detail

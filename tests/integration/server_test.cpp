@@ -1,0 +1,433 @@
+// The HTTP API against a real server on 127.0.0.1 (issue 8): a real SQLite file set up through
+// the real CLI, the server started in-process on port 0 (and once as the real binary, to stop
+// it with SIGTERM), Poco's HTTPClientSession as the client.
+
+#include "balint/server/server.hpp"
+
+#include "cli_harness.hpp"
+#include "cli_steps.hpp"
+
+#include "balint/core/json.hpp"
+
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <fcntl.h>
+#include <map>
+#include <memory>
+#include <set>
+#include <spawn.h>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+extern char** environ;
+
+using namespace balint;
+using namespace balint::test::steps;
+using balint::test::run_cli;
+using balint::test::run_sqlite;
+using balint::test::temp_dir;
+
+namespace {
+
+const std::string password = "correct horse battery";
+
+/// The randomized demo trial with its programme planned, leaders L1 (odd sessions) and L2
+/// (even sessions), and one user per role: coord, L1 (leader), ana, adm. Built once.
+struct trial_fixture {
+  temp_dir dir;
+  std::string db;
+  std::vector<std::string> session1;  ///< roster of intervention session 1
+  std::vector<std::string> session2;
+
+  trial_fixture() : db(dir.file("trial.db")) {
+    expect_exit(0, {"init", "--db", db, "--seed", "20161012"});
+    expect_exit(0, {"participant", "import", "--db", db, "--csv", demo_participants()});
+    expect_exit(0, {"outcome", "import", "--db", db, "--csv", demo_baseline()});
+    expect_exit(0, {"randomize", "--db", db, "--all-eligible"});
+    expect_exit(0, {"schedule", "generate", "--db", db});
+    expect_exit(0, {"leader", "add", "--db", db, "--code", "L1", "--name", "Dr. Wu"});
+    expect_exit(0, {"leader", "add", "--db", db, "--code", "L2", "--name", "Dr. Cheng"});
+    for (int n = 1; n <= 20; ++n) {
+      expect_exit(0, {"schedule", "assign-leader", "--db", db, "--session", std::to_string(n),
+                      "--leader", n % 2 ? "L1" : "L2"});
+    }
+    expect_exit(0, {"schedule", "plan", "--db", db});
+    const auto sessions = parse_json_output(expect_exit(
+        0, {"schedule", "list", "--db", db, "--cohort", "intervention", "--format", "json"}));
+    for (const auto& s : sessions.as_array()) {
+      if (str(s, "kind") != "session") continue;
+      std::vector<std::string> codes;
+      for (const auto& c : s.find("participants")->as_array()) codes.push_back(c.as_string());
+      if (s.find("number")->as_int() == 1) session1 = codes;
+      if (s.find("number")->as_int() == 2) session2 = codes;
+    }
+    for (const auto& [name, role] :
+         std::vector<std::pair<std::string, std::string>>{{"coord", "coordinator"},
+                                                          {"L1", "leader"},
+                                                          {"ana", "analyst"},
+                                                          {"adm", "admin"},
+                                                          {"locked-out", "analyst"}}) {
+      const auto r =
+          run_cli({"user", "add", "--db", db, "--name", name, "--role", role}, password + "\n");
+      REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    }
+  }
+};
+
+trial_fixture& fixture() {
+  static trial_fixture f;
+  return f;
+}
+
+/// A server on 127.0.0.1:0 for the scope of a test.
+struct running_server {
+  std::ostringstream log;
+  std::unique_ptr<server::server> s;
+  explicit running_server(const std::string& db, app::security_settings security = {}) {
+    server::config c;
+    c.db_path = db;
+    c.port = 0;
+    c.threads = 8;
+    c.security = security;
+    c.access_log = &log;
+    s = std::make_unique<server::server>(c);
+    s->start();
+  }
+  std::uint16_t port() const { return s->port(); }
+};
+
+struct reply {
+  int status = 0;
+  std::string body;
+  std::string set_cookie;
+  std::string csp;
+  core::json json() const {
+    auto j = core::parse_json(body);
+    REQUIRE_MESSAGE(j.has_value(), body);
+    return j.value();
+  }
+  std::string error_code() const {
+    const auto j = json();
+    const auto* e = j.find("error");
+    return e && e->find("code") ? e->find("code")->as_string() : "";
+  }
+  std::string error_field() const {
+    const auto j = json();
+    const auto* e = j.find("error");
+    return e && e->find("field") ? e->find("field")->as_string() : "";
+  }
+};
+
+struct credentials {
+  std::string cookie;  ///< "balint_session=HEX"
+  std::string csrf;
+};
+
+reply http(std::uint16_t port, const std::string& method, const std::string& path,
+           const std::string& body = "", const credentials& who = {}, bool send_csrf = true) {
+  Poco::Net::HTTPClientSession session("127.0.0.1", port);
+  session.setTimeout(Poco::Timespan(30, 0));
+  Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+  if (!who.cookie.empty()) request.set("Cookie", who.cookie);
+  if (send_csrf && !who.csrf.empty()) request.set("X-CSRF-Token", who.csrf);
+  if (!body.empty()) {
+    request.setContentType("application/json");
+    request.setContentLength64(static_cast<Poco::Int64>(body.size()));
+  }
+  session.sendRequest(request) << body;
+  Poco::Net::HTTPResponse response;
+  std::istream& in = session.receiveResponse(response);
+  reply r;
+  r.status = static_cast<int>(response.getStatus());
+  Poco::StreamCopier::copyToString(in, r.body);
+  r.set_cookie = response.get("Set-Cookie", "");
+  r.csp = response.get("Content-Security-Policy", "");
+  return r;
+}
+
+credentials login(std::uint16_t port, const std::string& user) {
+  const auto r = http(port, "POST", "/api/login",
+                      R"({"user":")" + user + R"(","password":")" + password + "\"}");
+  REQUIRE_MESSAGE(r.status == 200, r.body);
+  const auto cookie = r.set_cookie.substr(0, r.set_cookie.find(';'));
+  return {cookie, r.json().find("csrf_token")->as_string()};
+}
+
+/// Rows that matter for "nothing was written": attendance marks and audit entries.
+std::string written(const std::string& db) {
+  return run_sqlite(db, "SELECT count(*) FROM attendance; SELECT count(*) FROM audit_entry;").out;
+}
+
+std::string mark(const std::string& status, const std::string& reason = "") {
+  return R"({"status":")" + status + "\"" +
+         (reason.empty() ? "" : R"(,"reason":")" + reason + "\"") + "}";
+}
+
+}  // namespace
+
+TEST_SUITE("server") {
+  TEST_CASE("healthz answers anyone, with a strict Content-Security-Policy and an access log") {
+    running_server s(fixture().db);
+    const auto r = http(s.port(), "GET", "/healthz");
+    CHECK(r.status == 200);
+    CHECK(r.json().find("status")->as_string() == "ok");
+    CHECK(contains(r.csp, "default-src 'none'"));
+    CHECK(contains(r.csp, "frame-ancestors 'none'"));
+    const auto missing = http(s.port(), "GET", "/api/nothing-here");
+    CHECK(missing.status == 404);
+    CHECK(missing.error_code() == "not_found");
+    CHECK(contains(missing.csp, "default-src 'none'"));
+    CHECK(http(s.port(), "DELETE", "/healthz").status == 405);
+    s.s->stop();
+    CHECK(contains(s.log.str(), R"("method":"GET","ms":)"));
+    CHECK(contains(s.log.str(), R"("path":"/healthz","remote":"127.0.0.1","status":200)"));
+  }
+
+  TEST_CASE("login: a session cookie that scripts cannot read, bad passwords refused alike") {
+    running_server s(fixture().db);
+    const auto ok =
+        http(s.port(), "POST", "/api/login", R"({"user":"coord","password":")" + password + "\"}");
+    REQUIRE(ok.status == 200);
+    CHECK(ok.json().find("role")->as_string() == "coordinator");
+    CHECK(ok.json().find("csrf_token")->as_string().size() == 32);
+    CHECK(contains(ok.set_cookie, "balint_session="));
+    CHECK(contains(ok.set_cookie, "HttpOnly"));
+    CHECK(contains(ok.set_cookie, "SameSite=Strict"));
+    // The token is 128 bits in hex and the database keeps only its SHA-256.
+    const auto token = ok.set_cookie.substr(15, ok.set_cookie.find(';') - 15);
+    CHECK(token.size() == 32);
+    CHECK(run_sqlite(fixture().db, "SELECT count(*) FROM web_session WHERE token_hash = '" + token +
+                                       "' OR csrf_token = '" + token + "';")
+              .out == "0\n");
+
+    const auto wrong =
+        http(s.port(), "POST", "/api/login", R"({"user":"coord","password":"nope"})");
+    CHECK(wrong.status == 401);
+    CHECK(wrong.error_code() == "unauthenticated");
+    CHECK(wrong.set_cookie.empty());
+    const auto unknown =
+        http(s.port(), "POST", "/api/login", R"({"user":"nobody","password":"nope"})");
+    CHECK(unknown.status == 401);
+    CHECK(unknown.json().find("error")->find("message")->as_string() ==
+          wrong.json().find("error")->find("message")->as_string());
+    const auto no_password = http(s.port(), "POST", "/api/login", R"({"user":"coord"})");
+    CHECK(no_password.status == 400);
+    CHECK(no_password.error_field() == "password");
+  }
+
+  TEST_CASE("login is refused after 5 failures within 15 minutes, even with the right password") {
+    running_server s(fixture().db);
+    for (int i = 0; i < 5; ++i) {
+      CHECK(http(s.port(), "POST", "/api/login", R"({"user":"locked-out","password":"guess"})")
+                .status == 401);
+    }
+    const auto r = http(s.port(), "POST", "/api/login",
+                        R"({"user":"locked-out","password":")" + password + "\"}");
+    CHECK(r.status == 429);
+    CHECK(r.error_field() == "user");
+    CHECK(r.set_cookie.empty());
+    // Other users are not affected.
+    login(s.port(), "ana");
+  }
+
+  TEST_CASE("role x route matrix: anonymous 401, wrong role 403, right role 200") {
+    auto& f = fixture();
+    REQUIRE(f.session1.size() >= 1);
+    running_server s(f.db);
+    std::map<std::string, credentials> as;
+    for (const char* u : {"coord", "L1", "ana", "adm"}) as[u] = login(s.port(), u);
+    as["anonymous"] = {};
+    struct probe {
+      std::string method, path, body;
+      std::set<std::string> allowed;
+    };
+    const std::string put = "/api/sessions/1/attendance/" + f.session1.front();
+    const std::vector<probe> probes = {
+        {"GET", "/api/participants", "", {"coord", "ana"}},
+        {"PUT", put, mark("present"), {"L1"}},
+        {"GET", "/api/attendance/progress", "", {"coord", "L1", "ana"}},
+        {"GET", "/api/audit/verify", "", {"adm"}},
+    };
+    for (const auto& p : probes) {
+      for (const auto& [who, cred] : as) {
+        CAPTURE(p.method);
+        CAPTURE(p.path);
+        CAPTURE(who);
+        const auto r = http(s.port(), p.method, p.path, p.body, cred);
+        const int expected = who == "anonymous" ? 401 : p.allowed.count(who) ? 200 : 403;
+        CHECK_MESSAGE(r.status == expected, r.body);
+        if (expected != 200)
+          CHECK(r.error_code() == (expected == 401 ? "unauthenticated" : "forbidden"));
+      }
+    }
+    // What the allowed answers hold.
+    const auto participants = http(s.port(), "GET", "/api/participants", "", as["coord"]);
+    CHECK(participants.json().as_array().size() == 36);
+    const auto verify = http(s.port(), "GET", "/api/audit/verify", "", as["adm"]).json();
+    CHECK(verify.find("ok")->as_bool());
+    // The mark was audited with the leader's user name.
+    const auto log = audit_log(f.db);
+    CHECK(str(log.as_array().back(), "actor") == "L1");
+  }
+
+  TEST_CASE("a leader logs attendance only for the sessions they lead") {
+    auto& f = fixture();
+    REQUIRE(f.session2.size() >= 1);
+    running_server s(f.db);
+    const auto l1 = login(s.port(), "L1");
+    const auto before = written(f.db);
+    const auto r = http(s.port(), "PUT", "/api/sessions/2/attendance/" + f.session2.front(),
+                        mark("present"), l1);
+    CHECK(r.status == 403);
+    CHECK(r.error_field() == "session");
+    CHECK(http(s.port(), "PUT", "/api/sessions/99/attendance/" + f.session2.front(),
+               mark("present"), l1)
+              .status == 404);
+    CHECK(written(f.db) == before);
+  }
+
+  TEST_CASE("a write without the CSRF token is refused and writes nothing") {
+    auto& f = fixture();
+    running_server s(f.db);
+    const auto l1 = login(s.port(), "L1");
+    const std::string put = "/api/sessions/1/attendance/" + f.session1.back();
+    const auto before = written(f.db);
+    const auto missing = http(s.port(), "PUT", put, mark("absent"), l1, false);
+    CHECK(missing.status == 403);
+    CHECK(missing.error_field() == "X-CSRF-Token");
+    credentials forged = l1;
+    forged.csrf = std::string(32, 'a');
+    CHECK(http(s.port(), "PUT", put, mark("absent"), forged).status == 403);
+    CHECK(written(f.db) == before);
+    CHECK(http(s.port(), "PUT", put, mark("absent"), l1).status == 200);
+    CHECK(written(f.db) != before);
+  }
+
+  TEST_CASE("bad JSON is 400 and an oversize body 413, nothing written") {
+    auto& f = fixture();
+    running_server s(f.db);
+    const auto l1 = login(s.port(), "L1");
+    const std::string put = "/api/sessions/1/attendance/" + f.session1.front();
+    const auto before = written(f.db);
+    const auto bad = http(s.port(), "PUT", put, R"({"status": "present",)", l1);
+    CHECK(bad.status == 400);
+    CHECK(bad.error_field() == "body");
+    const auto no_status = http(s.port(), "PUT", put, R"({"state":"present"})", l1);
+    CHECK(no_status.status == 400);
+    CHECK(no_status.error_field() == "status");
+    const auto bad_status = http(s.port(), "PUT", put, mark("asleep"), l1);
+    CHECK(bad_status.status == 400);
+    const std::string huge =
+        R"({"status":"present","reason":")" + std::string(1024 * 1024, 'x') + "\"}";
+    const auto big = http(s.port(), "PUT", put, huge, l1);
+    CHECK(big.status == 413);
+    CHECK(big.error_code() == "too_large");
+    CHECK(written(f.db) == before);
+  }
+
+  TEST_CASE("a session expires after the idle timeout; logout ends it at once") {
+    auto& f = fixture();
+    app::security_settings quick;
+    quick.idle_timeout_seconds = 1;
+    running_server s(f.db, quick);
+    const auto ana = login(s.port(), "ana");
+    CHECK(http(s.port(), "GET", "/api/attendance/progress", "", ana).status == 200);
+    std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+    const auto expired = http(s.port(), "GET", "/api/attendance/progress", "", ana);
+    CHECK(expired.status == 401);
+    CHECK(contains(expired.body, "expired"));
+
+    const auto coord = login(s.port(), "coord");
+    CHECK(http(s.port(), "POST", "/api/logout", "", coord, false).status == 403);
+    const auto out = http(s.port(), "POST", "/api/logout", "", coord);
+    CHECK(out.status == 200);
+    CHECK(contains(out.set_cookie, "Max-Age=0"));
+    CHECK(http(s.port(), "GET", "/api/participants", "", coord).status == 401);
+  }
+
+  TEST_CASE("concurrent attendance writes are all kept, none twice") {
+    auto& f = fixture();
+    running_server s(f.db);
+    const auto l1 = login(s.port(), "L1");
+    const auto& roster = f.session1;
+    std::atomic<int> ok{0};
+    std::vector<std::thread> threads;
+    for (std::size_t i = 0; i < roster.size(); ++i) {
+      threads.emplace_back([&, i] {
+        const auto r = http(s.port(), "PUT", "/api/sessions/1/attendance/" + roster[i],
+                            mark("excused", "concurrency test"), l1);
+        if (r.status == 200) ++ok;
+      });
+    }
+    for (auto& t : threads) t.join();
+    CHECK(ok == static_cast<int>(roster.size()));
+    CHECK(run_sqlite(f.db,
+                     "SELECT count(*) FROM attendance a JOIN session_slot s ON s.id = a.slot_id "
+                     "WHERE s.cohort = 'intervention' AND s.kind = 'session' AND s.number = 1 "
+                     "AND a.status = 'excused';")
+              .out == std::to_string(roster.size()) + "\n");
+    expect_exit(0, {"audit", "verify", "--db", f.db});
+  }
+
+  TEST_CASE("stop lets a request in flight finish") {
+    running_server s(fixture().db);
+    reply r;
+    // A sign-in spends ~0.3 s in PBKDF2: stop while it runs.
+    std::thread t([&] {
+      r = http(s.port(), "POST", "/api/login", R"({"user":"ana","password":")" + password + "\"}");
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    s.s->stop();
+    t.join();
+    CHECK(r.status == 200);
+  }
+
+  TEST_CASE("serve --port 0 prints its port and stops cleanly on SIGTERM") {
+    const std::string db = fixture().db;
+    int out_pipe[2];
+    REQUIRE(pipe(out_pipe) == 0);
+    temp_dir dir;
+    const std::string err_file = dir.file("stderr.txt");
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
+    posix_spawn_file_actions_addopen(&actions, 2, err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0644);
+    posix_spawn_file_actions_addclose(&actions, out_pipe[0]);
+    std::vector<std::string> args = {BALINT_BINARY, "serve", "--db", db, "--port", "0"};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_t pid = 0;
+    REQUIRE(posix_spawn(&pid, BALINT_BINARY, &actions, nullptr, argv.data(), environ) == 0);
+    posix_spawn_file_actions_destroy(&actions);
+    close(out_pipe[1]);
+    std::string line;
+    char c = 0;
+    while (read(out_pipe[0], &c, 1) == 1 && c != '\n') line += c;
+    close(out_pipe[0]);
+    REQUIRE_MESSAGE(contains(line, "listening on http://127.0.0.1:"), line);
+    const auto port = static_cast<std::uint16_t>(std::stoi(line.substr(line.rfind(':') + 1)));
+    CHECK(http(port, "GET", "/healthz").status == 200);
+    kill(pid, SIGTERM);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    const auto err = balint::test::read_file(err_file);
+    CHECK(contains(err, "SIGTERM"));
+    CHECK(contains(err, "stopped"));
+    CHECK(contains(err, R"("path":"/healthz")"));
+  }
+}
