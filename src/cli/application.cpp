@@ -18,6 +18,7 @@
 #include "balint/report/table.hpp"
 #include "balint/reproduction/audit.hpp"
 #include "balint/reproduction/published.hpp"
+#include "balint/reproduction/reconstruct.hpp"
 #include "balint/resources/resources.hpp"
 #include "balint/scheduling/calendar.hpp"
 #include "balint/server/server.hpp"
@@ -1114,6 +1115,50 @@ core::result<int> cmd_audit_published(invocation& in) {
   return 0;
 }
 
+core::result<int> cmd_reconstruct(invocation& in) {
+  if (in.options.positionals.empty()) {
+    return core::invalid_input("SUMMARY.json", "name the published summary to reconstruct from");
+  }
+  const auto seed = core::parse_integer(in.options.at("seed"));
+  if (!seed || *seed < 0 || *seed > 4294967295LL) {
+    return core::invalid_input("--seed", "--seed \"" + in.options.at("seed") +
+                                             "\" is not allowed; allowed: a whole number from 0 to "
+                                             "4294967295");
+  }
+  const std::string& path = in.options.positionals.front();
+  auto text = read_file(path, "SUMMARY.json");
+  if (!text) return text.error();
+  const auto schema = resources::find("schemas/published.schema.json");
+  if (!schema) throw std::runtime_error("schemas/published.schema.json is not embedded");
+  auto summary = reproduction::load_summary(text.value(), *schema);
+  if (!summary) return summary.error();
+  const auto report = reproduction::audit(summary.value());
+  reproduction::reconstruction_options options;
+  options.seed = static_cast<std::uint32_t>(*seed);
+  auto r = reproduction::reconstruct(summary.value(), report, options);
+  if (!r) return r.error();
+  const fs::path dir = in.options.at("out");
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec || !fs::is_directory(dir)) {
+    return core::invalid_input("--out", "cannot create the folder \"" + dir.string() + "\"");
+  }
+  write_file(dir / "wide.csv", reproduction::wide_csv(r.value(), {{"control", "waitlist"}}));
+  write_file(dir / "items.csv", reproduction::items_csv(r.value()));
+  write_file(dir / "reconstruction.json", reproduction::to_json(r.value()).dump_pretty() + "\n");
+  in.out << "Reconstructed " << r->participants.size() << " participants (seed " << options.seed
+         << ", " << r->attempts << " search moves).\n"
+         << "This is ONE of many data sets consistent with the published numbers, not the "
+            "trial's data.\n";
+  if (!r->unmet.empty()) {
+    in.out << "Not met (" << r->unmet.size() << "):\n";
+    for (const auto& u : r->unmet) in.out << "  - " << u << "\n";
+  }
+  in.out << "  " << (dir / "wide.csv").string() << "\n  " << (dir / "items.csv").string() << "\n  "
+         << (dir / "reconstruction.json").string() << "\n";
+  return 0;
+}
+
 // --- issue 8: users of the web application and the server --------------------------------
 
 /// The password from standard input (first line), never from an argument: arguments show up
@@ -1531,6 +1576,16 @@ const std::vector<command>& commands() {
         format_option({"text", "json", "markdown", "html"}),
         {"out", "FILE", "write to this file instead of the screen", false, {}}},
        cmd_analyze},
+      {"reconstruct",
+       "SUMMARY.json --seed N --out DIR",
+       "Builds item-level data for every participant whose statistics round to every consistent\n"
+       "published value, jointly (pre, post and change together). Writes wide.csv, items.csv and\n"
+       "reconstruction.json. The result is one of many consistent data sets, not the trial's data.",
+       {{"seed", "N", "seed of the search (different seeds give different data sets)", true, {}},
+        {"out", "DIR", "folder to write into (created if missing)", true, {}}},
+       cmd_reconstruct,
+       false,
+       1},
       {"audit-published",
        "SUMMARY.json [--format text|json]",
        "Audits a published trial's summary (schemas/published.schema.json): GRIM and GRIMMER\n"

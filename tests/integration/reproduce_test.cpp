@@ -99,3 +99,27 @@ TEST_CASE("reproduce refuses an unknown trial") {
   CHECK(r.exit_code == 2);
   CHECK(contains(r.err, "tongji"));
 }
+
+TEST_CASE("reconstruct writes one of many consistent data sets; seeds give different ones") {
+  temp_dir dir;
+  const std::string summary = test::source_path("tests/data/tongji-2020.published.json");
+  const auto a = expect_exit(0, {"reconstruct", summary, "--seed", "1", "--out", dir.file("a")});
+  CHECK(contains(a.out, "ONE of many"));
+  expect_exit(0, {"reconstruct", summary, "--seed", "2", "--out", dir.file("b")});
+  const auto wide_a = test::read_file(dir.file("a/wide.csv"));
+  const auto wide_b = test::read_file(dir.file("b/wide.csv"));
+  CHECK(wide_a.rfind(
+            "id,arm,age,gender,ee_pre,ee_post,dp_pre,dp_post,pa_pre,pa_post,msq_pre,msq_post,"
+            "sessions_attended\n",
+            0) == 0);
+  CHECK(wide_a != wide_b);
+  CHECK(test::parse_csv(wide_a).size() == 37);
+  CHECK(contains(test::read_file(dir.file("a/reconstruction.json")), "\"seed\": 1"));
+  // The project's analysis engine on the reconstruction prints the paper's Table 4 t values.
+  const auto table = expect_exit(0, {"analyze", "--csv", dir.file("a/wide.csv")});
+  CHECK(contains(table.out, "-2.662"));
+  CHECK(contains(table.out, "-2.433"));
+  const auto r = run_cli({"reconstruct", summary, "--out", dir.file("c")});
+  CHECK(r.exit_code == 2);
+  CHECK(contains(r.err, "--seed"));
+}
