@@ -1,6 +1,7 @@
 #include "balint/app/reproduce_service.hpp"
 
 #include "balint/analysis/data_set.hpp"
+#include "balint/app/analysis_service.hpp"
 #include "balint/app/randomization_service.hpp"
 #include "balint/app/schedule_service.hpp"
 #include "balint/core/sha256.hpp"
@@ -73,23 +74,6 @@ void item_rows(std::ostringstream& out, const std::string& code, const std::stri
     out << code << ',' << timepoint << ',' << instrument << ',' << (i + 1) << ',' << items[i]
         << '\n';
   }
-}
-
-/// The database's wide CSV exactly as `export` writes it (and `analyze --db` reads).
-core::result<std::string> wide_csv_of(const export_data& data) {
-  std::map<std::int64_t, std::string> arm_of;
-  for (const auto& a : data.allocations) arm_of[a.participant_id] = a.arm;
-  std::vector<report::export_participant> people;
-  for (const auto& r : data.participants) {
-    const auto arm = arm_of.find(r.id);
-    const auto attended = data.sessions_attended.find(r.id);
-    people.push_back({r.participant, arm == arm_of.end() ? "" : arm->second,
-                      attended == data.sessions_attended.end()
-                          ? std::nullopt
-                          : std::optional<int>(attended->second),
-                      r.withdrawn_at});
-  }
-  return report::wide_csv(data.trial.definition, data.trial.instruments, people, data.assessments);
 }
 
 void add(reproduction::reproduced_values& v, const std::string& id, std::string method,
@@ -366,26 +350,12 @@ core::result<reproduced_trial> analyze_replay(storage::database& db,
   auto data = read_export_data(db);
   if (!data) return std::move(data).error();
   const auto& def = data->trial.definition;
-  if (def.arms.size() != 2) {
-    return core::invalid_input(
-        "db", "the analysis compares two arms; this trial has " + std::to_string(def.arms.size()));
-  }
-  const std::vector<std::string> arms{def.arms[0].id, def.arms[1].id};
-  analysis::analysis_options options;
-  options.caseness.clear();
-  for (const auto& o : def.outcomes) {
-    const auto inst = data->trial.instruments.find(o.instrument);
-    if (inst == data->trial.instruments.end()) continue;
-    const auto* sub = inst->second.find_subscale(o.subscale);
-    if (!sub || !sub->caseness) continue;
-    options.caseness.push_back(
-        {o.id, sub->caseness->threshold, sub->caseness->op == instruments::comparison::at_least});
-  }
-  auto csv = wide_csv_of(data.value());
-  if (!csv) return std::move(csv).error();
-  auto set = analysis::read_wide_csv(csv.value(), arms);
+  auto setup = analysis_setup_of(data->trial);
+  if (!setup) return std::move(setup).error();
+  const auto& arms = setup->arms;
+  auto set = analysis::read_wide_csv(wide_csv_of(data.value()), arms);
   if (!set) return std::move(set).error();
-  auto result = analysis::analyze(set.value(), options);
+  auto result = analysis::analyze(set.value(), setup->options);
   if (!result) return std::move(result).error();
 
   reproduced_trial out;

@@ -191,6 +191,23 @@ core::result<const storage::slot_record*> session_of(const programme_state& st,
 
 }  // namespace
 
+core::json to_json(const session_view& v) {
+  core::json j;
+  j["number"] = v.number;
+  j["kind"] = v.kind;
+  j["cohort"] = v.cohort;
+  j["start"] = v.start;
+  j["end"] = v.end;
+  j["status"] = v.status;
+  core::json::array leaders;
+  for (const auto& l : v.leaders) leaders.emplace_back(l);
+  j["leaders"] = core::json(std::move(leaders));
+  core::json::array people;
+  for (const auto& p : v.participants) people.emplace_back(p);
+  j["participants"] = core::json(std::move(people));
+  return j;
+}
+
 core::result<storage::leader_record> add_leader(storage::database& db, const request& req,
                                                 const std::string& code, const std::string& name) {
   // One transaction from the first read: concurrent coordinators see each other's writes.

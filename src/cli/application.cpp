@@ -2,6 +2,7 @@
 
 #include "balint/analysis/analysis.hpp"
 #include "balint/analysis/data_set.hpp"
+#include "balint/app/analysis_service.hpp"
 #include "balint/app/randomization_service.hpp"
 #include "balint/app/reproduce_service.hpp"
 #include "balint/app/schedule_service.hpp"
@@ -723,23 +724,6 @@ std::string list_or_dash(const std::vector<std::string>& v) {
   return v.empty() ? "-" : core::join(v, " ");
 }
 
-core::json session_json(const app::session_view& v) {
-  core::json j;
-  j["number"] = v.number;
-  j["kind"] = v.kind;
-  j["cohort"] = v.cohort;
-  j["start"] = v.start;
-  j["end"] = v.end;
-  j["status"] = v.status;
-  core::json::array leaders;
-  for (const auto& l : v.leaders) leaders.emplace_back(l);
-  j["leaders"] = core::json(std::move(leaders));
-  core::json::array people;
-  for (const auto& p : v.participants) people.emplace_back(p);
-  j["participants"] = core::json(std::move(people));
-  return j;
-}
-
 std::string sessions_table(const std::vector<app::session_view>& list) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& v : list) {
@@ -795,7 +779,7 @@ core::result<int> cmd_schedule_list(invocation& in) {
   if (!list) return std::move(list).error();
   if (in.options.get_or("format", "text") == "json") {
     core::json::array a;
-    for (const auto& v : list.value()) a.push_back(session_json(v));
+    for (const auto& v : list.value()) a.push_back(app::to_json(v));
     in.out << core::json(std::move(a)).dump_pretty() << "\n";
     return 0;
   }
@@ -995,27 +979,6 @@ core::result<int> cmd_attendance_certificate(invocation& in) {
 
 // --- analysis --------------------------------------------------------------------------
 
-/// The wide CSV of a database, exactly as `export` writes it: `analyze --db` reads the same
-/// bytes `analyze --csv` reads from an export, so the two always agree.
-core::result<std::string> wide_csv_of(storage::database& db) {
-  auto data = app::read_export_data(db);
-  if (!data) return std::move(data).error();
-  std::map<std::int64_t, std::string> arm_of;
-  for (const auto& a : data->allocations) arm_of[a.participant_id] = a.arm;
-  std::vector<report::export_participant> people;
-  for (const auto& r : data->participants) {
-    const auto arm = arm_of.find(r.id);
-    const auto attended = data->sessions_attended.find(r.id);
-    people.push_back({r.participant, arm == arm_of.end() ? "" : arm->second,
-                      attended == data->sessions_attended.end()
-                          ? std::nullopt
-                          : std::optional<int>(attended->second),
-                      r.withdrawn_at});
-  }
-  return report::wide_csv(data->trial.definition, data->trial.instruments, people,
-                          data->assessments);
-}
-
 core::result<int> cmd_analyze(invocation& in) {
   if (in.options.has("db") == in.options.has("csv")) {
     return core::invalid_input("--db",
@@ -1031,24 +994,12 @@ core::result<int> cmd_analyze(invocation& in) {
     if (!db) return std::move(db).error();
     auto trial = app::load_trial(**db);
     if (!trial) return std::move(trial).error();
-    const auto& def = trial->definition;
-    if (def.arms.size() != 2) {
-      return core::invalid_input("db", "the analysis compares two arms; this trial has " +
-                                           std::to_string(def.arms.size()));
-    }
-    arms = {def.arms[0].id, def.arms[1].id};
-    required = def.programme.required_sessions;
-    // Caseness cut-offs from the instrument definitions stored with the trial.
-    options.caseness.clear();
-    for (const auto& o : def.outcomes) {
-      const auto inst = trial->instruments.find(o.instrument);
-      if (inst == trial->instruments.end()) continue;
-      const auto* sub = inst->second.find_subscale(o.subscale);
-      if (!sub || !sub->caseness) continue;
-      options.caseness.push_back(
-          {o.id, sub->caseness->threshold, sub->caseness->op == instruments::comparison::at_least});
-    }
-    auto text = wide_csv_of(**db);
+    auto setup = app::analysis_setup_of(trial.value());
+    if (!setup) return std::move(setup).error();
+    arms = setup->arms;
+    required = setup->required_sessions;
+    options = setup->options;
+    auto text = app::database_wide_csv(**db);
     if (!text) return std::move(text).error();
     csv = std::move(text.value());
   } else {

@@ -306,7 +306,7 @@ class api_handler : public Poco::Net::HTTPRequestHandler {
         return error_response(400, "invalid_input", "body", "the body must be a JSON object");
       }
       c.body = std::move(parsed.value());
-    } else if (is_write(request.getMethod()) && route_->pattern != "/api/logout") {
+    } else if (is_write(request.getMethod()) && !route_->body_optional) {
       return error_response(400, "invalid_input", "body", "this route needs a JSON object body");
     }
     return route_->run(c);

@@ -51,6 +51,7 @@ struct route {
   std::vector<app::role> roles;  ///< empty with `anonymous`: anyone
   bool anonymous = false;        ///< no session needed (login, health)
   route_fn run;
+  bool body_optional = false;  ///< a write that may come without a body (logout, randomize)
 };
 
 const std::vector<route>& routes();

@@ -2,11 +2,19 @@
 // service, then the result into JSON. No SQL and no Poco here.
 #include "http.hpp"
 
+#include "balint/analysis/analysis.hpp"
+#include "balint/analysis/data_set.hpp"
+#include "balint/app/analysis_service.hpp"
+#include "balint/app/randomization_service.hpp"
 #include "balint/app/schedule_service.hpp"
 #include "balint/app/services.hpp"
 #include "balint/attendance/progress.hpp"
 #include "balint/core/text.hpp"
 #include "balint/enrolment/participant.hpp"
+#include "balint/report/export.hpp"
+
+#include <cstdint>
+#include <map>
 
 namespace balint::server::detail {
 namespace {
@@ -50,6 +58,28 @@ core::json participant_json(const storage::participant_record& r) {
   j["withdrawn_at"] = r.withdrawn_at ? core::json(*r.withdrawn_at) : core::json();
   j["withdrawal_reason"] = r.withdrawal_reason ? core::json(*r.withdrawal_reason) : core::json();
   return j;
+}
+
+/// A participant field as `participant add` takes it: a string, or a number / true / false /
+/// list of strings written as the CLI would (42, "yes"/"no", "a;b"). Absent or null: nullopt.
+core::result<std::optional<std::string>> field_text(const core::json& body,
+                                                    const std::string& name) {
+  const core::json* v = body.is_object() ? body.find(name) : nullptr;
+  if (!v || v->is_null()) return std::optional<std::string>();
+  if (v->is_string()) return std::optional<std::string>(v->as_string());
+  if (v->is_integer()) return std::optional<std::string>(std::to_string(v->as_int()));
+  if (v->is_bool()) return std::optional<std::string>(v->as_bool() ? "yes" : "no");
+  if (v->is_array()) {
+    std::vector<std::string> parts;
+    for (const auto& e : v->as_array()) {
+      if (!e.is_string()) {
+        return core::invalid_input(name, "\"" + name + "\" must be a list of strings");
+      }
+      parts.push_back(e.as_string());
+    }
+    return std::optional<std::string>(core::join(parts, ";"));
+  }
+  return core::invalid_input(name, "\"" + name + "\" must be a string");
 }
 
 std::string cookie(const call& c, const std::string& value, bool clear) {
@@ -100,6 +130,105 @@ response get_participants(call& c) {
   core::json::array a;
   for (const auto& p : list.value()) a.push_back(participant_json(p));
   return json_response(200, core::json(std::move(a)));
+}
+
+response post_participant(call& c) {
+  enrolment::participant_fields f;
+  for (const auto& [name, slot] : std::vector<std::pair<std::string, std::string*>>{
+           {"code", &f.code}, {"age", &f.age}, {"gender", &f.gender}, {"consent", &f.consent}}) {
+    auto v = field_text(c.body, name);
+    if (!v) return error_response(v.error());
+    if (!v.value()) {
+      return error_response(core::invalid_input(name, "the JSON body needs \"" + name + "\""));
+    }
+    *slot = *v.value();
+  }
+  for (const auto& [name, slot] : std::vector<std::pair<std::string, std::optional<std::string>*>>{
+           {"specialty", &f.specialty},
+           {"balint_knowledge", &f.balint_knowledge},
+           {"balint_times", &f.balint_times},
+           {"available", &f.available}}) {
+    auto v = field_text(c.body, name);
+    if (!v) return error_response(v.error());
+    *slot = v.value();
+  }
+  auto r = app::add_participant(c.db, c.req, f);
+  if (!r) return error_response(r.error());
+  return json_response(201, participant_json(r.value()));
+}
+
+response post_withdraw(call& c) {
+  auto reason = string_member(c.body, "reason");
+  if (!reason) return error_response(reason.error());
+  auto r = app::withdraw_participant(c.db, c.req, c.params.at(0), reason.value());
+  if (!r) return error_response(r.error());
+  return json_response(200, participant_json(r.value()));
+}
+
+response post_randomize(call& c) {
+  auto a = app::randomize(c.db, c.req, c.params.at(0));
+  if (!a) return error_response(a.error());
+  core::json j;
+  j["participant"] = a->participant;
+  j["arm"] = a->arm;
+  j["stratum"] = a->stratum;
+  j["allocated_at"] = a->allocated_at;
+  return json_response(200, j);
+}
+
+response post_outcome(call& c) {
+  auto participant = string_member(c.body, "participant");
+  if (!participant) return error_response(participant.error());
+  auto timepoint = string_member(c.body, "timepoint");
+  if (!timepoint) return error_response(timepoint.error());
+  auto instrument = string_member(c.body, "instrument");
+  if (!instrument) return error_response(instrument.error());
+  auto items = string_member(c.body, "items");
+  if (!items) return error_response(items.error());
+  auto reason = optional_string_member(c.body, "reason");
+  if (!reason) return error_response(reason.error());
+  auto r = app::record_outcome(c.db, c.req, participant.value(), timepoint.value(),
+                               instrument.value(), items.value(), reason.value());
+  if (!r) return error_response(r.error());
+  core::json j;
+  j["participant"] = participant.value();
+  j["timepoint"] = timepoint.value();
+  j["instrument"] = instrument.value();
+  j["correction"] = r->correction;
+  core::json scores;
+  for (const auto& s : r->scores) {
+    scores[s.subscale] = s.score ? core::json(*s.score) : core::json();
+  }
+  j["scores"] = std::move(scores);
+  return json_response(r->correction ? 200 : 201, j);
+}
+
+response get_sessions(call& c) {
+  const std::string cohort = c.query.count("cohort") ? c.query.at("cohort") : "";
+  auto list = app::list_schedule(c.db, cohort);
+  if (!list) return error_response(list.error());
+  core::json::array a;
+  for (const auto& v : list.value()) a.push_back(app::to_json(v));
+  return json_response(200, core::json(std::move(a)));
+}
+
+response get_analysis(call& c) {
+  const bool per_protocol =
+      c.query.count("population") && c.query.at("population") == "per-protocol";
+  auto result = app::analyze_database(c.db, per_protocol);
+  if (!result) return error_response(result.error());
+  return json_response(200, analysis::to_json(result.value()));
+}
+
+response get_export_csv(call& c) {
+  auto csv = app::database_wide_csv(c.db);
+  if (!csv) return error_response(csv.error());
+  response r;
+  r.status = 200;
+  r.body = std::move(csv.value());
+  r.content_type = "text/csv";
+  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"wide.csv\"");
+  return r;
 }
 
 response put_attendance(call& c) {
@@ -174,8 +303,25 @@ const std::vector<route>& routes() {
        "/api/logout",
        {role::coordinator, role::leader, role::analyst, role::admin},
        false,
-       post_logout},
+       post_logout,
+       true},
       {"GET", "/api/participants", {role::coordinator, role::analyst}, false, get_participants},
+      {"POST", "/api/participants", {role::coordinator}, false, post_participant},
+      {"POST", "/api/participants/{code}/withdraw", {role::coordinator}, false, post_withdraw},
+      {"POST",
+       "/api/participants/{code}/randomize",
+       {role::coordinator},
+       false,
+       post_randomize,
+       true},
+      {"POST", "/api/outcomes", {role::coordinator}, false, post_outcome},
+      {"GET",
+       "/api/sessions",
+       {role::coordinator, role::leader, role::analyst},
+       false,
+       get_sessions},
+      {"GET", "/api/analysis", {role::analyst, role::coordinator}, false, get_analysis},
+      {"GET", "/api/export.csv", {role::analyst, role::coordinator}, false, get_export_csv},
       {"PUT", "/api/sessions/{n}/attendance/{code}", {role::leader}, false, put_attendance},
       {"GET",
        "/api/attendance/progress",

@@ -169,6 +169,35 @@ std::string written(const std::string& db) {
   return run_sqlite(db, "SELECT count(*) FROM attendance; SELECT count(*) FROM audit_entry;").out;
 }
 
+/// Every row a refused write could leave behind: participants (with their withdrawal),
+/// questionnaires, allocations, attendance and audit entries.
+std::string trial_rows(const std::string& db) {
+  return run_sqlite(db,
+                    "SELECT count(*) FROM participant; "
+                    "SELECT count(*) FROM participant WHERE withdrawn_at IS NOT NULL; "
+                    "SELECT count(*) FROM assessment; SELECT count(*) FROM item_response; "
+                    "SELECT count(*) FROM allocation; SELECT count(*) FROM attendance; "
+                    "SELECT count(*) FROM audit_entry;")
+      .out;
+}
+
+/// n answers "v,v,...,v".
+std::string items(const std::string& v, int n) {
+  std::string s;
+  for (int i = 0; i < n; ++i) s += (i ? "," : "") + v;
+  return s;
+}
+
+std::string outcome(const std::string& participant, const std::string& instrument,
+                    const std::string& answers) {
+  return R"({"participant":")" + participant + R"(","timepoint":"pre","instrument":")" +
+         instrument + R"(","items":")" + answers + "\"}";
+}
+
+const std::string new_participant =
+    R"({"code":"T90","age":30,"gender":"F","consent":"yes","specialty":"psychiatry",)"
+    R"("balint_knowledge":"1","balint_times":"1","available":["workday-evening"]})";
+
 std::string mark(const std::string& status, const std::string& reason = "") {
   return R"({"status":")" + status + "\"" +
          (reason.empty() ? "" : R"(,"reason":")" + reason + "\"") + "}";
@@ -241,7 +270,7 @@ TEST_SUITE("server") {
     login(s.port(), "ana");
   }
 
-  TEST_CASE("role x route matrix: anonymous 401, wrong role 403, right role 200") {
+  TEST_CASE("role x route matrix: anonymous 401, wrong role 403, right role 2xx") {
     auto& f = fixture();
     REQUIRE(f.session1.size() >= 1);
     running_server s(f.db);
@@ -251,13 +280,25 @@ TEST_SUITE("server") {
     struct probe {
       std::string method, path, body;
       std::set<std::string> allowed;
+      int ok;  ///< the allowed role's answer
     };
     const std::string put = "/api/sessions/1/attendance/" + f.session1.front();
     const std::vector<probe> probes = {
-        {"GET", "/api/participants", "", {"coord", "ana"}},
-        {"PUT", put, mark("present"), {"L1"}},
-        {"GET", "/api/attendance/progress", "", {"coord", "L1", "ana"}},
-        {"GET", "/api/audit/verify", "", {"adm"}},
+        {"GET", "/api/participants", "", {"coord", "ana"}, 200},
+        // A coordinator enrols T90, records the baseline, randomizes and withdraws T90.
+        {"POST", "/api/participants", new_participant, {"coord"}, 201},
+        {"POST", "/api/outcomes", outcome("T90", "mbi-hss", items("3", 22)), {"coord"}, 201},
+        {"POST", "/api/outcomes", outcome("T90", "msq", items("4", 20)), {"coord"}, 201},
+        // The fixture used up all 36 allocation positions: the coordinator is let through and
+        // told so (409); a successful randomization has its own test below.
+        {"POST", "/api/participants/T90/randomize", "", {"coord"}, 409},
+        {"POST", "/api/participants/T90/withdraw", R"({"reason":"moved away"})", {"coord"}, 200},
+        {"PUT", put, mark("present"), {"L1"}, 200},
+        {"GET", "/api/attendance/progress", "", {"coord", "L1", "ana"}, 200},
+        {"GET", "/api/sessions", "", {"coord", "L1", "ana"}, 200},
+        {"GET", "/api/analysis", "", {"coord", "ana"}, 200},
+        {"GET", "/api/export.csv", "", {"coord", "ana"}, 200},
+        {"GET", "/api/audit/verify", "", {"adm"}, 200},
     };
     for (const auto& p : probes) {
       for (const auto& [who, cred] : as) {
@@ -265,20 +306,124 @@ TEST_SUITE("server") {
         CAPTURE(p.path);
         CAPTURE(who);
         const auto r = http(s.port(), p.method, p.path, p.body, cred);
-        const int expected = who == "anonymous" ? 401 : p.allowed.count(who) ? 200 : 403;
+        const int expected = who == "anonymous" ? 401 : p.allowed.count(who) ? p.ok : 403;
         CHECK_MESSAGE(r.status == expected, r.body);
-        if (expected != 200)
-          CHECK(r.error_code() == (expected == 401 ? "unauthenticated" : "forbidden"));
+        if (expected == 401 || expected == 403 || expected == 409)
+          CHECK(r.error_code() == (expected == 401   ? "unauthenticated"
+                                   : expected == 403 ? "forbidden"
+                                                     : "precondition_failed"));
       }
     }
     // What the allowed answers hold.
     const auto participants = http(s.port(), "GET", "/api/participants", "", as["coord"]);
-    CHECK(participants.json().as_array().size() == 36);
+    CHECK(participants.json().as_array().size() == 37);
     const auto verify = http(s.port(), "GET", "/api/audit/verify", "", as["adm"]).json();
     CHECK(verify.find("ok")->as_bool());
-    // The mark was audited with the leader's user name.
+    // Every write was audited with the user's name.
+    std::set<std::string> actors;
     const auto log = audit_log(f.db);
-    CHECK(str(log.as_array().back(), "actor") == "L1");
+    for (const auto& e : log.as_array()) actors.insert(str(e, "actor"));
+    CHECK(actors.count("L1") == 1);
+    CHECK(actors.count("coord") == 1);
+    CHECK(run_sqlite(f.db, "SELECT withdrawal_reason FROM participant WHERE code = 'T90';").out ==
+          "moved away\n");
+    const auto sessions = http(s.port(), "GET", "/api/sessions", "", as["L1"]).json();
+    CHECK(sessions.as_array().size() >= 20);
+    const auto analysis = http(s.port(), "GET", "/api/analysis", "", as["ana"]);
+    CHECK(analysis.json().is_object());
+    const auto csv = http(s.port(), "GET", "/api/export.csv", "", as["ana"]);
+    CHECK(csv.body.rfind("id,arm,age,gender,", 0) == 0);
+  }
+
+  TEST_CASE("a coordinator randomizes over the API and sees the arm only then") {
+    temp_dir dir;
+    const auto db = demo_db(dir);
+    const auto r = run_cli({"user", "add", "--db", db, "--name", "coord", "--role", "coordinator"},
+                           password + "\n");
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    running_server s(db);
+    const auto coord = login(s.port(), "coord");
+    const auto before = trial_rows(db);
+    const auto a = http(s.port(), "POST", "/api/participants/T01/randomize", "", coord);
+    REQUIRE_MESSAGE(a.status == 200, a.body);
+    const auto arm = a.json().find("arm")->as_string();
+    CHECK((arm == "intervention" || arm == "waitlist"));
+    CHECK(trial_rows(db) != before);
+    CHECK(run_sqlite(db,
+                     "SELECT a.arm FROM allocation a JOIN participant p ON p.id = "
+                     "a.participant_id WHERE p.code = 'T01';")
+              .out == arm + "\n");
+    const auto again = trial_rows(db);
+    CHECK(http(s.port(), "POST", "/api/participants/T01/randomize", "", coord).status == 409);
+    CHECK(trial_rows(db) == again);
+  }
+
+  TEST_CASE("a refused participant write leaves nothing written") {
+    auto& f = fixture();
+    running_server s(f.db);
+    const auto coord = login(s.port(), "coord");
+    const auto before = trial_rows(f.db);
+    // Enrolment: out-of-range age (400), a code already enrolled (409), no CSRF token (403).
+    std::string young = new_participant;
+    young.replace(young.find("\"T90\""), 5, "\"T91\"");
+    young.replace(young.find("30"), 2, "17");
+    const auto r1 = http(s.port(), "POST", "/api/participants", young, coord);
+    CHECK(r1.status == 400);
+    CHECK(r1.error_field() == "age");
+    std::string twice = new_participant;
+    twice.replace(twice.find("\"T90\""), 5, "\"T01\"");
+    const auto r2 = http(s.port(), "POST", "/api/participants", twice, coord);
+    CHECK(r2.status == 409);
+    CHECK(r2.error_code() == "conflict");
+    CHECK(http(s.port(), "POST", "/api/participants", young, coord, false).status == 403);
+    CHECK(trial_rows(f.db) == before);
+  }
+
+  TEST_CASE("a refused withdrawal leaves nothing written") {
+    auto& f = fixture();
+    running_server s(f.db);
+    const auto coord = login(s.port(), "coord");
+    const auto before = trial_rows(f.db);
+    const auto unknown = http(s.port(), "POST", "/api/participants/ZZ99/withdraw",
+                              R"({"reason":"moved away"})", coord);
+    CHECK(unknown.status == 404);
+    CHECK(unknown.error_code() == "not_found");
+    const auto no_reason = http(s.port(), "POST", "/api/participants/T02/withdraw", "{}", coord);
+    CHECK(no_reason.status == 400);
+    CHECK(no_reason.error_field() == "reason");
+    CHECK(trial_rows(f.db) == before);
+  }
+
+  TEST_CASE("a refused randomization leaves nothing written and shows no arm") {
+    auto& f = fixture();
+    running_server s(f.db);
+    const auto coord = login(s.port(), "coord");
+    const auto before = trial_rows(f.db);
+    const auto again = http(s.port(), "POST", "/api/participants/T01/randomize", "", coord);
+    CHECK(again.status == 409);
+    CHECK(again.json().find("arm") == nullptr);
+    CHECK(http(s.port(), "POST", "/api/participants/ZZ99/randomize", "", coord).status == 404);
+    CHECK(trial_rows(f.db) == before);
+  }
+
+  TEST_CASE("a refused outcome leaves nothing written") {
+    auto& f = fixture();
+    running_server s(f.db);
+    const auto coord = login(s.port(), "coord");
+    const auto before = trial_rows(f.db);
+    const auto bad = http(s.port(), "POST", "/api/outcomes",
+                          outcome("T02", "mbi-hss", "9," + items("1", 21)), coord);
+    CHECK(bad.status == 400);
+    CHECK(contains(bad.body, "9"));
+    const auto nobody =
+        http(s.port(), "POST", "/api/outcomes", outcome("ZZ99", "mbi-hss", items("1", 22)), coord);
+    CHECK(nobody.status == 404);
+    const auto no_items =
+        http(s.port(), "POST", "/api/outcomes",
+             R"({"participant":"T02","timepoint":"pre","instrument":"msq"})", coord);
+    CHECK(no_items.status == 400);
+    CHECK(no_items.error_field() == "items");
+    CHECK(trial_rows(f.db) == before);
   }
 
   TEST_CASE("a leader logs attendance only for the sessions they lead") {

@@ -2,6 +2,7 @@
 
 #include "balint/app/audit.hpp"
 #include "balint/attendance/progress.hpp"
+#include "balint/core/json.hpp"
 #include "balint/core/result.hpp"
 #include "balint/storage/database.hpp"
 
@@ -34,6 +35,10 @@ struct session_view {
   std::vector<std::string> participants;  ///< the plan's roster (sessions only)
   std::string availability;               ///< workday-noon, workday-evening, weekend or ""
 };
+
+/// The JSON of one lecture or session, the contract `schedule list --format json` and the web
+/// API share: {"number", "kind", "cohort", "start", "end", "status", "leaders", "participants"}.
+core::json to_json(const session_view& v);
 
 /// Creates the lectures and session slots of a cohort from the trial's programme. The waitlist
 /// cohort starts on `first_session` (default: the programme's weekday one week after the
