@@ -208,6 +208,16 @@ core::json to_json(const session_view& v) {
   return j;
 }
 
+core::json to_json(const attendance::progress& p) {
+  core::json j;
+  j["participant"] = p.participant;
+  j["attended"] = p.attended;
+  j["required"] = p.required;
+  j["remaining_possible"] = p.remaining_possible;
+  j["status"] = std::string(attendance::to_string(p.status));
+  return j;
+}
+
 core::result<storage::leader_record> add_leader(storage::database& db, const request& req,
                                                 const std::string& code, const std::string& name) {
   // One transaction from the first read: concurrent coordinators see each other's writes.

@@ -248,6 +248,26 @@ core::result<std::vector<storage::participant_record>> list_participants(storage
   return db.participants();
 }
 
+core::json to_json(const storage::participant_record& r) {
+  core::json j;
+  const auto& p = r.participant;
+  j["code"] = p.code;
+  j["age"] = p.age;
+  j["gender"] = p.gender;
+  j["specialty"] = p.specialty ? core::json(*p.specialty) : core::json();
+  j["consent"] = p.consent;
+  j["balint_knowledge"] = p.balint_knowledge ? core::json(*p.balint_knowledge) : core::json();
+  j["balint_times"] = p.balint_times ? core::json(*p.balint_times) : core::json();
+  core::json::array avail;
+  for (const auto& a : p.available) avail.emplace_back(a);
+  j["available"] = core::json(std::move(avail));
+  j["enrolled_at"] = r.enrolled_at;
+  j["status"] = r.withdrawn() ? "withdrawn" : "enrolled";
+  j["withdrawn_at"] = r.withdrawn_at ? core::json(*r.withdrawn_at) : core::json();
+  j["withdrawal_reason"] = r.withdrawal_reason ? core::json(*r.withdrawal_reason) : core::json();
+  return j;
+}
+
 core::result<storage::participant_record> withdraw_participant(storage::database& db,
                                                                const request& req,
                                                                const std::string& code,

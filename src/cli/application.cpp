@@ -3,6 +3,7 @@
 #include "balint/analysis/analysis.hpp"
 #include "balint/analysis/data_set.hpp"
 #include "balint/app/analysis_service.hpp"
+#include "balint/app/clock.hpp"
 #include "balint/app/randomization_service.hpp"
 #include "balint/app/reproduce_service.hpp"
 #include "balint/app/schedule_service.hpp"
@@ -69,26 +70,13 @@ struct command {
 
 // --- edge helpers: the clock, the user, files ----------------------------------------------
 
-std::string utc_now() {
-  using namespace std::chrono;
-  const auto t = system_clock::now();
-  const auto ms = duration_cast<milliseconds>(t.time_since_epoch()).count() % 1000;
-  const std::time_t secs = system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
-  return buf;
-}
-
 std::string os_user() {
   if (const passwd* pw = getpwuid(geteuid()); pw && pw->pw_name) return pw->pw_name;
   return "unknown";
 }
 
 app::request make_request(const parsed_options& o) {
-  return {o.get_or("as", os_user()), utc_now()};
+  return {o.get_or("as", os_user()), app::utc_now()};
 }
 
 core::result<std::string> read_file(const std::string& path, const std::string& option) {
@@ -184,27 +172,6 @@ std::vector<std::string> participant_cells(const storage::participant_record& r)
 const std::vector<std::string> participant_header = {
     "code",         "age",       "gender",      "specialty", "consent",          "balint_knowledge",
     "balint_times", "available", "enrolled_at", "status",    "withdrawal_reason"};
-
-core::json participant_to_json(const storage::participant_record& r) {
-  const auto cells = participant_cells(r);
-  core::json j;
-  const auto& p = r.participant;
-  j["code"] = p.code;
-  j["age"] = p.age;
-  j["gender"] = p.gender;
-  j["specialty"] = p.specialty ? core::json(*p.specialty) : core::json();
-  j["consent"] = p.consent;
-  j["balint_knowledge"] = p.balint_knowledge ? core::json(*p.balint_knowledge) : core::json();
-  j["balint_times"] = p.balint_times ? core::json(*p.balint_times) : core::json();
-  core::json::array avail;
-  for (const auto& a : p.available) avail.emplace_back(a);
-  j["available"] = core::json(std::move(avail));
-  j["enrolled_at"] = r.enrolled_at;
-  j["status"] = r.withdrawn() ? "withdrawn" : "enrolled";
-  j["withdrawn_at"] = r.withdrawn_at ? core::json(*r.withdrawn_at) : core::json();
-  j["withdrawal_reason"] = r.withdrawal_reason ? core::json(*r.withdrawal_reason) : core::json();
-  return j;
-}
 
 std::string scores_text(const std::vector<instruments::subscale_score>& scores) {
   std::string s;
@@ -344,7 +311,7 @@ core::result<int> cmd_participant_list(invocation& in) {
   const std::string format = in.options.get_or("format", "text");
   if (format == "json") {
     core::json::array a;
-    for (const auto& r : list.value()) a.push_back(participant_to_json(r));
+    for (const auto& r : list.value()) a.push_back(app::to_json(r));
     in.out << core::json(std::move(a)).dump_pretty() << "\n";
     return 0;
   }
@@ -449,19 +416,6 @@ core::result<int> cmd_export(invocation& in) {
   if (!db) return std::move(db).error();
   auto data = app::read_export_data(**db);
   if (!data) return std::move(data).error();
-  std::vector<report::export_participant> people;
-  people.reserve(data->participants.size());
-  std::map<std::int64_t, std::string> arm_of;
-  for (const auto& a : data->allocations) arm_of[a.participant_id] = a.arm;
-  for (const auto& r : data->participants) {
-    const auto arm = arm_of.find(r.id);
-    const auto attended = data->sessions_attended.find(r.id);
-    people.push_back({r.participant, arm == arm_of.end() ? "" : arm->second,
-                      attended == data->sessions_attended.end()
-                          ? std::nullopt
-                          : std::optional<int>(attended->second),
-                      r.withdrawn_at});
-  }
   const fs::path dir = in.options.at("out");
   std::error_code ec;
   fs::create_directories(dir, ec);
@@ -470,12 +424,12 @@ core::result<int> cmd_export(invocation& in) {
                                             "\" for the export: " + ec.message());
   }
   const auto& def = data->trial.definition;
-  write_file(dir / "wide.csv",
-             report::wide_csv(def, data->trial.instruments, people, data->assessments));
+  // The same bytes `analyze --db` reads (app::wide_csv_of).
+  write_file(dir / "wide.csv", app::wide_csv_of(data.value()));
   write_file(dir / "items.csv", report::items_csv(data->assessments));
   write_file(dir / "codebook.csv", report::codebook_csv(def, data->trial.instruments));
-  in.out << "Exported " << people.size() << " participants and " << data->assessments.size()
-         << " questionnaires:\n"
+  in.out << "Exported " << data->participants.size() << " participants and "
+         << data->assessments.size() << " questionnaires:\n"
          << "  " << (dir / "wide.csv").string() << "\n"
          << "  " << (dir / "items.csv").string() << "\n"
          << "  " << (dir / "codebook.csv").string() << "\n";
@@ -936,15 +890,7 @@ core::result<int> cmd_attendance_progress(invocation& in) {
   if (!list) return std::move(list).error();
   if (in.options.get_or("format", "text") == "json") {
     core::json::array a;
-    for (const auto& p : list.value()) {
-      core::json j;
-      j["participant"] = p.participant;
-      j["attended"] = p.attended;
-      j["required"] = p.required;
-      j["remaining_possible"] = p.remaining_possible;
-      j["status"] = std::string(attendance::to_string(p.status));
-      a.push_back(std::move(j));
-    }
+    for (const auto& p : list.value()) a.push_back(app::to_json(p));
     in.out << core::json(std::move(a)).dump_pretty() << "\n";
     return 0;
   }

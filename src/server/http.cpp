@@ -3,6 +3,7 @@
 // per worker and the graceful stop.
 #include "http.hpp"
 
+#include "balint/app/clock.hpp"
 #include "balint/core/text.hpp"
 #include "balint/server/server.hpp"
 
@@ -70,19 +71,6 @@ response error_response(int status, std::string_view code, const std::string& fi
 
 response error_response(const core::error& e) {
   return error_response(status_of(e.code), core::to_string(e.code), e.field, e.message);
-}
-
-std::string utc_now() {
-  using namespace std::chrono;
-  const auto t = system_clock::now();
-  const auto ms = duration_cast<milliseconds>(t.time_since_epoch()).count() % 1000;
-  const std::time_t secs = system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
-  return buf;
 }
 
 }  // namespace detail
@@ -191,7 +179,7 @@ class api_handler : public Poco::Net::HTTPRequestHandler {
   void handleRequest(Poco::Net::HTTPServerRequest& request,
                      Poco::Net::HTTPServerResponse& response) override {
     const auto started = std::chrono::steady_clock::now();
-    const std::string at = utc_now();
+    const std::string at = app::utc_now();
     std::string user = "-";
     detail::response out;
     bool keep_alive = true;

@@ -40,26 +40,6 @@ core::result<std::optional<std::string>> optional_string_member(const core::json
   return std::optional<std::string>(v->as_string());
 }
 
-core::json participant_json(const storage::participant_record& r) {
-  const auto& p = r.participant;
-  core::json j;
-  j["code"] = p.code;
-  j["age"] = p.age;
-  j["gender"] = p.gender;
-  j["specialty"] = p.specialty ? core::json(*p.specialty) : core::json();
-  j["consent"] = p.consent;
-  j["balint_knowledge"] = p.balint_knowledge ? core::json(*p.balint_knowledge) : core::json();
-  j["balint_times"] = p.balint_times ? core::json(*p.balint_times) : core::json();
-  core::json::array avail;
-  for (const auto& a : p.available) avail.emplace_back(a);
-  j["available"] = core::json(std::move(avail));
-  j["enrolled_at"] = r.enrolled_at;
-  j["status"] = r.withdrawn() ? "withdrawn" : "enrolled";
-  j["withdrawn_at"] = r.withdrawn_at ? core::json(*r.withdrawn_at) : core::json();
-  j["withdrawal_reason"] = r.withdrawal_reason ? core::json(*r.withdrawal_reason) : core::json();
-  return j;
-}
-
 /// A participant field as `participant add` takes it: a string, or a number / true / false /
 /// list of strings written as the CLI would (42, "yes"/"no", "a;b"). Absent or null: nullopt.
 core::result<std::optional<std::string>> field_text(const core::json& body,
@@ -128,7 +108,7 @@ response get_participants(call& c) {
   auto list = app::list_participants(c.db);
   if (!list) return error_response(list.error());
   core::json::array a;
-  for (const auto& p : list.value()) a.push_back(participant_json(p));
+  for (const auto& p : list.value()) a.push_back(app::to_json(p));
   return json_response(200, core::json(std::move(a)));
 }
 
@@ -154,7 +134,7 @@ response post_participant(call& c) {
   }
   auto r = app::add_participant(c.db, c.req, f);
   if (!r) return error_response(r.error());
-  return json_response(201, participant_json(r.value()));
+  return json_response(201, app::to_json(r.value()));
 }
 
 response post_withdraw(call& c) {
@@ -162,7 +142,7 @@ response post_withdraw(call& c) {
   if (!reason) return error_response(reason.error());
   auto r = app::withdraw_participant(c.db, c.req, c.params.at(0), reason.value());
   if (!r) return error_response(r.error());
-  return json_response(200, participant_json(r.value()));
+  return json_response(200, app::to_json(r.value()));
 }
 
 response post_randomize(call& c) {
@@ -263,15 +243,7 @@ response get_progress(call& c) {
   auto list = app::attendance_progress(c.db, c.req);
   if (!list) return error_response(list.error());
   core::json::array a;
-  for (const auto& p : list.value()) {
-    core::json j;
-    j["participant"] = p.participant;
-    j["attended"] = p.attended;
-    j["required"] = p.required;
-    j["remaining_possible"] = p.remaining_possible;
-    j["status"] = std::string(attendance::to_string(p.status));
-    a.push_back(std::move(j));
-  }
+  for (const auto& p : list.value()) a.push_back(app::to_json(p));
   return json_response(200, core::json(std::move(a)));
 }
 

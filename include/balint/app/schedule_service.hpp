@@ -130,6 +130,10 @@ core::result<attendance_logged> log_attendance(storage::database& db, const requ
                                                const std::vector<attendance_mark>& marks,
                                                const std::optional<std::string>& reason);
 
+/// {"participant", "attended", "required", "remaining_possible", "status"}: the JSON contract of
+/// `attendance progress` and the web API.
+core::json to_json(const attendance::progress& p);
+
 /// Progress of every randomized participant whose cohort has a calendar.
 core::result<std::vector<attendance::progress>> attendance_progress(storage::database& db,
                                                                     const request& req);

@@ -2,6 +2,7 @@
 
 #include "balint/app/audit.hpp"
 #include "balint/app/randomization_service.hpp"
+#include "balint/core/json.hpp"
 #include "balint/core/result.hpp"
 #include "balint/enrolment/participant.hpp"
 #include "balint/instruments/instrument.hpp"
@@ -60,6 +61,9 @@ core::result<std::size_t> import_participants(storage::database& db, const reque
                                               const std::string& csv_text);
 
 core::result<std::vector<storage::participant_record>> list_participants(storage::database& db);
+
+/// A participant as `participant list --format json` and the web API show them.
+core::json to_json(const storage::participant_record& r);
 
 /// Keeps every record and marks the participant withdrawn with the date and reason.
 core::result<storage::participant_record> withdraw_participant(storage::database& db,
