@@ -625,4 +625,20 @@ core::json to_json(const reproduction_outcome& o) {
   return j;
 }
 
+std::string reproduction_report_html(const reproduction_outcome& o) {
+  report::reproduction_view view;
+  view.published = &o.published.summary;
+  view.audit = &o.published.audit;
+  view.comparison = &o.comparison;
+  view.analysis = &o.reproduced.analysis;
+  view.flow = o.reproduced.consort;
+  view.data_source = o.data.source;
+  view.reconstruction_seed = o.data.seed;
+  view.list_seed = o.replayed.list_seed;
+  view.commitment = o.replayed.init.commitment;
+  view.notes = o.data.unmet;
+  view.notes.insert(view.notes.end(), o.replayed.notes.begin(), o.replayed.notes.end());
+  return report::reproduction_html(view);
+}
+
 }  // namespace balint::app

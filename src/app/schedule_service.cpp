@@ -322,6 +322,39 @@ core::result<std::vector<session_view>> list_schedule(storage::database& db,
   return out;
 }
 
+core::result<std::vector<session_view>> sessions_led_by(storage::database& db,
+                                                        const std::string& leader) {
+  auto all = list_schedule(db, "");
+  if (!all) return std::move(all).error();
+  std::vector<session_view> out;
+  for (auto& v : all.value()) {
+    if (v.kind == "session" &&
+        std::find(v.leaders.begin(), v.leaders.end(), leader) != v.leaders.end()) {
+      out.push_back(std::move(v));
+    }
+  }
+  return out;
+}
+
+core::result<session_roster> roster_of_session(storage::database& db, const std::string& cohort,
+                                               int session) {
+  auto st = load_programme(db);
+  if (!st) return std::move(st).error();
+  auto found = session_of(st.value(), cohort, session);
+  if (!found) return std::move(found).error();
+  const auto* slot = found.value();
+  session_roster out{view_of(st.value(), *slot), {}};
+  std::map<std::string, roster_entry> entries;
+  for (const auto& code : out.session.participants) entries[code] = {code, std::nullopt, {}};
+  if (const auto it = st->marks.find(slot->id); it != st->marks.end()) {
+    for (const auto& m : it->second) {
+      entries[m.participant_code] = {m.participant_code, m.status, m.reason};
+    }
+  }
+  for (auto& [code, e] : entries) out.entries.push_back(std::move(e));
+  return out;
+}
+
 core::result<session_view> assign_leader(storage::database& db, const request& req,
                                          const std::string& cohort, int session,
                                          const std::string& leader) {
@@ -741,6 +774,21 @@ core::result<std::vector<attendance::progress>> attendance_progress(storage::dat
       }
     }
     out.push_back(attendance::assess(p.participant.code, attended, required, remaining));
+  }
+  return out;
+}
+
+core::result<std::vector<attendance::progress>> attendance_progress_of_leader(
+    storage::database& db, const request& req, const std::string& leader) {
+  auto led = sessions_led_by(db, leader);
+  if (!led) return std::move(led).error();
+  std::set<std::string> theirs;
+  for (const auto& v : led.value()) theirs.insert(v.participants.begin(), v.participants.end());
+  auto all = attendance_progress(db, req);
+  if (!all) return std::move(all).error();
+  std::vector<attendance::progress> out;
+  for (auto& p : all.value()) {
+    if (theirs.count(p.participant)) out.push_back(std::move(p));
   }
   return out;
 }

@@ -268,6 +268,84 @@ core::json to_json(const storage::participant_record& r) {
   return j;
 }
 
+core::result<std::vector<enrolment_entry>> enrolment_overview(storage::database& db) {
+  auto trial = load_trial(db);
+  if (!trial) return std::move(trial).error();
+  const auto& def = trial->definition;
+  std::map<std::int64_t, storage::allocation_record> allocated;
+  for (auto& a : db.allocations()) allocated.emplace(a.participant_id, std::move(a));
+  std::vector<enrolment_entry> out;
+  for (auto& r : db.participants()) {
+    enrolment_entry e;
+    if (auto it = allocated.find(r.id); it != allocated.end()) e.allocation = it->second;
+    std::vector<outcomes::assessment> recorded;
+    for (const auto& id : def.baseline_required) {
+      if (auto a = db.find_assessment(r.id, def.baseline_timepoint, id)) {
+        recorded.push_back({r.participant.code, a->timepoint, a->instrument, a->items, 0});
+      } else {
+        e.baseline_missing.push_back(id);
+      }
+    }
+    e.baseline_gaps = outcomes::baseline_gaps(def, trial->instruments, recorded);
+    e.record = std::move(r);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+core::json to_json(const enrolment_entry& e) {
+  core::json j = to_json(e.record);
+  if (e.allocation) {
+    core::json a;
+    a["arm"] = e.allocation->arm;
+    a["stratum"] = e.allocation->stratum;
+    a["allocated_at"] = e.allocation->allocated_at;
+    j["allocation"] = std::move(a);
+  } else {
+    j["allocation"] = core::json();
+  }
+  core::json b;
+  b["complete"] = e.baseline_gaps.empty();
+  core::json::array missing, gaps;
+  for (const auto& m : e.baseline_missing) missing.emplace_back(m);
+  for (const auto& g : e.baseline_gaps) gaps.emplace_back(g);
+  b["missing"] = core::json(std::move(missing));
+  b["gaps"] = core::json(std::move(gaps));
+  j["baseline"] = std::move(b);
+  return j;
+}
+
+core::json trial_summary_json(const trial::trial_definition& t) {
+  const auto id_label = [](const auto& items) {
+    core::json::array a;
+    for (const auto& i : items) {
+      core::json j;
+      j["id"] = i.id;
+      j["label"] = i.label;
+      a.push_back(std::move(j));
+    }
+    return core::json(std::move(a));
+  };
+  const auto strings = [](const std::vector<std::string>& v) {
+    core::json::array a;
+    for (const auto& s : v) a.emplace_back(s);
+    return core::json(std::move(a));
+  };
+  core::json j;
+  j["id"] = t.id;
+  j["title"] = t.title;
+  j["planned_participants"] = t.planned_participants;
+  j["arms"] = id_label(t.arms);
+  j["timepoints"] = id_label(t.timepoints);
+  j["outcomes"] = id_label(t.outcomes);
+  j["instruments"] = strings(t.instruments);
+  j["baseline_timepoint"] = t.baseline_timepoint;
+  j["baseline_instruments"] = strings(t.baseline_required);
+  j["required_sessions"] = t.programme.required_sessions;
+  j["time_zone"] = t.programme.time_zone;
+  return j;
+}
+
 core::result<storage::participant_record> withdraw_participant(storage::database& db,
                                                                const request& req,
                                                                const std::string& code,

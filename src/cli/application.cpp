@@ -4,6 +4,7 @@
 #include "balint/analysis/data_set.hpp"
 #include "balint/app/analysis_service.hpp"
 #include "balint/app/clock.hpp"
+#include "balint/app/demo_service.hpp"
 #include "balint/app/randomization_service.hpp"
 #include "balint/app/reproduce_service.hpp"
 #include "balint/app/schedule_service.hpp"
@@ -1133,6 +1134,63 @@ core::result<int> cmd_user_list(invocation& in) {
   return 0;
 }
 
+/// The machine's time zone (the demo's programme runs in it), or UTC when it has none.
+std::string local_time_zone() {
+  try {
+    return std::string(date::current_zone()->name());
+  } catch (const std::exception&) {
+    return "Etc/UTC";
+  }
+}
+
+void print_demo_users(std::ostream& out) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& u : app::demo_users()) rows.push_back({u.name, u.role, u.password});
+  out << "Demo users (demo databases only; never use these passwords for a real trial):\n"
+      << report::text_table({"user", "role", "password"}, rows);
+}
+
+core::result<int> cmd_demo(invocation& in) {
+  const std::string path = in.options.at("db");
+  app::demo_options options;
+  options.time_zone = in.options.get_or("time-zone", local_time_zone());
+  if (fs::exists(path)) {
+    auto db = open_db(in.options);
+    if (!db) return std::move(db).error();
+    auto r = app::build_demo(**db, make_request(in.options), options);
+    if (!r) return std::move(r).error();
+    if (r->created) {
+      in.out << "Built the demo trial in " << path << ".\n";
+    } else {
+      in.out << path << " already holds the demo trial; it is left as it is.\n";
+    }
+    print_demo_users(in.out);
+    return 0;
+  }
+  // Built in a file of its own and renamed at the end: a failure leaves no half-built demo.
+  const std::string building = path + ".building";
+  fs::remove(building);
+  fs::remove(building + "-wal");
+  fs::remove(building + "-shm");
+  core::result<app::demo_summary> r = app::demo_summary{};
+  {
+    auto db = storage::database::open(building);
+    r = app::build_demo(*db, make_request(in.options), options);
+  }
+  if (!r) {
+    fs::remove(building);
+    return std::move(r).error();
+  }
+  fs::rename(building, path);
+  in.out << "Built the demo trial in " << path << ": " << r->enrolled << " residents enrolled, "
+         << r->randomized << " randomized, sessions 1-" << r->sessions_logged
+         << " with attendance; session " << r->today_session << " started "
+         << r->today_session_start << " (" << options.time_zone << ") and waits for its leader.\n"
+         << "Serve it with: balint-trial serve --db " << path << "\n";
+  print_demo_users(in.out);
+  return 0;
+}
+
 core::result<int> cmd_serve(invocation& in) {
   server::config c;
   c.db_path = in.options.at("db");
@@ -1155,6 +1213,7 @@ core::result<int> cmd_serve(invocation& in) {
   }
   c.threads = static_cast<int>(*threads);
   c.max_queued = 4 * c.threads;
+  c.secure_cookie = in.options.has("secure-cookie");
   return server::serve(std::move(c), in.out, in.err);
 }
 
@@ -1216,19 +1275,7 @@ core::result<int> cmd_reproduce(invocation& in) {
   if (!outcome) return std::move(outcome).error();
   const auto& o = outcome.value();
   if (const auto report_path = in.options.get("report")) {
-    report::reproduction_view view;
-    view.published = &o.published.summary;
-    view.audit = &o.published.audit;
-    view.comparison = &o.comparison;
-    view.analysis = &o.reproduced.analysis;
-    view.flow = o.reproduced.consort;
-    view.data_source = o.data.source;
-    view.reconstruction_seed = o.data.seed;
-    view.list_seed = o.replayed.list_seed;
-    view.commitment = o.replayed.init.commitment;
-    view.notes = o.data.unmet;
-    view.notes.insert(view.notes.end(), o.replayed.notes.begin(), o.replayed.notes.end());
-    write_file(*report_path, report::reproduction_html(view));
+    write_file(*report_path, app::reproduction_report_html(o));
   }
   if (in.options.get_or("format", "text") == "json") {
     in.out << app::to_json(o).dump_pretty() << "\n";
@@ -1519,10 +1566,27 @@ const std::vector<command>& commands() {
        "Lists the users of the web application with their roles (never their passwords).",
        {db_option, format_option({"text", "json"})},
        cmd_user_list},
+      {"demo",
+       "--db FILE [--time-zone ZONE]",
+       "Builds a demo trial for trying the web pages: the Tongji trial moved so that a session\n"
+       "started today, 36 residents (32 randomized, 4 waiting), attendance up to today, and\n"
+       "four demo users whose passwords it prints. A database that already holds the demo is\n"
+       "left as it is; one holding another trial is refused.",
+       {db_option,
+        {"time-zone",
+         "ZONE",
+         "the programme's IANA time zone (default: this machine's)",
+         false,
+         {}},
+        as_option},
+       cmd_demo,
+       true},
       {"serve",
-       "--db FILE [--bind 127.0.0.1] [--port 8080] [--threads N]",
-       "Serves the HTTP API (docs/api.md) until SIGTERM or Ctrl-C; requests in flight finish\n"
-       "before it stops. Prints the address it listens on; --port 0 takes any free port.",
+       "--db FILE [--bind 127.0.0.1] [--port 8080] [--threads N] [--secure-cookie]",
+       "Serves the web pages and the HTTP API (docs/api.md) until SIGTERM or Ctrl-C; requests\n"
+       "in flight finish before it stops. Prints the address it listens on; --port 0 takes any\n"
+       "free port. Behind a TLS proxy, give --secure-cookie so browsers send the session\n"
+       "cookie over HTTPS only.",
        {db_option,
         {"bind", "ADDR", "address to listen on (default: 127.0.0.1)", false, {}},
         {"port", "N", "TCP port (default: 8080; 0: any free port)", false, {}},
@@ -1530,7 +1594,8 @@ const std::vector<command>& commands() {
          "N",
          "worker threads = keep-alive clients served at once (default: 64)",
          false,
-         {}}},
+         {}},
+        {"secure-cookie", "", "mark the session cookie Secure (serving behind TLS)", false, {}}},
        cmd_serve},
       {"reproduce",
        "tongji [--format text|json] [--report FILE.html] [--db FILE] [--seed N]",

@@ -5,6 +5,7 @@
 
 #include "balint/app/clock.hpp"
 #include "balint/core/text.hpp"
+#include "balint/resources/resources.hpp"
 #include "balint/server/server.hpp"
 
 #include <Poco/Net/HTTPRequestHandler.h>
@@ -71,6 +72,33 @@ response error_response(int status, std::string_view code, const std::string& fi
 
 response error_response(const core::error& e) {
   return error_response(status_of(e.code), core::to_string(e.code), e.field, e.message);
+}
+
+/// Pages may run their own scripts and styles and talk to this server; nothing else.
+constexpr const char* page_security_policy =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+std::optional<response> static_file(const std::string& path) {
+  if (path.empty() || path.front() != '/' || path.find("..") != std::string::npos) {
+    return std::nullopt;
+  }
+  const std::string name = path == "/" ? "index.html" : path.substr(1);
+  if (name.find('/') != std::string::npos) return std::nullopt;
+  const auto content = resources::find("src/web/" + name);
+  if (!content) return std::nullopt;
+  static const std::map<std::string, std::string> types = {
+      {".html", "text/html"},       {".css", "text/css"},  {".js", "text/javascript"},
+      {".svg", "image/svg+xml"},    {".png", "image/png"}, {".ico", "image/x-icon"},
+      {".json", "application/json"}};
+  const auto dot = name.rfind('.');
+  const auto type = dot == std::string::npos ? types.end() : types.find(name.substr(dot));
+  response r;
+  r.status = 200;
+  r.body = std::string(*content);
+  r.content_type = type == types.end() ? "application/octet-stream" : type->second;
+  if (r.content_type == "text/html") r.content_security_policy = page_security_policy;
+  return r;
 }
 
 }  // namespace detail
@@ -180,6 +208,7 @@ class api_handler : public Poco::Net::HTTPRequestHandler {
                      Poco::Net::HTTPServerResponse& response) override {
     const auto started = std::chrono::steady_clock::now();
     const std::string at = app::utc_now();
+    head_only_ = request.getMethod() == "HEAD";
     std::string user = "-";
     detail::response out;
     bool keep_alive = true;
@@ -248,7 +277,15 @@ class api_handler : public Poco::Net::HTTPRequestHandler {
         }
       }
     }
-    if (!route_) return error_response(404, "not_found", "path", "there is no such API route");
+    if (!route_) {
+      const std::string path = Poco::URI(request.getURI()).getPath();
+      if (request.getMethod() == "GET" || request.getMethod() == "HEAD") {
+        if (auto page = static_file(path)) return std::move(*page);
+      }
+      return error_response(
+          404, "not_found", "path",
+          path.rfind("/api/", 0) == 0 ? "there is no such API route" : "there is no such page");
+    }
     if (wrong_method_) {
       return error_response(405, "method_not_allowed", "method",
                             "this route answers " + route_->method + " only");
@@ -303,13 +340,19 @@ class api_handler : public Poco::Net::HTTPRequestHandler {
   void send(Poco::Net::HTTPServerResponse& response, const detail::response& out, bool keep_alive) {
     response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(out.status));
     response.setContentType(out.content_type + "; charset=utf-8");
-    response.set("Content-Security-Policy", content_security_policy);
+    response.set("Content-Security-Policy", out.content_security_policy.empty()
+                                                ? content_security_policy
+                                                : out.content_security_policy);
     response.set("X-Content-Type-Options", "nosniff");
     response.set("Referrer-Policy", "no-referrer");
     response.set("Cache-Control", "no-store");
     for (const auto& [name, value] : out.headers) response.add(name, value);
     if (!keep_alive) response.setKeepAlive(false);
     response.setContentLength64(static_cast<Poco::Int64>(out.body.size()));
+    if (head_only_) {
+      response.send();
+      return;
+    }
     response.send() << out.body;
   }
 
@@ -317,6 +360,7 @@ class api_handler : public Poco::Net::HTTPRequestHandler {
   const route* route_;
   std::vector<std::string> params_;
   bool wrong_method_;
+  bool head_only_ = false;
 };
 
 /// The router: one handler per request for the route matching method and path.

@@ -27,6 +27,8 @@ struct response {
   std::string body;
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
+  /// Replaces the API's policy (which lets nothing load) for answers that are documents.
+  std::string content_security_policy;
 };
 
 /// What a route gets: the parsed request, the signed-in user (absent on anonymous routes) and
@@ -55,6 +57,10 @@ struct route {
 };
 
 const std::vector<route>& routes();
+
+/// The page or file of src/web at `path` ("/" is index.html), or nullopt. HTML pages get a
+/// policy that loads scripts, styles and data from this server only.
+std::optional<response> static_file(const std::string& path);
 
 /// Writes that need the X-CSRF-Token header: every method but GET and HEAD.
 bool is_write(const std::string& method);

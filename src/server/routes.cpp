@@ -6,15 +6,21 @@
 #include "balint/analysis/data_set.hpp"
 #include "balint/app/analysis_service.hpp"
 #include "balint/app/randomization_service.hpp"
+#include "balint/app/reproduce_service.hpp"
 #include "balint/app/schedule_service.hpp"
 #include "balint/app/services.hpp"
+#include "balint/app/user_service.hpp"
 #include "balint/attendance/progress.hpp"
 #include "balint/core/text.hpp"
 #include "balint/enrolment/participant.hpp"
 #include "balint/report/export.hpp"
 
 #include <cstdint>
+#include <filesystem>
 #include <map>
+#include <mutex>
+#include <optional>
+#include <random>
 
 namespace balint::server::detail {
 namespace {
@@ -105,11 +111,35 @@ response post_logout(call& c) {
 }
 
 response get_participants(call& c) {
-  auto list = app::list_participants(c.db);
+  auto list = app::enrolment_overview(c.db);
   if (!list) return error_response(list.error());
   core::json::array a;
-  for (const auto& p : list.value()) a.push_back(app::to_json(p));
+  for (const auto& e : list.value()) a.push_back(app::to_json(e));
   return json_response(200, core::json(std::move(a)));
+}
+
+response post_participant_import(call& c) {
+  auto csv = string_member(c.body, "csv");
+  if (!csv) return error_response(csv.error());
+  auto n = app::import_participants(c.db, c.req, csv.value());
+  if (!n) return error_response(n.error());
+  core::json j;
+  j["enrolled"] = n.value();
+  return json_response(201, j);
+}
+
+response get_me(call& c) {
+  core::json j;
+  j["user"] = c.who->user;
+  j["role"] = std::string(app::to_string(c.who->user_role));
+  j["csrf_token"] = c.who->csrf_token;
+  return json_response(200, j);
+}
+
+response get_trial(call& c) {
+  auto t = app::load_trial(c.db);
+  if (!t) return error_response(t.error());
+  return json_response(200, app::trial_summary_json(t->definition));
 }
 
 response post_participant(call& c) {
@@ -183,13 +213,80 @@ response post_outcome(call& c) {
   return json_response(r->correction ? 200 : 201, j);
 }
 
+std::string cohort_of(const call& c, const std::string& fallback) {
+  return c.query.count("cohort") ? c.query.at("cohort") : fallback;
+}
+
+core::result<int> session_number(const std::string& text) {
+  const auto n = core::parse_integer(text);
+  if (!n || *n < 1 || *n > 1000) {
+    return core::invalid_input("session",
+                               "session \"" + text + "\" is not a session number (1, 2, ...)");
+  }
+  return static_cast<int>(*n);
+}
+
 response get_sessions(call& c) {
-  const std::string cohort = c.query.count("cohort") ? c.query.at("cohort") : "";
-  auto list = app::list_schedule(c.db, cohort);
+  const std::string cohort = cohort_of(c, "");
+  // Leaders see the sessions they lead and nothing else.
+  auto list = c.who->user_role == role::leader ? app::sessions_led_by(c.db, c.who->user)
+                                               : app::list_schedule(c.db, cohort);
   if (!list) return error_response(list.error());
   core::json::array a;
-  for (const auto& v : list.value()) a.push_back(app::to_json(v));
+  for (const auto& v : list.value()) {
+    if (cohort.empty() || v.cohort == cohort) a.push_back(app::to_json(v));
+  }
   return json_response(200, core::json(std::move(a)));
+}
+
+response get_session(call& c) {
+  const auto n = session_number(c.params.at(0));
+  if (!n) return error_response(n.error());
+  const std::string cohort = cohort_of(c, "intervention");
+  if (c.who->user_role == role::leader) {
+    if (auto ok = app::check_leads_session(c.db, c.who->user, cohort, n.value()); !ok) {
+      return error_response(ok.error());
+    }
+  }
+  auto r = app::roster_of_session(c.db, cohort, n.value());
+  if (!r) return error_response(r.error());
+  core::json j = app::to_json(r->session);
+  core::json::array marks;
+  for (const auto& e : r->entries) {
+    core::json m;
+    m["participant"] = e.participant;
+    m["status"] = e.status ? core::json(*e.status) : core::json();
+    m["reason"] = e.reason ? core::json(*e.reason) : core::json();
+    marks.push_back(std::move(m));
+  }
+  j["attendance"] = core::json(std::move(marks));
+  return json_response(200, j);
+}
+
+response post_plan(call& c) {
+  auto cohort = string_member(c.body, "cohort");
+  if (!cohort) return error_response(cohort.error());
+  auto plan = app::plan_schedule(c.db, c.req, cohort.value());
+  if (!plan) return error_response(plan.error());
+  core::json j;
+  j["feasible"] = plan->feasible;
+  j["participants"] = plan->participants;
+  j["held_sessions"] = plan->held_sessions;
+  core::json::array notes, problems, sessions;
+  for (const auto& n : plan->notes) notes.emplace_back(n);
+  for (const auto& p : plan->problems) problems.emplace_back(p);
+  for (const auto& v : plan->sessions) sessions.push_back(app::to_json(v));
+  j["notes"] = core::json(std::move(notes));
+  j["problems"] = core::json(std::move(problems));
+  j["sessions"] = core::json(std::move(sessions));
+  // No plan is a refusal of the use case: nothing was written; the body still says why.
+  if (!plan->feasible) {
+    auto r = error_response(409, "precondition_failed", "cohort",
+                            "no session plan exists for the " + cohort.value() +
+                                " cohort: " + core::join(plan->problems, "; "));
+    return r;
+  }
+  return json_response(200, j);
 }
 
 response get_analysis(call& c) {
@@ -212,13 +309,10 @@ response get_export_csv(call& c) {
 }
 
 response put_attendance(call& c) {
-  const auto n = core::parse_integer(c.params.at(0));
-  if (!n || *n < 1 || *n > 1000) {
-    return error_response(core::invalid_input(
-        "session", "session \"" + c.params.at(0) + "\" is not a session number (1, 2, ...)"));
-  }
-  const int session = static_cast<int>(*n);
-  const std::string cohort = c.query.count("cohort") ? c.query.at("cohort") : "intervention";
+  const auto n = session_number(c.params.at(0));
+  if (!n) return error_response(n.error());
+  const int session = n.value();
+  const std::string cohort = cohort_of(c, "intervention");
   auto status = string_member(c.body, "status");
   if (!status) return error_response(status.error());
   auto reason = optional_string_member(c.body, "reason");
@@ -240,7 +334,9 @@ response put_attendance(call& c) {
 }
 
 response get_progress(call& c) {
-  auto list = app::attendance_progress(c.db, c.req);
+  auto list = c.who->user_role == role::leader
+                  ? app::attendance_progress_of_leader(c.db, c.req, c.who->user)
+                  : app::attendance_progress(c.db, c.req);
   if (!list) return error_response(list.error());
   core::json::array a;
   for (const auto& p : list.value()) a.push_back(app::to_json(p));
@@ -257,6 +353,81 @@ response get_audit_verify(call& c) {
   j["first_broken"] = v->first_broken;
   j["problem"] = v->problem;
   return json_response(200, j);
+}
+
+core::json user_json(const app::user_view& u) {
+  core::json j;
+  j["name"] = u.name;
+  j["role"] = std::string(app::to_string(u.user_role));
+  j["created_at"] = u.created_at;
+  j["disabled_at"] = u.disabled_at ? core::json(*u.disabled_at) : core::json();
+  return j;
+}
+
+response get_users(call& c) {
+  auto list = app::list_users(c.db);
+  if (!list) return error_response(list.error());
+  core::json::array a;
+  for (const auto& u : list.value()) a.push_back(user_json(u));
+  return json_response(200, core::json(std::move(a)));
+}
+
+response post_user(call& c) {
+  auto name = string_member(c.body, "name");
+  if (!name) return error_response(name.error());
+  auto role_text = string_member(c.body, "role");
+  if (!role_text) return error_response(role_text.error());
+  auto password = string_member(c.body, "password");
+  if (!password) return error_response(password.error());
+  auto u =
+      app::add_user(c.db, c.req, name.value(), role_text.value(), password.value(), c.cfg.security);
+  if (!u) return error_response(u.error());
+  return json_response(201, user_json(u.value()));
+}
+
+response post_user_disable(call& c) {
+  auto u = app::disable_user(c.db, c.req, c.params.at(0));
+  if (!u) return error_response(u.error());
+  return json_response(200, user_json(u.value()));
+}
+
+/// The reproduction report of the Tongji paper: the replay runs once per server process, on a
+/// temporary database removed afterwards, and later requests get the same page.
+core::result<std::string> reproduction_report(const app::request& req) {
+  static std::mutex mutex;
+  static std::optional<std::string> cached;
+  std::lock_guard lock(mutex);
+  if (cached) return *cached;
+  std::random_device rd;
+  const auto path =
+      std::filesystem::temp_directory_path() /
+      ("balint-serve-reproduce-" + std::to_string(rd()) + std::to_string(rd()) + ".db");
+  core::result<app::reproduction_outcome> outcome =
+      [&]() -> core::result<app::reproduction_outcome> {
+    auto db = storage::database::open(path.string());
+    return app::reproduce(*db, req, "tongji", {});
+  }();
+  std::error_code ec;
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+    std::filesystem::remove(path.string() + suffix, ec);
+  }
+  if (!outcome) return std::move(outcome).error();
+  cached = app::reproduction_report_html(outcome.value());
+  return *cached;
+}
+
+response get_reproduction_report(call& c) {
+  auto html = reproduction_report(c.req);
+  if (!html) return error_response(html.error());
+  response r;
+  r.status = 200;
+  r.body = html.value();
+  r.content_type = "text/html";
+  // The report is one self-contained page: its own inline style and SVG, no scripts.
+  r.content_security_policy =
+      "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+      "form-action 'none'; frame-ancestors 'self'";
+  return r;
 }
 
 response get_health(call&) {
@@ -277,7 +448,18 @@ const std::vector<route>& routes() {
        false,
        post_logout,
        true},
+      {"GET",
+       "/api/me",
+       {role::coordinator, role::leader, role::analyst, role::admin},
+       false,
+       get_me},
+      {"GET",
+       "/api/trial",
+       {role::coordinator, role::leader, role::analyst, role::admin},
+       false,
+       get_trial},
       {"GET", "/api/participants", {role::coordinator, role::analyst}, false, get_participants},
+      {"POST", "/api/participants/import", {role::coordinator}, false, post_participant_import},
       {"POST", "/api/participants", {role::coordinator}, false, post_participant},
       {"POST", "/api/participants/{code}/withdraw", {role::coordinator}, false, post_withdraw},
       {"POST",
@@ -292,6 +474,12 @@ const std::vector<route>& routes() {
        {role::coordinator, role::leader, role::analyst},
        false,
        get_sessions},
+      {"GET",
+       "/api/sessions/{n}",
+       {role::coordinator, role::leader, role::analyst},
+       false,
+       get_session},
+      {"POST", "/api/sessions/plan", {role::coordinator}, false, post_plan},
       {"GET", "/api/analysis", {role::analyst, role::coordinator}, false, get_analysis},
       {"GET", "/api/export.csv", {role::analyst, role::coordinator}, false, get_export_csv},
       {"PUT", "/api/sessions/{n}/attendance/{code}", {role::leader}, false, put_attendance},
@@ -301,6 +489,14 @@ const std::vector<route>& routes() {
        false,
        get_progress},
       {"GET", "/api/audit/verify", {role::admin}, false, get_audit_verify},
+      {"GET", "/api/users", {role::admin}, false, get_users},
+      {"POST", "/api/users", {role::admin}, false, post_user},
+      {"POST", "/api/users/{name}/disable", {role::admin}, false, post_user_disable, true},
+      {"GET",
+       "/api/reproduction/report.html",
+       {role::analyst, role::coordinator},
+       false,
+       get_reproduction_report},
   };
   return table;
 }

@@ -223,6 +223,29 @@ TEST_SUITE("server") {
     CHECK(contains(s.log.str(), R"("path":"/healthz","remote":"127.0.0.1","status":200)"));
   }
 
+  TEST_CASE("the pages are served from the binary with a policy that allows only this server") {
+    running_server s(fixture().db);
+    const auto index = http(s.port(), "GET", "/");
+    CHECK(index.status == 200);
+    CHECK(contains(index.body, "<html"));
+    CHECK(contains(index.csp, "script-src 'self'"));
+    CHECK(contains(index.csp, "frame-ancestors 'none'"));
+    CHECK_FALSE(contains(index.csp, "unsafe"));
+    // Every page the roles use exists; none is reachable outside src/web.
+    for (const char* page : {"/index.html", "/coordinator.html", "/leader.html", "/analyst.html",
+                             "/admin.html", "/app.css", "/app.js"}) {
+      CAPTURE(page);
+      CHECK(http(s.port(), "GET", page).status == 200);
+    }
+    for (const char* path : {"/no-such-page.html", "/../schemas/trial.schema.json",
+                             "/%2e%2e/schemas/trial.schema.json", "/web/index.html"}) {
+      CAPTURE(path);
+      const auto r = http(s.port(), "GET", path);
+      CHECK(r.status == 404);
+      CHECK(r.error_code() == "not_found");
+    }
+  }
+
   TEST_CASE("login: a session cookie that scripts cannot read, bad passwords refused alike") {
     running_server s(fixture().db);
     const auto ok =
@@ -284,7 +307,15 @@ TEST_SUITE("server") {
     };
     const std::string put = "/api/sessions/1/attendance/" + f.session1.front();
     const std::vector<probe> probes = {
+        {"GET", "/api/me", "", {"coord", "L1", "ana", "adm"}, 200},
+        {"GET", "/api/trial", "", {"coord", "L1", "ana", "adm"}, 200},
         {"GET", "/api/participants", "", {"coord", "ana"}, 200},
+        {"POST",
+         "/api/participants/import",
+         R"({"csv":"code,age,gender,specialty,consent,balint_knowledge,balint_times,available\n)"
+         R"(T91,27,M,surgery,yes,1,1,weekend\n"})",
+         {"coord"},
+         201},
         // A coordinator enrols T90, records the baseline, randomizes and withdraws T90.
         {"POST", "/api/participants", new_participant, {"coord"}, 201},
         {"POST", "/api/outcomes", outcome("T90", "mbi-hss", items("3", 22)), {"coord"}, 201},
@@ -296,9 +327,19 @@ TEST_SUITE("server") {
         {"PUT", put, mark("present"), {"L1"}, 200},
         {"GET", "/api/attendance/progress", "", {"coord", "L1", "ana"}, 200},
         {"GET", "/api/sessions", "", {"coord", "L1", "ana"}, 200},
+        {"GET", "/api/sessions/1", "", {"coord", "L1", "ana"}, 200},
+        {"POST", "/api/sessions/plan", R"({"cohort":"waitlist"})", {"coord"}, 409},
         {"GET", "/api/analysis", "", {"coord", "ana"}, 200},
         {"GET", "/api/export.csv", "", {"coord", "ana"}, 200},
         {"GET", "/api/audit/verify", "", {"adm"}, 200},
+        {"GET", "/api/users", "", {"adm"}, 200},
+        {"POST",
+         "/api/users",
+         R"({"name":"new-analyst","role":"analyst","password":"a long enough password"})",
+         {"adm"},
+         201},
+        {"POST", "/api/users/new-analyst/disable", "", {"adm"}, 200},
+        {"GET", "/api/reproduction/report.html", "", {"coord", "ana"}, 200},
     };
     for (const auto& p : probes) {
       for (const auto& [who, cred] : as) {
@@ -316,7 +357,29 @@ TEST_SUITE("server") {
     }
     // What the allowed answers hold.
     const auto participants = http(s.port(), "GET", "/api/participants", "", as["coord"]);
-    CHECK(participants.json().as_array().size() == 37);
+    CHECK(participants.json().as_array().size() == 38);
+    const auto participant_list = participants.json();
+    for (const auto& p : participant_list.as_array()) {
+      // The allocation shows once it is made and never before; the baseline says what it lacks.
+      const bool randomized = run_sqlite(f.db,
+                                         "SELECT count(*) FROM allocation a JOIN participant "
+                                         "p ON p.id = a.participant_id WHERE p.code = '" +
+                                             str(p, "code") + "';")
+                                  .out == "1\n";
+      CHECK(p.find("allocation")->is_null() == !randomized);
+      if (str(p, "code") == "T91") {
+        CHECK_FALSE(p.find("baseline")->find("complete")->as_bool());
+        CHECK(p.find("baseline")->find("missing")->as_array().size() == 2);
+      }
+    }
+    const auto users = http(s.port(), "GET", "/api/users", "", as["adm"]).json();
+    bool disabled = false;
+    for (const auto& u : users.as_array()) {
+      if (str(u, "name") == "new-analyst") disabled = !u.find("disabled_at")->is_null();
+    }
+    CHECK(disabled);
+    CHECK(http(s.port(), "GET", "/api/me", "", as["L1"]).json().find("role")->as_string() ==
+          "leader");
     const auto verify = http(s.port(), "GET", "/api/audit/verify", "", as["adm"]).json();
     CHECK(verify.find("ok")->as_bool());
     // Every write was audited with the user's name.
@@ -327,8 +390,29 @@ TEST_SUITE("server") {
     CHECK(actors.count("coord") == 1);
     CHECK(run_sqlite(f.db, "SELECT withdrawal_reason FROM participant WHERE code = 'T90';").out ==
           "moved away\n");
+    // A leader sees the sessions they lead (L1: the odd ones), their rosters and progress only.
     const auto sessions = http(s.port(), "GET", "/api/sessions", "", as["L1"]).json();
-    CHECK(sessions.as_array().size() >= 20);
+    CHECK(sessions.as_array().size() == 10);
+    std::set<std::string> theirs;
+    for (const auto& v : sessions.as_array()) {
+      CHECK(v.find("number")->as_int() % 2 == 1);
+      for (const auto& c : v.find("participants")->as_array()) theirs.insert(c.as_string());
+    }
+    CHECK(http(s.port(), "GET", "/api/sessions/2", "", as["L1"]).status == 403);
+    const auto roster = http(s.port(), "GET", "/api/sessions/1", "", as["L1"]).json();
+    CHECK(roster.find("attendance")->as_array().size() == f.session1.size());
+    for (const auto& m : roster.find("attendance")->as_array()) {
+      if (str(m, "participant") == f.session1.front()) CHECK(str(m, "status") == "present");
+    }
+    const auto progress = http(s.port(), "GET", "/api/attendance/progress", "", as["L1"]).json();
+    for (const auto& p : progress.as_array()) {
+      CHECK(theirs.count(str(p, "participant")) == 1);
+    }
+    const auto all_sessions = http(s.port(), "GET", "/api/sessions", "", as["coord"]).json();
+    CHECK(all_sessions.as_array().size() > 20);  // the coordinator sees lectures and sessions
+    const auto report = http(s.port(), "GET", "/api/reproduction/report.html", "", as["ana"]);
+    CHECK(report.body.find("CONSORT") != std::string::npos);
+    CHECK(report.csp.find("script-src") == std::string::npos);  // the report runs no script
     const auto analysis = http(s.port(), "GET", "/api/analysis", "", as["ana"]);
     CHECK(analysis.json().is_object());
     const auto csv = http(s.port(), "GET", "/api/export.csv", "", as["ana"]);
@@ -492,13 +576,16 @@ TEST_SUITE("server") {
     const auto expired = http(s.port(), "GET", "/api/attendance/progress", "", ana);
     CHECK(expired.status == 401);
     CHECK(contains(expired.body, "expired"));
+    s.s->stop();
 
-    const auto coord = login(s.port(), "coord");
-    CHECK(http(s.port(), "POST", "/api/logout", "", coord, false).status == 403);
-    const auto out = http(s.port(), "POST", "/api/logout", "", coord);
+    // Logout, on a server with the usual timeout (a busy machine may take a second to answer).
+    running_server usual(f.db);
+    const auto coord = login(usual.port(), "coord");
+    CHECK(http(usual.port(), "POST", "/api/logout", "", coord, false).status == 403);
+    const auto out = http(usual.port(), "POST", "/api/logout", "", coord);
     CHECK(out.status == 200);
     CHECK(contains(out.set_cookie, "Max-Age=0"));
-    CHECK(http(s.port(), "GET", "/api/participants", "", coord).status == 401);
+    CHECK(http(usual.port(), "GET", "/api/participants", "", coord).status == 401);
   }
 
   TEST_CASE("concurrent attendance writes are all kept, none twice") {

@@ -126,6 +126,9 @@ core::result<reproduction_outcome> reproduce(storage::database& db, const reques
                                              const std::string& key,
                                              const reproduce_options& options);
 
+/// The self-contained HTML report of a reproduction (report::reproduction_html's view of it).
+std::string reproduction_report_html(const reproduction_outcome& o);
+
 /// {"summary", "cells", "not_compared", "reconstruction": {"seed","source","attempts","unmet"},
 ///  "replay": {"list_seed","commitment","enrolled","randomized","sessions_held",
 ///  "attendance_marks","notes"}}

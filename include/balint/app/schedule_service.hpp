@@ -51,6 +51,25 @@ core::result<std::vector<session_view>> generate_schedule(
 core::result<std::vector<session_view>> list_schedule(storage::database& db,
                                                       const std::string& cohort);
 
+/// The sessions (not lectures) of every cohort that `leader` leads: what a leader may see.
+core::result<std::vector<session_view>> sessions_led_by(storage::database& db,
+                                                        const std::string& leader);
+
+/// One participant of a session's roster and the mark recorded for them (none yet: nullopt).
+struct roster_entry {
+  std::string participant;
+  std::optional<std::string> status;  ///< "present", "absent" or "excused"
+  std::optional<std::string> reason;
+};
+struct session_roster {
+  session_view session;
+  /// The plan's roster, then anyone else marked at this session, in code order.
+  std::vector<roster_entry> entries;
+};
+/// A session with its roster and the marks so far; not_found for an unknown session.
+core::result<session_roster> roster_of_session(storage::database& db, const std::string& cohort,
+                                               int session);
+
 core::result<session_view> assign_leader(storage::database& db, const request& req,
                                          const std::string& cohort, int session,
                                          const std::string& leader);
@@ -137,6 +156,10 @@ core::json to_json(const attendance::progress& p);
 /// Progress of every randomized participant whose cohort has a calendar.
 core::result<std::vector<attendance::progress>> attendance_progress(storage::database& db,
                                                                     const request& req);
+
+/// Progress of the participants on the rosters of the sessions `leader` leads.
+core::result<std::vector<attendance::progress>> attendance_progress_of_leader(
+    storage::database& db, const request& req, const std::string& leader);
 
 /// What a certificate of completion states, for a participant who attended at least the
 /// required sessions; refused otherwise.

@@ -65,6 +65,23 @@ core::result<std::vector<storage::participant_record>> list_participants(storage
 /// A participant as `participant list --format json` and the web API show them.
 core::json to_json(const storage::participant_record& r);
 
+/// A participant as the coordinator's dashboard shows them: the allocation once it is made
+/// (never before) and what their baseline still lacks.
+struct enrolment_entry {
+  storage::participant_record record;
+  std::optional<storage::allocation_record> allocation;
+  std::vector<std::string> baseline_missing;  ///< required baseline instruments not recorded
+  std::vector<std::string> baseline_gaps;     ///< why the baseline is incomplete, in words
+};
+core::result<std::vector<enrolment_entry>> enrolment_overview(storage::database& db);
+/// to_json(record) plus "allocation": null | {"arm", "stratum", "allocated_at"} and
+/// "baseline": {"complete", "missing", "gaps"}.
+core::json to_json(const enrolment_entry& e);
+/// The trial as the web pages need it: {"id", "title", "planned_participants", "arms",
+/// "timepoints", "instruments", "baseline_timepoint", "baseline_instruments",
+/// "required_sessions", "time_zone", "outcomes"}.
+core::json trial_summary_json(const trial::trial_definition& t);
+
 /// Keeps every record and marks the participant withdrawn with the date and reason.
 core::result<storage::participant_record> withdraw_participant(storage::database& db,
                                                                const request& req,
