@@ -265,7 +265,9 @@ class api_handler : public Poco::Net::HTTPRequestHandler {
       return error_response(413, "too_large", "body", too_large);
     }
     std::string body;
-    {
+    // A request without Content-Length and not chunked has no body (RFC 9112 6.3); reading one
+    // would wait for the client to close the connection (curl -X POST without -d does this).
+    if (request.hasContentLength() || request.getChunkedTransferEncoding()) {
       auto& in = request.stream();
       char buf[8192];
       while (in.read(buf, sizeof buf) || in.gcount() > 0) {

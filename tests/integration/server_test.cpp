@@ -12,6 +12,8 @@
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/StreamSocket.h>
 #include <Poco/StreamCopier.h>
 #include <doctest/doctest.h>
 
@@ -244,6 +246,27 @@ TEST_SUITE("server") {
       CHECK(r.status == 404);
       CHECK(r.error_code() == "not_found");
     }
+  }
+
+  TEST_CASE("a write without a body and without Content-Length is answered at once") {
+    // curl -X POST without -d sends neither Content-Length nor a body; the server must not wait
+    // for one until the client gives up.
+    auto& f = fixture();
+    running_server s(f.db);
+    const auto coord = login(s.port(), "coord");
+    Poco::Net::StreamSocket socket(Poco::Net::SocketAddress("127.0.0.1", s.port()));
+    socket.setReceiveTimeout(Poco::Timespan(5, 0));
+    const std::string request = "POST /api/logout HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: " +
+                                coord.cookie + "\r\nX-CSRF-Token: " + coord.csrf + "\r\n\r\n";
+    socket.sendBytes(request.data(), static_cast<int>(request.size()));
+    const auto started = std::chrono::steady_clock::now();
+    char buf[2048] = {};
+    const int n = socket.receiveBytes(buf, sizeof buf - 1);  // throws after 5 s
+    const double waited =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    CHECK(std::string(buf, static_cast<std::size_t>(std::max(n, 0))).rfind("HTTP/1.1 200", 0) ==
+          0);
+    CHECK(waited < 4.0);
   }
 
   TEST_CASE("login: a session cookie that scripts cannot read, bad passwords refused alike") {
