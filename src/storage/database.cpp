@@ -174,20 +174,48 @@ database::connection_settings database::settings() {
 }
 
 void database::begin() {
+  if (impl_->depth > 0) {
+    const std::string sql = "SAVEPOINT nested_" + std::to_string(impl_->depth);
+    detail::check(impl_->handle,
+                  sqlite3_exec(impl_->handle, sql.c_str(), nullptr, nullptr, nullptr),
+                  "starting a nested transaction");
+    ++impl_->depth;
+    return;
+  }
   // Poco's begin() is DEFERRED; IMMEDIATE takes the write lock up front (FACTS.md).
   detail::check(impl_->handle,
                 sqlite3_exec(impl_->handle, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr),
                 "starting a transaction");
+  impl_->depth = 1;
 }
 
 void database::commit() {
+  if (impl_->depth > 1) {
+    const std::string sql = "RELEASE nested_" + std::to_string(impl_->depth - 1);
+    detail::check(impl_->handle,
+                  sqlite3_exec(impl_->handle, sql.c_str(), nullptr, nullptr, nullptr),
+                  "committing a nested transaction");
+    --impl_->depth;
+    return;
+  }
   detail::check(impl_->handle, sqlite3_exec(impl_->handle, "COMMIT", nullptr, nullptr, nullptr),
                 "committing");
+  impl_->depth = 0;
 }
 
 void database::rollback() noexcept {
+  if (impl_->depth > 1) {
+    const std::string name = "nested_" + std::to_string(impl_->depth - 1);
+    sqlite3_exec(impl_->handle, ("ROLLBACK TO " + name).c_str(), nullptr, nullptr, nullptr);
+    sqlite3_exec(impl_->handle, ("RELEASE " + name).c_str(), nullptr, nullptr, nullptr);
+    --impl_->depth;
+    return;
+  }
   sqlite3_exec(impl_->handle, "ROLLBACK", nullptr, nullptr, nullptr);
+  impl_->depth = 0;
 }
+
+int database::transaction_depth() const { return impl_->depth; }
 
 database::impl::impl(const std::string& path)
     : session("SQLite", path), handle(Poco::Data::SQLite::Utility::dbHandle(session)) {}

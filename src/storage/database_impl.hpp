@@ -47,6 +47,7 @@ struct database::impl {
   explicit impl(const std::string& path);
   Poco::Data::Session session;
   sqlite3* handle;
+  int depth = 0;  ///< open begin() calls: 1 = BEGIN IMMEDIATE, more = savepoints inside it
 };
 
 }  // namespace balint::storage

@@ -111,6 +111,32 @@ TEST_SUITE("storage") {
     CHECK(count(file, "participant") == 1);
   }
 
+  TEST_CASE("a transaction inside a transaction is a savepoint: undone alone, kept by the outer") {
+    // The server's group commit runs many use cases, each in its own transaction, inside one.
+    temp_dir dir;
+    const auto file = dir.path / "t.db";
+    auto db = storage::database::open(file.string());
+    {
+      storage::transaction outer(*db);
+      {
+        storage::transaction first(*db);
+        db->insert_participants({person("A1")}, "2026-01-01T00:00:00.000Z");
+        first.commit();
+      }
+      {
+        storage::transaction refused(*db);  // not committed: only its own write goes
+        db->insert_participants({person("A2")}, "2026-01-01T00:00:00.000Z");
+        CHECK(db->transaction_depth() == 2);
+      }
+      CHECK(db->transaction_depth() == 1);
+      CHECK(count(file, "participant") == 0);  // nothing visible to others before COMMIT
+      outer.commit();
+    }
+    CHECK(db->transaction_depth() == 0);
+    CHECK(count(file, "participant") == 1);
+    CHECK(db->participants().front().participant.code == "A1");
+  }
+
   TEST_CASE("an exception inside a use case rolls the whole transaction back") {
     temp_dir dir;
     auto db = storage::database::open((dir.path / "t.db").string());

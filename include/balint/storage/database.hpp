@@ -170,10 +170,14 @@ class database {
   };
   connection_settings settings();
 
-  /// BEGIN IMMEDIATE: takes the write lock now, so two writers never interleave.
+  /// BEGIN IMMEDIATE: takes the write lock now, so two writers never interleave. Inside an
+  /// open transaction it nests: a SAVEPOINT, which commit() releases and rollback() undoes
+  /// alone (the server's group commit runs each request's use case this way).
   void begin();
   void commit();
   void rollback() noexcept;
+  /// How many begin() calls are open (0: none).
+  int transaction_depth() const;
 
   // The trial and its instruments.
   std::optional<stored_trial> load_trial();
