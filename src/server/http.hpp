@@ -54,6 +54,9 @@ struct route {
   bool anonymous = false;        ///< no session needed (login, health)
   route_fn run;
   bool body_optional = false;  ///< a write that may come without a body (logout, randomize)
+  /// A write of the trial run by the group commit: queued with the writes arriving meanwhile,
+  /// committed together, answered after the COMMIT. Not for writes that hash a password.
+  bool group_commit = false;
 };
 
 const std::vector<route>& routes();
