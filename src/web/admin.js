@@ -1,0 +1,113 @@
+// The admin's page: the users of the web application (add, disable) and the audit trail check.
+'use strict';
+
+(function () {
+  const { api, el, say, sayError } = Balint;
+  const pageStatus = document.getElementById('page-status');
+  const usersStatus = document.getElementById('users-status');
+  const tbody = document.querySelector('#users tbody');
+  let me = null;
+
+  function day(iso) {
+    return iso ? String(iso).replace('T', ' ').slice(0, 16) : '–';
+  }
+
+  function actionsFor(u, cell) {
+    cell.textContent = '';
+    if (u.disabled_at) return;
+    if (me && u.name === me.user) {
+      cell.append(el('span', { className: 'hint', text: 'You' }));
+      return;
+    }
+    cell.append(el('button', { type: 'button', className: 'danger', text: 'Disable',
+      attrs: { 'aria-label': 'Disable ' + u.name }, onclick: () => confirmDisable(u, cell) }));
+  }
+
+  function confirmDisable(u, cell) {
+    cell.textContent = '';
+    const confirm = el('button', { type: 'button', className: 'danger primary', text: 'Confirm disable',
+      attrs: { 'aria-label': 'Confirm disabling ' + u.name }, onclick: () => disable(u, confirm) });
+    cell.append(el('p', { text: 'Disable ' + u.name + '? Their sessions end now; their audit entries stay.' }),
+      el('div', { className: 'actions' }, confirm,
+        el('button', { type: 'button', text: 'Cancel', onclick: () => actionsFor(u, cell) })));
+    confirm.focus();
+  }
+
+  async function disable(u, button) {
+    button.disabled = true;
+    try {
+      await api('POST', '/api/users/' + encodeURIComponent(u.name) + '/disable');
+      await load();
+      say(usersStatus, u.name + ' is disabled.', 'ok');
+    } catch (err) {
+      button.disabled = false;
+      sayError(usersStatus, err);
+    }
+  }
+
+  async function load() {
+    const users = await api('GET', '/api/users');
+    tbody.textContent = '';
+    for (const u of users) {
+      const actions = el('td', {});
+      actionsFor(u, actions);
+      tbody.append(el('tr', { attrs: { 'data-user': u.name } },
+        el('th', { scope: 'row', text: u.name }),
+        el('td', { text: Balint.roleName(u.role) }),
+        el('td', { text: day(u.created_at) }),
+        el('td', {}, u.disabled_at
+          ? el('span', { className: 'tag bad', text: 'Disabled ' + day(u.disabled_at) })
+          : el('span', { className: 'tag good', text: 'Active' })),
+        actions));
+    }
+  }
+
+  document.getElementById('verify-audit').addEventListener('click', async (event) => {
+    const status = document.getElementById('audit-status');
+    const button = event.currentTarget;
+    button.disabled = true;
+    say(status, 'Verifying the audit trail…', 'info');
+    try {
+      const v = await api('GET', '/api/audit/verify');
+      if (v.ok) {
+        say(status, 'The audit trail is intact: ' + v.entries + ' entries, every hash checks. Head hash ' +
+          v.head_hash + '.', 'ok');
+      } else {
+        say(status, 'The audit trail is broken' + (v.first_broken ? ' at entry ' + v.first_broken : '') +
+          ': ' + (v.problem || 'a hash does not match') + ' (' + v.entries + ' entries).', 'error');
+      }
+    } catch (err) {
+      sayError(status, err);
+    } finally {
+      button.disabled = false;
+    }
+  });
+
+  document.getElementById('add-user-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const status = document.getElementById('add-user-status');
+    const body = {
+      name: form.elements.name.value.trim(),
+      role: form.elements.role.value,
+      password: form.elements.password.value,
+    };
+    try {
+      await api('POST', '/api/users', body);
+      form.reset();
+      say(status, 'Added ' + body.name + ' as ' + Balint.roleName(body.role) + '.', 'ok');
+      await load();
+    } catch (err) {
+      sayError(status, err);
+      const field = err.field && form.elements[err.field];
+      if (field && field.focus) field.focus();
+    }
+  });
+
+  Balint.start(['admin'], pageStatus)
+    .then((s) => {
+      me = s.me;
+      return load();
+    })
+    .catch((err) => sayError(pageStatus, err));
+})();

@@ -1,0 +1,289 @@
+// The coordinator's page: enrolment progress, the participants with their baseline and
+// allocation, randomize (with a confirmation), withdraw (with a reason), enrol, record a
+// questionnaire and import a participant CSV. Every refusal shows the server's words.
+'use strict';
+
+(function () {
+  const { api, el, say, sayError } = Balint;
+  const pageStatus = document.getElementById('page-status');
+  const tableStatus = document.getElementById('participants-status');
+  const tbody = document.querySelector('#participants tbody');
+  let trial = null;
+  let participants = [];
+
+  function eligible(p) {
+    return p.status !== 'withdrawn' && !p.allocation && p.baseline && p.baseline.complete;
+  }
+
+  function renderProgress() {
+    const box = document.getElementById('progress');
+    box.textContent = '';
+    const planned = trial.planned_participants || 0;
+    const enrolled = participants.length;
+    const withdrawn = participants.filter((p) => p.status === 'withdrawn').length;
+    const waiting = participants.filter(eligible).length;
+    const incomplete = participants.filter(
+      (p) => p.status !== 'withdrawn' && !p.allocation && !(p.baseline && p.baseline.complete)).length;
+    const perArm = new Map((trial.arms || []).map((a) => [a.id, 0]));
+    for (const p of participants) {
+      if (p.allocation) perArm.set(p.allocation.arm, (perArm.get(p.allocation.arm) || 0) + 1);
+    }
+    const figures = el('dl', { className: 'figures', id: 'progress-figures' },
+      el('div', {}, el('dt', { text: 'Enrolled' }),
+        el('dd', { text: planned ? enrolled + ' of ' + planned + ' planned' : String(enrolled) })));
+    for (const [arm, n] of perArm) {
+      figures.append(el('div', {}, el('dt', { text: 'Randomized: ' + Balint.armLabel(trial, arm) }),
+        el('dd', { text: String(n) })));
+    }
+    figures.append(
+      el('div', {}, el('dt', { text: 'Waiting for randomization' }), el('dd', { text: String(waiting) })),
+      el('div', {}, el('dt', { text: 'Baseline questionnaire missing' }),
+        el('dd', { text: String(incomplete) })),
+      el('div', {}, el('dt', { text: 'Withdrawn' }), el('dd', { text: String(withdrawn) })));
+    box.append(figures);
+    if (planned) {
+      const bar = el('progress', { id: 'enrolment-bar', max: planned, value: Math.min(enrolled, planned) });
+      box.append(el('label', { htmlFor: 'enrolment-bar', className: 'hint',
+        text: 'Enrolment: ' + enrolled + ' of ' + planned + ' planned participants' }), bar);
+    }
+  }
+
+  function baselineCell(p) {
+    if (p.baseline && p.baseline.complete) return el('span', { className: 'tag good', text: 'Complete' });
+    const missing = p.baseline && p.baseline.missing ? p.baseline.missing : [];
+    return el('span', { className: 'tag warn',
+      text: 'Missing: ' + (missing.length ? missing.map(Balint.instrumentLabel).join(', ') : 'unknown') });
+  }
+
+  function allocationCell(p) {
+    if (!p.allocation) return el('span', { className: 'hint', text: 'Not randomized' });
+    return el('span', {}, el('strong', { text: Balint.armLabel(trial, p.allocation.arm) }),
+      p.allocation.stratum && p.allocation.stratum !== 'all'
+        ? el('span', { className: 'hint', text: ' (stratum ' + p.allocation.stratum + ')' }) : null);
+  }
+
+  function statusCell(p) {
+    if (p.status === 'withdrawn') {
+      return el('span', {}, el('span', { className: 'tag bad', text: 'Withdrawn' }),
+        p.withdrawal_reason ? el('span', { className: 'hint', text: ' ' + p.withdrawal_reason }) : null);
+    }
+    return el('span', { text: 'Enrolled' });
+  }
+
+  function actionsFor(p, cell, focus) {
+    cell.textContent = '';
+    const box = el('div', { className: 'actions' });
+    if (eligible(p)) {
+      box.append(el('button', { type: 'button', className: 'primary', text: 'Randomize',
+        attrs: { 'aria-label': 'Randomize ' + p.code }, onclick: () => confirmRandomize(p, cell) }));
+    }
+    if (p.status !== 'withdrawn') {
+      box.append(el('button', { type: 'button', className: 'danger', text: 'Withdraw',
+        attrs: { 'aria-label': 'Withdraw ' + p.code }, onclick: () => askWithdrawal(p, cell) }));
+    }
+    cell.append(box);
+    if (focus && box.firstChild) box.firstChild.focus();
+  }
+
+  function confirmRandomize(p, cell) {
+    cell.textContent = '';
+    const confirm = el('button', { type: 'button', className: 'primary',
+      text: 'Confirm randomization', attrs: { 'aria-label': 'Confirm randomization of ' + p.code },
+      onclick: () => randomize(p, confirm) });
+    cell.append(
+      el('p', { text: 'Randomize ' + p.code + ' now? The allocation is final.' }),
+      el('div', { className: 'actions' }, confirm,
+        el('button', { type: 'button', text: 'Cancel', onclick: () => actionsFor(p, cell, true) })));
+    confirm.focus();
+  }
+
+  async function randomize(p, button) {
+    button.disabled = true;
+    try {
+      const r = await api('POST', '/api/participants/' + encodeURIComponent(p.code) + '/randomize');
+      await load();
+      say(tableStatus, p.code + ' was randomized: allocated to ' + Balint.armLabel(trial, r.arm) +
+        (r.stratum && r.stratum !== 'all' ? ' (stratum ' + r.stratum + ')' : '') + '.', 'ok');
+      focusRow(p.code);
+    } catch (err) {
+      button.disabled = false;
+      sayError(tableStatus, err);
+    }
+  }
+
+  function askWithdrawal(p, cell) {
+    cell.textContent = '';
+    const id = 'withdraw-reason-' + p.code;
+    const input = el('input', { id: id, type: 'text', required: true, autocomplete: 'off' });
+    const form = el('form', { className: 'inline-form', noValidate: true },
+      el('div', { className: 'field' }, el('label', { htmlFor: id, text: 'Reason for withdrawing ' + p.code }), input),
+      el('div', { className: 'actions' },
+        el('button', { type: 'submit', className: 'danger primary', text: 'Confirm withdrawal',
+          attrs: { 'aria-label': 'Confirm withdrawal of ' + p.code } }),
+        el('button', { type: 'button', text: 'Cancel', onclick: () => actionsFor(p, cell, true) })));
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      try {
+        await api('POST', '/api/participants/' + encodeURIComponent(p.code) + '/withdraw',
+          { reason: input.value.trim() });
+        await load();
+        say(tableStatus, p.code + ' was withdrawn. Their data are kept.', 'ok');
+        focusRow(p.code);
+      } catch (err) {
+        sayError(tableStatus, err);
+        input.setAttribute('aria-invalid', 'true');
+        input.focus();
+      }
+    });
+    cell.append(form);
+    input.focus();
+  }
+
+  /** After a change, focus stays near it: the participant's row, or the filter when the row
+   *  no longer matches it. */
+  function focusRow(code) {
+    const th = tbody.querySelector('th[data-code="' + CSS.escape(code) + '"]');
+    (th || document.getElementById('participant-filter')).focus();
+  }
+
+  const filters = {
+    all: () => true,
+    waiting: eligible,
+    missing: (p) => p.status !== 'withdrawn' && !(p.baseline && p.baseline.complete),
+    randomized: (p) => Boolean(p.allocation),
+    withdrawn: (p) => p.status === 'withdrawn',
+  };
+
+  function renderTable() {
+    tbody.textContent = '';
+    const filter = document.getElementById('participant-filter');
+    const shown = participants.filter(filters[filter.value] || filters.all);
+    document.getElementById('participant-count').textContent =
+      'Showing ' + shown.length + ' of ' + participants.length + ' participants.';
+    if (!shown.length) {
+      tbody.append(el('tr', {}, el('td', { colSpan: 5,
+        text: participants.length ? 'No participant matches "' + filter.selectedOptions[0].text + '".'
+          : 'No participants are enrolled yet.' })));
+      return;
+    }
+    for (const p of shown) {
+      const actions = el('td', {});
+      actionsFor(p, actions);
+      tbody.append(el('tr', { attrs: { 'data-code': p.code } },
+        el('th', { scope: 'row', text: p.code, tabIndex: -1, attrs: { 'data-code': p.code } }),
+        el('td', {}, statusCell(p)),
+        el('td', {}, baselineCell(p)),
+        el('td', {}, allocationCell(p)),
+        actions));
+    }
+  }
+
+  function fillSelect(select, options, keep) {
+    const old = keep ? select.value : '';
+    select.textContent = '';
+    for (const [value, label] of options) select.append(el('option', { value: value, text: label }));
+    if (old && options.some(([v]) => v === old)) select.value = old;
+  }
+
+  function renderOutcomeChoices() {
+    fillSelect(document.getElementById('outcome-participant'),
+      [['', 'Choose…']].concat(participants.map((p) => [p.code, p.code])), true);
+    fillSelect(document.getElementById('outcome-timepoint'),
+      (trial.timepoints || []).map((t) => [t.id, t.id + ': ' + t.label]), true);
+    fillSelect(document.getElementById('outcome-instrument'),
+      (trial.instruments || []).map((i) => [i, Balint.instrumentLabel(i)]), true);
+  }
+
+  async function load() {
+    participants = await api('GET', '/api/participants');
+    renderProgress();
+    renderTable();
+    renderOutcomeChoices();
+  }
+
+  document.getElementById('participant-filter').addEventListener('change', () => {
+    say(tableStatus, '');
+    renderTable();
+  });
+
+  document.getElementById('enrol-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const status = document.getElementById('enrol-status');
+    const body = {
+      code: form.elements.code.value.trim(),
+      age: form.elements.age.value.trim(),
+      gender: form.elements.gender.value,
+      consent: form.elements.consent.checked ? 'yes' : 'no',
+      available: Array.from(form.querySelectorAll('input[name=available]:checked')).map((c) => c.value),
+    };
+    const specialty = form.elements.specialty.value.trim();
+    if (specialty) body.specialty = specialty;
+    if (!body.available.length) delete body.available;
+    try {
+      await api('POST', '/api/participants', body);
+      form.reset();
+      say(status, 'Enrolled participant ' + body.code + '. Record the baseline questionnaire next.', 'ok');
+      await load();
+    } catch (err) {
+      sayError(status, err);
+      const field = err.field && form.elements[err.field];
+      if (field && field.focus) field.focus();
+    }
+  });
+
+  document.getElementById('outcome-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const status = document.getElementById('outcome-status');
+    const body = {
+      participant: form.elements.participant.value,
+      timepoint: form.elements.timepoint.value,
+      instrument: form.elements.instrument.value,
+      items: form.elements.items.value.replace(/\s+/g, ''),
+    };
+    const reason = form.elements.reason.value.trim();
+    if (reason) body.reason = reason;
+    try {
+      const r = await api('POST', '/api/outcomes', body);
+      const scores = Object.entries(r.scores || {})
+        .map(([k, v]) => k.toUpperCase() + ' ' + (v === null ? 'missing' : v)).join(', ');
+      say(status, (r.correction ? 'Corrected' : 'Recorded') + ' the ' + Balint.instrumentLabel(r.instrument) +
+        ' questionnaire of ' + r.participant + ' at ' + r.timepoint + '. Scores: ' + scores + '.', 'ok');
+      form.elements.items.value = '';
+      form.elements.reason.value = '';
+      await load();
+    } catch (err) {
+      sayError(status, err);
+      const field = err.field && form.elements[err.field];
+      if (field && field.focus) field.focus();
+    }
+  });
+
+  document.getElementById('import-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const status = document.getElementById('import-status');
+    const file = form.elements.file.files[0];
+    if (!file) {
+      say(status, 'Choose a participant CSV file first.', 'error');
+      form.elements.file.focus();
+      return;
+    }
+    try {
+      const r = await api('POST', '/api/participants/import', { csv: await file.text() });
+      say(status, 'Enrolled ' + r.enrolled + ' participants from ' + file.name + '.', 'ok');
+      form.reset();
+      await load();
+    } catch (err) {
+      sayError(status, err);
+    }
+  });
+
+  Balint.start(['coordinator'], pageStatus)
+    .then((s) => {
+      trial = s.trial;
+      return load();
+    })
+    .catch((err) => sayError(pageStatus, err));
+})();
