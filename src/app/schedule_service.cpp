@@ -308,32 +308,47 @@ core::result<std::vector<session_view>> generate_schedule(
   return list_schedule(db, cohort);
 }
 
-core::result<std::vector<session_view>> list_schedule(storage::database& db,
-                                                      const std::string& cohort) {
-  auto st = load_programme(db);
-  if (!st) return std::move(st).error();
+namespace {
+
+core::result<std::vector<session_view>> schedule_of(const programme_state& st,
+                                                    const std::string& cohort) {
   if (!cohort.empty()) {
-    if (auto ok = check_cohort(st->trial.definition, cohort); !ok) return std::move(ok).error();
+    if (auto ok = check_cohort(st.trial.definition, cohort); !ok) return std::move(ok).error();
   }
   std::vector<session_view> out;
-  for (const auto& s : st->slots) {
-    if (cohort.empty() || s.cohort == cohort) out.push_back(view_of(st.value(), s));
+  for (const auto& s : st.slots) {
+    if (cohort.empty() || s.cohort == cohort) out.push_back(view_of(st, s));
   }
   return out;
 }
 
-core::result<std::vector<session_view>> sessions_led_by(storage::database& db,
-                                                        const std::string& leader) {
-  auto all = list_schedule(db, "");
-  if (!all) return std::move(all).error();
+std::vector<session_view> leader_sessions(const programme_state& st, const std::string& leader) {
   std::vector<session_view> out;
-  for (auto& v : all.value()) {
-    if (v.kind == "session" &&
-        std::find(v.leaders.begin(), v.leaders.end(), leader) != v.leaders.end()) {
-      out.push_back(std::move(v));
+  for (const auto& s : st.slots) {
+    if (s.kind != "session") continue;
+    const auto it = st.leaders.find(s.id);
+    if (it != st.leaders.end() &&
+        std::find(it->second.begin(), it->second.end(), leader) != it->second.end()) {
+      out.push_back(view_of(st, s));
     }
   }
   return out;
+}
+
+}  // namespace
+
+core::result<std::vector<session_view>> list_schedule(storage::database& db,
+                                                      const std::string& cohort) {
+  auto st = load_programme(db);
+  if (!st) return std::move(st).error();
+  return schedule_of(st.value(), cohort);
+}
+
+core::result<std::vector<session_view>> sessions_led_by(storage::database& db,
+                                                        const std::string& leader) {
+  auto st = load_programme(db);
+  if (!st) return std::move(st).error();
+  return leader_sessions(st.value(), leader);
 }
 
 core::result<session_roster> roster_of_session(storage::database& db, const std::string& cohort,
@@ -743,25 +758,24 @@ core::result<attendance_logged> log_attendance(storage::database& db, const requ
   return attendance_logged{session, cohort, rows.size(), present};
 }
 
-core::result<std::vector<attendance::progress>> attendance_progress(storage::database& db,
-                                                                    const request& req) {
-  auto st = load_programme(db);
-  if (!st) return std::move(st).error();
+namespace {
+
+std::vector<attendance::progress> progress_of(const programme_state& st, const request& req) {
   const auto now = now_of(req);
-  const int required = st->trial.definition.programme.required_sessions;
+  const int required = st.trial.definition.programme.required_sessions;
   std::vector<attendance::progress> out;
-  for (const auto& p : st->participants) {
-    const auto arm = st->arm_of.find(p.id);
-    if (arm == st->arm_of.end()) continue;
-    const auto sessions = open_sessions(st.value(), arm->second);
+  for (const auto& p : st.participants) {
+    const auto arm = st.arm_of.find(p.id);
+    if (arm == st.arm_of.end()) continue;
+    const auto sessions = open_sessions(st, arm->second);
     if (sessions.empty()) continue;  // this cohort has no calendar yet
     int attended = 0;
     int remaining = 0;
-    for (const auto& s : st->slots) {
+    for (const auto& s : st.slots) {
       if (s.cohort != arm->second || s.kind != "session") continue;
-      const auto it = st->marks.find(s.id);
+      const auto it = st.marks.find(s.id);
       bool marked = false;
-      if (it != st->marks.end()) {
+      if (it != st.marks.end()) {
         for (const auto& m : it->second) {
           if (m.participant_id != p.id) continue;
           marked = true;
@@ -769,7 +783,7 @@ core::result<std::vector<attendance::progress>> attendance_progress(storage::dat
         }
       }
       if (!marked && !s.cancelled_at && instant(s.start_utc) > now && !p.withdrawn() &&
-          st->available(p, s)) {
+          st.available(p, s)) {
         ++remaining;
       }
     }
@@ -778,16 +792,26 @@ core::result<std::vector<attendance::progress>> attendance_progress(storage::dat
   return out;
 }
 
+}  // namespace
+
+core::result<std::vector<attendance::progress>> attendance_progress(storage::database& db,
+                                                                    const request& req) {
+  auto st = load_programme(db);
+  if (!st) return std::move(st).error();
+  return progress_of(st.value(), req);
+}
+
 core::result<std::vector<attendance::progress>> attendance_progress_of_leader(
     storage::database& db, const request& req, const std::string& leader) {
-  auto led = sessions_led_by(db, leader);
-  if (!led) return std::move(led).error();
+  // One read of the programme for both the leader's sessions and everyone's progress.
+  auto st = load_programme(db);
+  if (!st) return std::move(st).error();
   std::set<std::string> theirs;
-  for (const auto& v : led.value()) theirs.insert(v.participants.begin(), v.participants.end());
-  auto all = attendance_progress(db, req);
-  if (!all) return std::move(all).error();
+  for (const auto& v : leader_sessions(st.value(), leader)) {
+    theirs.insert(v.participants.begin(), v.participants.end());
+  }
   std::vector<attendance::progress> out;
-  for (auto& p : all.value()) {
+  for (auto& p : progress_of(st.value(), req)) {
     if (theirs.count(p.participant)) out.push_back(std::move(p));
   }
   return out;
@@ -795,11 +819,12 @@ core::result<std::vector<attendance::progress>> attendance_progress_of_leader(
 
 core::result<certificate_facts> completion_certificate(storage::database& db, const request& req,
                                                        const std::string& participant) {
-  auto progress = attendance_progress(db, req);
-  if (!progress) return std::move(progress).error();
-  const auto it = std::find_if(progress->begin(), progress->end(),
+  auto st = load_programme(db);
+  if (!st) return std::move(st).error();
+  const auto progress = progress_of(st.value(), req);
+  const auto it = std::find_if(progress.begin(), progress.end(),
                                [&](const auto& p) { return p.participant == participant; });
-  if (it == progress->end()) {
+  if (it == progress.end()) {
     if (!db.find_participant(participant)) return not_enrolled(participant);
     return core::precondition_failed("participant", "participant " + participant +
                                                         " has no Balint sessions (not randomized, "
@@ -811,8 +836,6 @@ core::result<certificate_facts> completion_certificate(storage::database& db, co
                            " of the " + std::to_string(it->required) +
                            " required sessions; a certificate is given on completion");
   }
-  auto st = load_programme(db);
-  if (!st) return std::move(st).error();
   const auto* p = st->participant(participant);
   std::vector<std::string> dates;
   for (const auto& s : st->slots) {

@@ -6,7 +6,10 @@
 #include "balint/randomization/allocation_list.hpp"
 #include "balint/resources/resources.hpp"
 
+#include <list>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <set>
 #include <unordered_map>
 
@@ -46,9 +49,27 @@ core::result<core::json> parse_resource_json(std::string_view path) {
   return core::parse_json(*text);
 }
 
+/// A built-in JSON file (a schema), parsed once per process: the embedded files never change.
+/// Shared read-only by every thread; the cache is never destroyed (no destructor racing a thread
+/// still validating at exit).
+core::result<std::shared_ptr<const core::json>> builtin_json(std::string_view path) {
+  struct cache {
+    std::mutex mutex;
+    std::map<std::string, std::shared_ptr<const core::json>, std::less<>> parsed;
+  };
+  static auto* const shared = new cache;  // NOLINT: intentionally never destroyed
+  std::lock_guard lock(shared->mutex);
+  if (const auto it = shared->parsed.find(path); it != shared->parsed.end()) return it->second;
+  auto doc = parse_resource_json(path);
+  if (!doc) return std::move(doc).error();
+  auto parsed = std::make_shared<const core::json>(std::move(doc.value()));
+  shared->parsed.emplace(std::string(path), parsed);
+  return parsed;
+}
+
 /// Loads, schema-checks and parses every instrument the trial names from the built-in files.
 core::result<outcomes::instrument_set> builtin_instruments(const trial::trial_definition& trial) {
-  auto schema = parse_resource_json("schemas/instrument.schema.json");
+  auto schema = builtin_json("schemas/instrument.schema.json");
   if (!schema) return std::move(schema).error();
   outcomes::instrument_set set;
   std::vector<std::string> known;
@@ -63,7 +84,7 @@ core::result<outcomes::instrument_set> builtin_instruments(const trial::trial_de
                                  "trial definition: instrument \"" + id +
                                      "\" is not known; known instruments: " + core::one_of(known));
     }
-    const auto problems = core::validate_json(doc.value(), schema.value());
+    const auto problems = core::validate_json(doc.value(), *schema.value());
     if (!problems.empty()) {
       return core::invalid_input(problems.front().path,
                                  "instrument " + id + ": " + problems.front().message);
@@ -96,9 +117,9 @@ enrolment::enrolment_rules rules_of(const trial::trial_definition& t) {
 }
 
 core::result<trial::trial_definition> parse_definition(const core::json& doc) {
-  auto schema = parse_resource_json("schemas/trial.schema.json");
+  auto schema = builtin_json("schemas/trial.schema.json");
   if (!schema) return std::move(schema).error();
-  return trial::parse_trial_definition(doc, schema.value());
+  return trial::parse_trial_definition(doc, *schema.value());
 }
 
 core::error not_enrolled(const std::string& code) {
@@ -109,20 +130,63 @@ core::error not_enrolled(const std::string& code) {
 
 }  // namespace
 
-core::result<loaded_trial> load_trial(storage::database& db) {
-  const auto stored = db.load_trial();
-  if (!stored) {
-    return core::precondition_failed(
-        "db", "this database holds no trial yet; set one up with 'balint-trial init --db FILE'");
+namespace {
+
+/// The stored texts a loaded_trial is parsed from: the definition and every instrument (id,
+/// definition) in id order.
+struct trial_texts {
+  std::string definition;
+  std::vector<std::pair<std::string, std::string>> instruments;
+
+  friend bool operator==(const trial_texts&, const trial_texts&) = default;
+};
+
+/// Trials already parsed and checked, by their exact stored texts: parsing and schema-checking a
+/// definition costs far more than reading it, and a trial's texts do not change after init.
+/// Different text (another database, a changed row) is simply another entry. Process-wide and
+/// thread-safe; the few most recently used are kept.
+class trial_cache {
+ public:
+  std::shared_ptr<const loaded_trial> find(const trial_texts& key) {
+    std::lock_guard lock(mutex_);
+    for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+      if (it->first == key) {
+        entries_.splice(entries_.begin(), entries_, it);  // most recently used first
+        return entries_.front().second;
+      }
+    }
+    return nullptr;
   }
-  auto doc = core::parse_json(stored->definition);
+
+  void add(trial_texts key, std::shared_ptr<const loaded_trial> trial) {
+    std::lock_guard lock(mutex_);
+    for (const auto& e : entries_) {
+      if (e.first == key) return;  // another thread parsed the same texts meanwhile
+    }
+    entries_.emplace_front(std::move(key), std::move(trial));
+    if (entries_.size() > max_entries) entries_.pop_back();
+  }
+
+ private:
+  static constexpr std::size_t max_entries = 8;
+  std::mutex mutex_;
+  std::list<std::pair<trial_texts, std::shared_ptr<const loaded_trial>>> entries_;
+};
+
+trial_cache& parsed_trials() {
+  static auto* const cache = new trial_cache;  // NOLINT: intentionally never destroyed
+  return *cache;
+}
+
+core::result<loaded_trial> parse_trial(const trial_texts& texts) {
+  auto doc = core::parse_json(texts.definition);
   if (!doc) return std::move(doc).error();
   auto def = parse_definition(doc.value());
   if (!def) return std::move(def).error();
   // The instruments as stored at init, so a later program version cannot change a running
   // trial's scoring.
   loaded_trial t{std::move(def.value()), {}, {}};
-  for (const auto& [id, text] : db.load_instruments()) {
+  for (const auto& [id, text] : texts.instruments) {
     auto j = core::parse_json(text);
     if (!j) return std::move(j).error();
     auto inst = instruments::parse_instrument(j.value());
@@ -131,6 +195,23 @@ core::result<loaded_trial> load_trial(storage::database& db) {
   }
   t.rules = rules_of(t.definition);
   return t;
+}
+
+}  // namespace
+
+core::result<loaded_trial> load_trial(storage::database& db) {
+  auto stored = db.load_trial();
+  if (!stored) {
+    return core::precondition_failed(
+        "db", "this database holds no trial yet; set one up with 'balint-trial init --db FILE'");
+  }
+  trial_texts texts{std::move(stored->definition), db.load_instruments()};
+  if (const auto hit = parsed_trials().find(texts)) return *hit;
+  auto parsed = parse_trial(texts);
+  if (!parsed) return std::move(parsed).error();  // refusals are not cached: they are rare
+  auto shared = std::make_shared<const loaded_trial>(std::move(parsed.value()));
+  parsed_trials().add(std::move(texts), shared);
+  return *shared;
 }
 
 core::result<init_result> init_trial(storage::database& db, const request& req,

@@ -5,6 +5,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <regex>
 #include <string>
 #include <string_view>
@@ -176,6 +179,42 @@ std::string join_quoted(const json::array& values) {
     out += describe(values[i]);
   }
   return out;
+}
+
+/// The pattern compiled (ECMAScript), or nullptr when it is not a valid regex.
+std::unique_ptr<const std::regex> compile(const std::string& pattern) {
+  try {
+    return std::make_unique<const std::regex>(pattern, std::regex::ECMAScript);
+  } catch (const std::regex_error&) {
+    return nullptr;
+  }
+}
+
+/// Patterns compiled once per process and shared by every validation: compiling a std::regex
+/// costs far more than matching with it, and the schemas (hence the patterns) are few and fixed.
+/// Matching with one const std::regex from several threads at once is safe. Entries are never
+/// removed, so the pointers stay valid; the cache is left to the process's end on purpose (no
+/// destructor racing a thread still validating at exit). The outer optional is empty when the
+/// cache is full (the caller compiles for itself); the inner pointer is nullptr for a pattern
+/// that does not compile.
+std::optional<const std::regex*> shared_regex(const std::string& pattern) {
+  struct cache {
+    std::mutex mutex;
+    std::map<std::string, std::unique_ptr<const std::regex>, std::less<>> compiled;
+  };
+  static auto* const shared = new cache;  // NOLINT: intentionally never destroyed
+  constexpr std::size_t max_patterns = 1024;
+  {
+    std::lock_guard lock(shared->mutex);
+    if (const auto it = shared->compiled.find(pattern); it != shared->compiled.end()) {
+      return it->second.get();
+    }
+    if (shared->compiled.size() >= max_patterns) return std::nullopt;
+  }
+  auto re = compile(pattern);  // outside the lock: other patterns need not wait for this one
+  std::lock_guard lock(shared->mutex);
+  // Another thread may have compiled the same pattern meanwhile: keep the first.
+  return shared->compiled.emplace(pattern, std::move(re)).first->second.get();
 }
 
 class validator {
@@ -547,16 +586,14 @@ class validator {
   }
 
   const std::regex* regex_for(const std::string& pattern) {
-    if (const auto it = regexes_.find(pattern); it != regexes_.end()) return &it->second;
-    try {
-      return &regexes_.emplace(pattern, std::regex(pattern, std::regex::ECMAScript)).first->second;
-    } catch (const std::regex_error&) {
-      return nullptr;
-    }
+    if (const auto found = shared_regex(pattern)) return *found;
+    // The shared cache is full: compile for this validation only.
+    if (const auto it = regexes_.find(pattern); it != regexes_.end()) return it->second.get();
+    return regexes_.emplace(pattern, compile(pattern)).first->second.get();
   }
 
   const json& root_;
-  std::map<std::string, std::regex, std::less<>> regexes_;
+  std::map<std::string, std::unique_ptr<const std::regex>, std::less<>> regexes_;
   int depth_ = 0;
 };
 

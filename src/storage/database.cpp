@@ -21,12 +21,49 @@ void check(sqlite3* db, int rc, std::string_view what) {
   throw storage_error(std::string(what) + ": " + sqlite3_errmsg(db));
 }
 
-statement::statement(sqlite3* db, std::string_view sql) : db_(db) {
-  check(db, sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr),
-        "preparing SQL");
+statement_cache::~statement_cache() {
+  for (auto& [sql, e] : entries_) sqlite3_finalize(e.stmt);
 }
 
-statement::~statement() { sqlite3_finalize(stmt_); }
+sqlite3_stmt* statement_cache::borrow(std::string_view sql, entry*& from) {
+  auto it = entries_.find(sql);
+  if (it != entries_.end() && !it->second.in_use) {
+    it->second.in_use = true;
+    from = &it->second;
+    return it->second.stmt;
+  }
+  sqlite3_stmt* stmt = nullptr;
+  const int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+  if (rc != SQLITE_OK) {
+    sqlite3_finalize(stmt);
+    check(db_, rc, "preparing SQL");
+  }
+  if (it == entries_.end()) {
+    // Elements of an unordered_map stay put when it grows: `from` stays valid.
+    from = &entries_.emplace(std::string(sql), entry{stmt, true}).first->second;
+  } else {
+    from = nullptr;  // the cached one is borrowed further up the stack
+  }
+  return stmt;
+}
+
+void statement_cache::give_back(sqlite3_stmt* stmt, entry* from) noexcept {
+  if (from == nullptr) {
+    sqlite3_finalize(stmt);
+    return;
+  }
+  // Reset: a statement left part-way would keep its read snapshot open.
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  from->in_use = false;
+}
+
+statement::statement(statement_cache& cache, std::string_view sql)
+    : cache_(cache), db_(cache.handle()) {
+  stmt_ = cache.borrow(sql, from_);
+}
+
+statement::~statement() { cache_.give_back(stmt_, from_); }
 
 void statement::bind(int index, std::int64_t v) {
   check(db_, sqlite3_bind_int64(stmt_, index, v), "binding");
@@ -47,6 +84,8 @@ bool statement::step() {
   check(db_, rc, "executing SQL");
   return false;
 }
+
+void statement::run(std::string_view what) { check(db_, sqlite3_step(stmt_), what); }
 
 void statement::reset() {
   sqlite3_reset(stmt_);
@@ -173,33 +212,31 @@ database::connection_settings database::settings() {
   return c;
 }
 
+// BEGIN, COMMIT, SAVEPOINT and RELEASE go through the connection's statement cache: prepared
+// once per connection, where sqlite3_exec would parse them on every call.
+
 void database::begin() {
   if (impl_->depth > 0) {
-    const std::string sql = "SAVEPOINT nested_" + std::to_string(impl_->depth);
-    detail::check(impl_->handle,
-                  sqlite3_exec(impl_->handle, sql.c_str(), nullptr, nullptr, nullptr),
-                  "starting a nested transaction");
+    detail::statement s(impl_->statements, "SAVEPOINT nested_" + std::to_string(impl_->depth));
+    s.run("starting a nested transaction");
     ++impl_->depth;
     return;
   }
   // Poco's begin() is DEFERRED; IMMEDIATE takes the write lock up front (FACTS.md).
-  detail::check(impl_->handle,
-                sqlite3_exec(impl_->handle, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr),
-                "starting a transaction");
+  detail::statement s(impl_->statements, "BEGIN IMMEDIATE");
+  s.run("starting a transaction");
   impl_->depth = 1;
 }
 
 void database::commit() {
   if (impl_->depth > 1) {
-    const std::string sql = "RELEASE nested_" + std::to_string(impl_->depth - 1);
-    detail::check(impl_->handle,
-                  sqlite3_exec(impl_->handle, sql.c_str(), nullptr, nullptr, nullptr),
-                  "committing a nested transaction");
+    detail::statement s(impl_->statements, "RELEASE nested_" + std::to_string(impl_->depth - 1));
+    s.run("committing a nested transaction");
     --impl_->depth;
     return;
   }
-  detail::check(impl_->handle, sqlite3_exec(impl_->handle, "COMMIT", nullptr, nullptr, nullptr),
-                "committing");
+  detail::statement s(impl_->statements, "COMMIT");
+  s.run("committing");
   impl_->depth = 0;
 }
 
@@ -218,6 +255,8 @@ void database::rollback() noexcept {
 int database::transaction_depth() const { return impl_->depth; }
 
 database::impl::impl(const std::string& path)
-    : session("SQLite", path), handle(Poco::Data::SQLite::Utility::dbHandle(session)) {}
+    : session("SQLite", path),
+      handle(Poco::Data::SQLite::Utility::dbHandle(session)),
+      statements(handle) {}
 
 }  // namespace balint::storage

@@ -5,10 +5,13 @@
 #include <Poco/Data/Session.h>
 #include <sqlite3.h>
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 namespace balint::storage {
 
@@ -17,11 +20,50 @@ namespace detail {
 /// The one place driver error codes become storage_error (SQLiteCpp's check()).
 void check(sqlite3* db, int rc, std::string_view what);
 
+/// The prepared statements of one connection, by SQL text: each is prepared on first use and
+/// kept until the connection closes (Poco 1.11 re-prepares on every execute). Not thread-safe,
+/// like the connection itself: one thread uses a connection at a time.
+class statement_cache {
+ public:
+  explicit statement_cache(sqlite3* db) : db_(db) {}
+  /// Finalizes every statement: must run before the connection closes.
+  ~statement_cache();
+  statement_cache(const statement_cache&) = delete;
+  statement_cache& operator=(const statement_cache&) = delete;
+
+  struct entry {
+    sqlite3_stmt* stmt = nullptr;
+    bool in_use = false;
+  };
+
+  sqlite3* handle() const { return db_; }
+  /// A prepared statement for `sql` that nobody else uses now: the cached one (`from` = its
+  /// entry), or, while that one is borrowed (the same SQL nested inside itself), a fresh one
+  /// (`from` = nullptr).
+  sqlite3_stmt* borrow(std::string_view sql, entry*& from);
+  /// Takes back a borrowed statement: resets it and clears its bindings (a cached one) or
+  /// finalizes it (a fresh one).
+  void give_back(sqlite3_stmt* stmt, entry* from) noexcept;
+  /// How many statements are cached.
+  std::size_t size() const { return entries_.size(); }
+
+ private:
+  struct text_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>{}(s);
+    }
+  };
+  sqlite3* db_;
+  std::unordered_map<std::string, entry, text_hash, std::equal_to<>> entries_;
+};
+
 /// A prepared statement on the handle Poco opened, for the hot paths (bulk item answers,
-/// streaming exports): Poco 1.11 re-prepares on every execute, this prepares once.
+/// streaming exports, every per-request read): borrowed from the connection's statement_cache,
+/// so each SQL text is prepared once per connection; reset and handed back on destruction.
 class statement {
  public:
-  statement(sqlite3* db, std::string_view sql);
+  statement(statement_cache& cache, std::string_view sql);
   ~statement();
   statement(const statement&) = delete;
   statement& operator=(const statement&) = delete;
@@ -30,6 +72,9 @@ class statement {
   void bind_null(int index);
   /// True when a row is ready; false when done.
   bool step();
+  /// Steps once a statement that returns no rows (BEGIN, COMMIT, ...); a failure becomes
+  /// storage_error("WHAT: the driver's message").
+  void run(std::string_view what);
   void reset();
   bool is_null(int col) const;
   std::int64_t integer(int col) const;
@@ -37,7 +82,9 @@ class statement {
   std::optional<std::string> optional_text(int col) const;
 
  private:
+  statement_cache& cache_;
   sqlite3* db_;
+  statement_cache::entry* from_ = nullptr;  ///< nullptr: a fresh statement, finalized at the end
   sqlite3_stmt* stmt_ = nullptr;
 };
 
@@ -47,6 +94,8 @@ struct database::impl {
   explicit impl(const std::string& path);
   Poco::Data::Session session;
   sqlite3* handle;
+  /// Declared after `session`, so destroyed (finalized) before the session closes the handle.
+  detail::statement_cache statements;
   int depth = 0;  ///< open begin() calls: 1 = BEGIN IMMEDIATE, more = savepoints inside it
 };
 

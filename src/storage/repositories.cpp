@@ -58,7 +58,7 @@ participant_record read_participant(const statement& s) {
 }  // namespace
 
 std::optional<stored_trial> database::load_trial() {
-  statement s(impl_->handle, "SELECT trial_key, definition, created_at, locked_at FROM trial");
+  statement s(impl_->statements, "SELECT trial_key, definition, created_at, locked_at FROM trial");
   if (!s.step()) return std::nullopt;
   return stored_trial{s.text(0), s.text(1), s.text(2), s.optional_text(3)};
 }
@@ -78,17 +78,15 @@ void database::insert_instrument(const std::string& id, const std::string& defin
 }
 
 std::vector<std::pair<std::string, std::string>> database::load_instruments() {
-  std::vector<std::string> ids;
-  std::vector<std::string> definitions;
-  impl_->session << "SELECT id, definition FROM instrument ORDER BY id", into(ids),
-      into(definitions), now;
+  // Read on every use case (app::load_trial): a cached statement, not Poco's re-prepare.
+  statement s(impl_->statements, "SELECT id, definition FROM instrument ORDER BY id");
   std::vector<std::pair<std::string, std::string>> out;
-  for (std::size_t i = 0; i < ids.size(); ++i) out.emplace_back(ids[i], definitions[i]);
+  while (s.step()) out.emplace_back(s.text(0), s.text(1));
   return out;
 }
 
 std::optional<participant_record> database::find_participant(std::string_view code) {
-  statement s(impl_->handle,
+  statement s(impl_->statements,
               "SELECT " + std::string(participant_columns) + " FROM participant WHERE code = ?");
   s.bind(1, code);
   if (!s.step()) return std::nullopt;
@@ -96,7 +94,7 @@ std::optional<participant_record> database::find_participant(std::string_view co
 }
 
 std::vector<participant_record> database::participants() {
-  statement s(impl_->handle,
+  statement s(impl_->statements,
               "SELECT " + std::string(participant_columns) + " FROM participant ORDER BY id");
   std::vector<participant_record> out;
   while (s.step()) out.push_back(read_participant(s));
@@ -141,7 +139,7 @@ void database::withdraw_participant(std::int64_t id, const std::string& at,
 std::optional<assessment_record> database::find_assessment(std::int64_t participant_id,
                                                            std::string_view timepoint,
                                                            std::string_view instrument) {
-  statement s(impl_->handle,
+  statement s(impl_->statements,
               "SELECT a.id, p.code, a.recorded_at FROM assessment a JOIN participant p ON "
               "p.id = a.participant_id WHERE a.participant_id = ? AND a.timepoint = ? AND "
               "a.instrument_id = ?");
@@ -156,7 +154,7 @@ std::optional<assessment_record> database::find_assessment(std::int64_t particip
   r.timepoint = std::string(timepoint);
   r.instrument = std::string(instrument);
   r.recorded_at = s.text(2);
-  statement items(impl_->handle,
+  statement items(impl_->statements,
                   "SELECT item, value FROM item_response WHERE assessment_id = ? ORDER BY item");
   items.bind(1, r.id);
   while (items.step()) {
@@ -168,7 +166,7 @@ std::optional<assessment_record> database::find_assessment(std::int64_t particip
 }
 
 std::vector<std::tuple<std::int64_t, std::string, std::string>> database::assessment_keys() {
-  statement s(impl_->handle, "SELECT participant_id, timepoint, instrument_id FROM assessment");
+  statement s(impl_->statements, "SELECT participant_id, timepoint, instrument_id FROM assessment");
   std::vector<std::tuple<std::int64_t, std::string, std::string>> out;
   while (s.step()) out.emplace_back(s.integer(0), s.text(1), s.text(2));
   return out;
@@ -176,10 +174,10 @@ std::vector<std::tuple<std::int64_t, std::string, std::string>> database::assess
 
 void database::insert_assessments(const std::vector<new_assessment>& list,
                                   const std::string& recorded_at) {
-  statement head(impl_->handle,
+  statement head(impl_->statements,
                  "INSERT INTO assessment (participant_id, timepoint, instrument_id, recorded_at) "
                  "VALUES (?, ?, ?, ?)");
-  statement item(impl_->handle,
+  statement item(impl_->statements,
                  "INSERT INTO item_response (assessment_id, item, value) VALUES (?, ?, ?)");
   for (const auto& a : list) {
     head.bind(1, a.participant_id);
@@ -206,7 +204,7 @@ void database::insert_assessments(const std::vector<new_assessment>& list,
 
 void database::replace_items(std::int64_t assessment_id, const instruments::item_values& items,
                              const std::string& recorded_at) {
-  statement update(impl_->handle,
+  statement update(impl_->statements,
                    "UPDATE item_response SET value = ? WHERE assessment_id = ? AND item = ?");
   for (std::size_t i = 0; i < items.size(); ++i) {
     if (items[i]) {
@@ -219,7 +217,7 @@ void database::replace_items(std::int64_t assessment_id, const instruments::item
     update.step();
     update.reset();
   }
-  statement stamp(impl_->handle, "UPDATE assessment SET recorded_at = ? WHERE id = ?");
+  statement stamp(impl_->statements, "UPDATE assessment SET recorded_at = ? WHERE id = ?");
   stamp.bind(1, recorded_at);
   stamp.bind(2, assessment_id);
   stamp.step();
@@ -227,7 +225,7 @@ void database::replace_items(std::int64_t assessment_id, const instruments::item
 
 void database::for_each_assessment(const std::function<void(const assessment_record&)>& visit) {
   // One pass over the item answers joined to their assessment, in storage order.
-  statement s(impl_->handle,
+  statement s(impl_->statements,
               "SELECT a.id, a.participant_id, p.code, a.timepoint, a.instrument_id, "
               "a.recorded_at, r.item, r.value FROM assessment a "
               "JOIN participant p ON p.id = a.participant_id "
@@ -256,7 +254,7 @@ void database::for_each_assessment(const std::function<void(const assessment_rec
 }
 
 std::optional<randomization_setup_record> database::load_randomization_setup() {
-  statement s(impl_->handle,
+  statement s(impl_->statements,
               "SELECT algorithm, seed, salt, scheme, commitment, created_at FROM "
               "randomization_setup");
   if (!s.step()) return std::nullopt;
@@ -266,7 +264,7 @@ std::optional<randomization_setup_record> database::load_randomization_setup() {
 }
 
 void database::insert_randomization_setup(const randomization_setup_record& r) {
-  statement s(impl_->handle,
+  statement s(impl_->statements,
               "INSERT INTO randomization_setup (id, algorithm, seed, salt, scheme, commitment, "
               "created_at) VALUES (1, ?, ?, ?, ?, ?, ?)");
   s.bind(1, r.algorithm);
@@ -279,7 +277,7 @@ void database::insert_randomization_setup(const randomization_setup_record& r) {
 }
 
 void database::insert_allocation_list(const std::vector<randomization::stratum_list>& lists) {
-  statement s(impl_->handle,
+  statement s(impl_->statements,
               "INSERT INTO allocation_list (stratum, position, block, block_size, arm) VALUES "
               "(?, ?, ?, ?, ?)");
   for (const auto& list : lists) {
@@ -296,7 +294,7 @@ void database::insert_allocation_list(const std::vector<randomization::stratum_l
 }
 
 std::vector<randomization::stratum_list> database::load_allocation_list() {
-  statement s(impl_->handle,
+  statement s(impl_->statements,
               "SELECT stratum, position, block, block_size, arm FROM allocation_list ORDER BY "
               "stratum, position");
   std::vector<randomization::stratum_list> out;
@@ -310,7 +308,7 @@ std::vector<randomization::stratum_list> database::load_allocation_list() {
 }
 
 std::optional<randomization::list_entry> database::next_unused_entry(std::string_view stratum) {
-  statement s(impl_->handle,
+  statement s(impl_->statements,
               "SELECT l.position, l.block, l.block_size, l.arm FROM allocation_list l "
               "WHERE l.stratum = ? AND NOT EXISTS (SELECT 1 FROM allocation a WHERE "
               "a.stratum = l.stratum AND a.position = l.position) ORDER BY l.position LIMIT 1");
@@ -321,7 +319,7 @@ std::optional<randomization::list_entry> database::next_unused_entry(std::string
 }
 
 void database::insert_allocation(const allocation_record& a) {
-  statement s(impl_->handle,
+  statement s(impl_->statements,
               "INSERT INTO allocation (participant_id, stratum, position, arm, allocated_at, "
               "allocated_by) VALUES (?, ?, ?, ?, ?, ?)");
   s.bind(1, a.participant_id);
@@ -347,7 +345,7 @@ allocation_record read_allocation(const statement& s) {
 }  // namespace
 
 std::optional<allocation_record> database::find_allocation(std::int64_t participant_id) {
-  statement s(impl_->handle,
+  statement s(impl_->statements,
               "SELECT " + std::string(allocation_columns) + " WHERE a.participant_id = ?");
   s.bind(1, participant_id);
   if (!s.step()) return std::nullopt;
@@ -355,8 +353,8 @@ std::optional<allocation_record> database::find_allocation(std::int64_t particip
 }
 
 std::vector<allocation_record> database::allocations() {
-  statement s(impl_->handle, "SELECT " + std::string(allocation_columns) +
-                                 " ORDER BY a.allocated_at, a.stratum, a.position");
+  statement s(impl_->statements, "SELECT " + std::string(allocation_columns) +
+                                     " ORDER BY a.allocated_at, a.stratum, a.position");
   std::vector<allocation_record> out;
   while (s.step()) out.push_back(read_allocation(s));
   return out;
@@ -364,7 +362,7 @@ std::vector<allocation_record> database::allocations() {
 
 void database::insert_unblinding(std::optional<std::int64_t> participant_id, const std::string& at,
                                  const std::string& actor, const std::string& reason) {
-  statement s(impl_->handle,
+  statement s(impl_->statements,
               "INSERT INTO unblinding (participant_id, at, actor, reason) VALUES (?, ?, ?, ?)");
   if (participant_id) {
     s.bind(1, *participant_id);
@@ -378,13 +376,13 @@ void database::insert_unblinding(std::optional<std::int64_t> participant_id, con
 }
 
 void database::lock_trial(const std::string& at) {
-  statement s(impl_->handle, "UPDATE trial SET locked_at = ? WHERE id = 1");
+  statement s(impl_->statements, "UPDATE trial SET locked_at = ? WHERE id = 1");
   s.bind(1, at);
   s.step();
 }
 
 std::optional<audit_record> database::last_audit_entry() {
-  statement s(impl_->handle,
+  statement s(impl_->statements,
               "SELECT seq, at, actor, action, entity, before, after, reason, prev_hash, hash "
               "FROM audit_entry ORDER BY seq DESC LIMIT 1");
   if (!s.step()) return std::nullopt;
@@ -394,19 +392,32 @@ std::optional<audit_record> database::last_audit_entry() {
 }
 
 void database::append_audit_entry(const audit_record& e) {
-  Poco::Int64 seq = e.seq;
-  std::string at = e.at, actor = e.actor, action = e.action, entity = e.entity;
-  Poco::Nullable<std::string> before = nullable(e.before), after = nullable(e.after),
-                              reason = nullable(e.reason);
-  std::string prev = e.prev_hash, hash = e.hash;
-  impl_->session << "INSERT INTO audit_entry (seq, at, actor, action, entity, before, after, "
-                    "reason, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      use(seq), use(at), use(actor), use(action), use(entity), use(before), use(after), use(reason),
-      use(prev), use(hash), now;
+  // Written by every change: a cached statement, not Poco's re-prepare.
+  statement s(impl_->statements,
+              "INSERT INTO audit_entry (seq, at, actor, action, entity, before, after, reason, "
+              "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  s.bind(1, e.seq);
+  s.bind(2, e.at);
+  s.bind(3, e.actor);
+  s.bind(4, e.action);
+  s.bind(5, e.entity);
+  const auto bind_optional = [&s](int index, const std::optional<std::string>& v) {
+    if (v) {
+      s.bind(index, *v);
+    } else {
+      s.bind_null(index);
+    }
+  };
+  bind_optional(6, e.before);
+  bind_optional(7, e.after);
+  bind_optional(8, e.reason);
+  s.bind(9, e.prev_hash);
+  s.bind(10, e.hash);
+  s.step();
 }
 
 void database::for_each_audit_entry(const std::function<void(const audit_record&)>& visit) {
-  statement s(impl_->handle,
+  statement s(impl_->statements,
               "SELECT seq, at, actor, action, entity, before, after, reason, prev_hash, hash "
               "FROM audit_entry ORDER BY seq");
   while (s.step()) {

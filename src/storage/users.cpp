@@ -20,7 +20,7 @@ user_record read_user(const statement& s) {
 }  // namespace
 
 void database::insert_user(const user_record& u) {
-  statement s(impl_->handle,
+  statement s(impl_->statements,
               "INSERT INTO user (name, role, password_hash, salt, iterations, created_at) "
               "VALUES (?, ?, ?, ?, ?, ?)");
   s.bind(1, u.name);
@@ -33,28 +33,30 @@ void database::insert_user(const user_record& u) {
 }
 
 std::optional<user_record> database::find_user(std::string_view name) {
-  statement s(impl_->handle, "SELECT " + std::string(user_columns) + " FROM user WHERE name = ?");
+  statement s(impl_->statements,
+              "SELECT " + std::string(user_columns) + " FROM user WHERE name = ?");
   s.bind(1, name);
   if (!s.step()) return std::nullopt;
   return read_user(s);
 }
 
 std::vector<user_record> database::users() {
-  statement s(impl_->handle, "SELECT " + std::string(user_columns) + " FROM user ORDER BY name");
+  statement s(impl_->statements,
+              "SELECT " + std::string(user_columns) + " FROM user ORDER BY name");
   std::vector<user_record> out;
   while (s.step()) out.push_back(read_user(s));
   return out;
 }
 
 void database::disable_user(std::int64_t user_id, const std::string& at) {
-  statement s(impl_->handle, "UPDATE user SET disabled_at = ? WHERE id = ?");
+  statement s(impl_->statements, "UPDATE user SET disabled_at = ? WHERE id = ?");
   s.bind(1, at);
   s.bind(2, user_id);
   s.step();
 }
 
 void database::insert_web_session(const web_session_record& w) {
-  statement s(impl_->handle,
+  statement s(impl_->statements,
               "INSERT INTO web_session (token_hash, user_id, created_at, last_seen_at, csrf_token) "
               "VALUES (?, ?, ?, ?, ?)");
   s.bind(1, w.token_hash);
@@ -66,7 +68,7 @@ void database::insert_web_session(const web_session_record& w) {
 }
 
 std::optional<web_session_record> database::find_web_session(std::string_view token_hash) {
-  statement s(impl_->handle,
+  statement s(impl_->statements,
               "SELECT token_hash, user_id, created_at, last_seen_at, csrf_token FROM web_session "
               "WHERE token_hash = ?");
   s.bind(1, token_hash);
@@ -75,26 +77,26 @@ std::optional<web_session_record> database::find_web_session(std::string_view to
 }
 
 void database::touch_web_session(std::string_view token_hash, const std::string& at) {
-  statement s(impl_->handle, "UPDATE web_session SET last_seen_at = ? WHERE token_hash = ?");
+  statement s(impl_->statements, "UPDATE web_session SET last_seen_at = ? WHERE token_hash = ?");
   s.bind(1, at);
   s.bind(2, token_hash);
   s.step();
 }
 
 void database::delete_web_session(std::string_view token_hash) {
-  statement s(impl_->handle, "DELETE FROM web_session WHERE token_hash = ?");
+  statement s(impl_->statements, "DELETE FROM web_session WHERE token_hash = ?");
   s.bind(1, token_hash);
   s.step();
 }
 
 void database::delete_web_sessions_of(std::int64_t user_id) {
-  statement s(impl_->handle, "DELETE FROM web_session WHERE user_id = ?");
+  statement s(impl_->statements, "DELETE FROM web_session WHERE user_id = ?");
   s.bind(1, user_id);
   s.step();
 }
 
 void database::insert_login_attempt(std::string_view user_name, const std::string& at, bool ok) {
-  statement s(impl_->handle, "INSERT INTO login_attempt (user_name, at, ok) VALUES (?, ?, ?)");
+  statement s(impl_->statements, "INSERT INTO login_attempt (user_name, at, ok) VALUES (?, ?, ?)");
   s.bind(1, user_name);
   s.bind(2, at);
   s.bind(3, std::int64_t{ok ? 1 : 0});
@@ -103,7 +105,7 @@ void database::insert_login_attempt(std::string_view user_name, const std::strin
 
 std::int64_t database::count_login_failures(std::string_view user_name, const std::string& since) {
   // ISO 8601 UTC text with a fixed width orders like the instants it names.
-  statement s(impl_->handle,
+  statement s(impl_->statements,
               "SELECT count(*) FROM login_attempt WHERE user_name = ?1 AND ok = 0 AND at > ?2 "
               "AND at > coalesce((SELECT max(at) FROM login_attempt WHERE user_name = ?1 AND "
               "ok = 1), '')");

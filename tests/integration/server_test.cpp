@@ -256,16 +256,16 @@ TEST_SUITE("server") {
     const auto coord = login(s.port(), "coord");
     Poco::Net::StreamSocket socket(Poco::Net::SocketAddress("127.0.0.1", s.port()));
     socket.setReceiveTimeout(Poco::Timespan(5, 0));
-    const std::string request = "POST /api/logout HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: " +
-                                coord.cookie + "\r\nX-CSRF-Token: " + coord.csrf + "\r\n\r\n";
+    const std::string request =
+        "POST /api/logout HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: " + coord.cookie +
+        "\r\nX-CSRF-Token: " + coord.csrf + "\r\n\r\n";
     socket.sendBytes(request.data(), static_cast<int>(request.size()));
     const auto started = std::chrono::steady_clock::now();
     char buf[2048] = {};
     const int n = socket.receiveBytes(buf, sizeof buf - 1);  // throws after 5 s
     const double waited =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    CHECK(std::string(buf, static_cast<std::size_t>(std::max(n, 0))).rfind("HTTP/1.1 200", 0) ==
-          0);
+    CHECK(std::string(buf, static_cast<std::size_t>(std::max(n, 0))).rfind("HTTP/1.1 200", 0) == 0);
     CHECK(waited < 4.0);
   }
 

@@ -1,12 +1,14 @@
 // Storage against real SQLite files: pragmas, migrations, transactions, constraints and the
 // append-only audit table.
 #include "balint/app/audit.hpp"
+#include "balint/app/services.hpp"
 #include "balint/storage/database.hpp"
 
 #include <doctest/doctest.h>
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <stdexcept>
 #include <string>
 #include <unistd.h>
 
@@ -227,5 +229,163 @@ TEST_SUITE("storage") {
     CHECK_FALSE(broken.ok);
     CHECK(broken.first_broken == 2);
     CHECK(broken.problem.find("entry 2") != std::string::npos);
+  }
+
+  // --- the connection's statement cache: each SQL text is prepared once and reused ----------
+
+  TEST_CASE("a reused statement reads the row its new bindings ask for, every time") {
+    temp_dir dir;
+    auto db = storage::database::open((dir.path / "t.db").string());
+    storage::transaction tx(*db);
+    db->insert_participants({person("A1"), person("B2"), person("C3")}, "2026-01-01T00:00:00.000Z");
+    tx.commit();
+    for (int round = 0; round < 3; ++round) {
+      for (const std::string code : {"C3", "A1", "B2"}) {
+        const auto found = db->find_participant(code);
+        REQUIRE(found.has_value());
+        CHECK(found->participant.code == code);
+      }
+      CHECK_FALSE(db->find_participant("Z9").has_value());
+      CHECK(db->participants().size() == 3);
+    }
+  }
+
+  TEST_CASE("the same query nested inside itself runs on its own statement") {
+    temp_dir dir;
+    auto db = storage::database::open((dir.path / "t.db").string());
+    for (int i = 0; i < 3; ++i) {
+      storage::transaction tx(*db);
+      app::append_audit(*db, {"alice", "2026-01-01T00:00:0" + std::to_string(i) + ".000Z"},
+                        "test.write", "thing:" + std::to_string(i), std::nullopt, core::json(i),
+                        std::nullopt);
+      tx.commit();
+    }
+    // Sharing one statement would restart the outer walk or end it early.
+    std::vector<std::int64_t> outer;
+    int inner_rows = 0;
+    db->for_each_audit_entry([&](const storage::audit_record& a) {
+      outer.push_back(a.seq);
+      db->for_each_audit_entry([&](const storage::audit_record&) { ++inner_rows; });
+      CHECK(db->last_audit_entry()->seq == 3);
+    });
+    CHECK(outer == std::vector<std::int64_t>{1, 2, 3});
+    CHECK(inner_rows == 9);
+    // Interleaved: a query abandoned part-way (an exception in the visitor) is reset for reuse.
+    CHECK_THROWS_AS(db->for_each_audit_entry(
+                        [](const storage::audit_record&) { throw std::runtime_error("stop"); }),
+                    std::runtime_error);
+    int rows = 0;
+    db->for_each_audit_entry([&](const storage::audit_record&) { ++rows; });
+    CHECK(rows == 3);
+  }
+
+  TEST_CASE("a statement that failed is reusable, and a rollback leaves no stale binding") {
+    temp_dir dir;
+    const auto file = dir.path / "t.db";
+    auto db = storage::database::open(file.string());
+    {
+      storage::transaction tx(*db);
+      db->insert_leader({0, "L1", "Leader One", "2026-01-01T00:00:00.000Z"});
+      tx.commit();
+    }
+    {
+      storage::transaction tx(*db);
+      CHECK_THROWS_AS(db->insert_leader({0, "L1", "Again", "2026-01-01T00:00:01.000Z"}),
+                      storage::storage_error);
+    }  // rolled back
+    {
+      storage::transaction tx(*db);
+      db->insert_leader({0, "L2", "Leader Two", "2026-01-01T00:00:02.000Z"});
+      tx.commit();
+    }
+    const auto all = db->leaders();
+    REQUIRE(all.size() == 2);
+    CHECK(all[0].name == "Leader One");
+    CHECK(all[1].name == "Leader Two");
+    // Nested transactions (savepoints) commit and roll back through the same cached statements.
+    for (int round = 0; round < 2; ++round) {
+      storage::transaction outer(*db);
+      {
+        storage::transaction inner(*db);
+        db->insert_leader({0, "N" + std::to_string(round), "Nested", "2026-01-02T00:00:00.000Z"});
+      }  // inner rolled back
+      {
+        storage::transaction inner(*db);
+        db->insert_leader({0, "K" + std::to_string(round), "Kept", "2026-01-02T00:00:00.000Z"});
+        inner.commit();
+      }
+      outer.commit();
+      CHECK(db->transaction_depth() == 0);
+    }
+    CHECK(count(file, "leader") == 4);
+    CHECK_FALSE(db->find_leader("N0").has_value());
+    CHECK(db->find_leader("K1").has_value());
+  }
+
+  TEST_CASE("closing a connection with cached statements releases the file") {
+    temp_dir dir;
+    const auto file = dir.path / "t.db";
+    {
+      auto db = storage::database::open(file.string());
+      storage::transaction tx(*db);
+      db->insert_participants({person("A1")}, "2026-01-01T00:00:00.000Z");
+      tx.commit();
+      CHECK(db->find_participant("A1").has_value());
+    }
+    // Another connection can take the write lock and change the schema: nothing is left open.
+    CHECK(exec_other(file, "BEGIN EXCLUSIVE; CREATE TABLE extra (x); COMMIT;") == "");
+    auto again = storage::database::open(file.string());
+    CHECK(again->find_participant("A1").has_value());
+  }
+
+  // --- app::load_trial keeps parsed trials by their stored text ------------------------------
+
+  TEST_CASE("load_trial follows the stored texts: a changed definition is parsed again") {
+    temp_dir dir;
+    const auto file = dir.path / "t.db";
+    auto db = storage::database::open(file.string());
+    const app::request req{"alice", "2026-01-01T00:00:00.000Z"};
+    REQUIRE(app::init_trial(*db, req, std::nullopt, {42, std::string(64, 'a'), true}).has_value());
+    const auto first = app::load_trial(*db);
+    REQUIRE(first.has_value());
+    const std::string title = first->definition.title;
+    const std::string original_text = db->load_trial()->definition;
+    CHECK(app::load_trial(*db)->definition.title == title);  // the same text: the same trial
+
+    CHECK(exec_other(file,
+                     "UPDATE trial SET definition = json_set(definition, '$.title', "
+                     "'A changed title')") == "");
+    auto changed = app::load_trial(*db);
+    REQUIRE(changed.has_value());
+    CHECK(changed->definition.title == "A changed title");
+    CHECK(changed->definition.source.find("title")->as_string() == "A changed title");
+
+    CHECK(exec_other(file,
+                     "UPDATE instrument SET definition = json_set(definition, '$.name', "
+                     "'Renamed') WHERE id = 'msq'") == "");
+    auto renamed = app::load_trial(*db);
+    REQUIRE(renamed.has_value());
+    CHECK(renamed->instruments.at("msq").name == "Renamed");
+    CHECK(renamed->definition.title == "A changed title");
+
+    // A definition that breaks the schema is refused, not served from an earlier parse.
+    CHECK(exec_other(file,
+                     "UPDATE trial SET definition = json_set(definition, '$.arms', "
+                     "json('[]'))") == "");
+    CHECK_FALSE(app::load_trial(*db).has_value());
+
+    // Back to the original text: the original trial again.
+    sqlite3* h = nullptr;
+    sqlite3_open(file.c_str(), &h);
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(h, "UPDATE trial SET definition = ?", -1, &st, nullptr);
+    sqlite3_bind_text(st, 1, original_text.c_str(), -1, SQLITE_TRANSIENT);
+    CHECK(sqlite3_step(st) == SQLITE_DONE);
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    auto back = app::load_trial(*db);
+    REQUIRE(back.has_value());
+    CHECK(back->definition.title == title);
+    CHECK(back->instruments.at("msq").name == "Renamed");  // the instrument row is still changed
   }
 }

@@ -6,10 +6,12 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 using balint::core::json;
@@ -253,6 +255,54 @@ TEST_SUITE("core") {
     const auto found = check(R"("a")", R"({"pattern": "(["})");
     REQUIRE(found.size() == 1);
     CHECK(found[0].message.rfind("schema error", 0) == 0);
+  }
+
+  // Patterns are compiled once per process and shared: the cache must never mix them up.
+  TEST_CASE("a pattern compiled once still decides every value, in every thread") {
+    const auto lower = R"({"pattern": "^[a-z]+$"})";
+    const auto prefix = R"({"pattern": "^[a-z]+"})";  // differs from `lower` by one character
+    for (int round = 0; round < 3; ++round) {
+      CHECK(valid(R"("abc")", lower));
+      CHECK_FALSE(valid(R"("abc1")", lower));
+      CHECK(valid(R"("abc1")", prefix));
+      CHECK_FALSE(valid(R"("1abc")", prefix));
+      // An invalid pattern stays a schema error however often it is met.
+      const auto bad = check(R"("a")", R"({"pattern": "(["})");
+      REQUIRE(bad.size() == 1);
+      CHECK(bad[0].message.rfind("schema error", 0) == 0);
+      // The same text as a member-name pattern.
+      const auto names = R"({"patternProperties": {"^[a-z]+$": {"type": "integer"}},
+                             "additionalProperties": false})";
+      CHECK(valid(R"({"ab": 1})", names));
+      CHECK_FALSE(valid(R"({"ab": "x"})", names));
+      CHECK_FALSE(valid(R"({"AB": 1})", names));
+    }
+    const json schema = j(R"({"type": "object", "properties": {
+        "time": {"pattern": "^([01]\\d|2[0-3]):[0-5]\\d$"},
+        "code": {"pattern": "^[A-Z][0-9]{2}$"}}})");
+    const json good = j(R"({"time": "17:30", "code": "A12"})");
+    const json bad = j(R"({"time": "24:00", "code": "a12"})");
+    std::atomic<int> wrong{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t) {
+      threads.emplace_back([&] {
+        for (int i = 0; i < 50; ++i) {
+          if (!validate_json(good, schema).empty()) ++wrong;
+          if (validate_json(bad, schema).size() != 2) ++wrong;
+          // A pattern no thread has seen yet, compiled while the others match.
+          const auto own =
+              balint::core::parse_json(R"({"pattern": "^x)" + std::to_string(i) + R"($"})");
+          if (!own) {
+            ++wrong;
+            continue;
+          }
+          if (!validate_json(json("x" + std::to_string(i)), own.value()).empty()) ++wrong;
+          if (validate_json(json("x" + std::to_string(i + 1)), own.value()).empty()) ++wrong;
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+    CHECK(wrong == 0);
   }
 
   TEST_CASE("allOf requires every part") {
