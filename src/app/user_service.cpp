@@ -226,6 +226,11 @@ core::result<signed_in> login(storage::database& db, const request& req, const s
   }
   signed_in s{u->name, view_of(*u).user_role, random_hex(token_bytes), random_hex(token_bytes)};
   db.insert_web_session({core::sha256_hex(s.token), u->id, req.now, req.now, s.csrf_token});
+  // Who was signed in when is part of the trial's record (failed attempts are kept in
+  // login_attempt for the rate limit, not in the audit trail).
+  core::json after;
+  after["role"] = std::string(to_string(s.user_role));
+  append_audit(db, req, "user.sign_in", "user:" + s.user, std::nullopt, after, std::nullopt);
   tx.commit();
   return s;
 }
@@ -265,9 +270,14 @@ core::result<session_identity> authenticate(storage::database& db, const request
   return session_identity{u->name, view_of(*u).user_role, s->csrf_token, token_hash};
 }
 
-core::result<void> logout(storage::database& db, const std::string& token) {
+core::result<void> logout(storage::database& db, const request& req, const std::string& token) {
+  const std::string token_hash = core::sha256_hex(token);
   storage::transaction tx(db);
-  db.delete_web_session(core::sha256_hex(token));
+  if (db.find_web_session(token_hash)) {
+    db.delete_web_session(token_hash);
+    append_audit(db, req, "user.sign_out", "user:" + req.actor, std::nullopt, std::nullopt,
+                 std::nullopt);
+  }
   tx.commit();
   return {};
 }

@@ -102,7 +102,7 @@ response post_login(call& c) {
 }
 
 response post_logout(call& c) {
-  if (auto ok = app::logout(c.db, c.cookie_token); !ok) return error_response(ok.error());
+  if (auto ok = app::logout(c.db, c.req, c.cookie_token); !ok) return error_response(ok.error());
   core::json j;
   j["signed_out"] = true;
   auto r = json_response(200, j);

@@ -301,6 +301,32 @@ TEST_SUITE("server") {
     CHECK(no_password.error_field() == "password");
   }
 
+  TEST_CASE("sign-in and sign-out are audited; behind TLS the cookie is Secure") {
+    auto& f = fixture();
+    server::config c;
+    c.db_path = f.db;
+    c.port = 0;
+    c.threads = 4;
+    c.secure_cookie = true;
+    server::server s(c);
+    s.start();
+    const auto r = http(s.port(), "POST", "/api/login",
+                        R"({"user":"ana","password":")" + password + "\"}");
+    REQUIRE(r.status == 200);
+    CHECK(contains(r.set_cookie, "; Secure"));
+    CHECK(contains(r.set_cookie, "HttpOnly"));
+    const credentials ana{r.set_cookie.substr(0, r.set_cookie.find(';')),
+                          r.json().find("csrf_token")->as_string()};
+    CHECK(http(s.port(), "POST", "/api/logout", "", ana).status == 200);
+    const auto log = audit_log(f.db);
+    const auto& entries = log.as_array();
+    REQUIRE(entries.size() >= 2);
+    CHECK(str(entries[entries.size() - 2], "action") == "user.sign_in");
+    CHECK(str(entries[entries.size() - 2], "actor") == "ana");
+    CHECK(str(entries.back(), "action") == "user.sign_out");
+    CHECK(str(entries.back(), "actor") == "ana");
+  }
+
   TEST_CASE("login is refused after 5 failures within 15 minutes, even with the right password") {
     running_server s(fixture().db);
     for (int i = 0; i < 5; ++i) {

@@ -71,8 +71,8 @@ struct signed_in {
   std::string csrf_token;
 };
 
-/// Checks the password and opens a session. Refused: unknown user, disabled user or wrong
-/// password (unauthenticated, one message for all three); more than
+/// Checks the password and opens a session (audited as user.sign_in). Refused: unknown user,
+/// disabled user or wrong password (unauthenticated, one message for all three); more than
 /// settings.max_failed_logins failures for this name within the window (forbidden, field
 /// "user"; correct passwords too, until the window passes).
 core::result<signed_in> login(storage::database& db, const request& req, const std::string& name,
@@ -93,8 +93,9 @@ core::result<session_identity> authenticate(storage::database& db, const request
                                             const std::string& token,
                                             const security_settings& settings = {});
 
-/// Ends the session of `token`; ending an unknown session is not an error.
-core::result<void> logout(storage::database& db, const std::string& token);
+/// Ends the session of `token` (audited as user.sign_out by req.actor); ending an unknown
+/// session is not an error and writes nothing.
+core::result<void> logout(storage::database& db, const request& req, const std::string& token);
 
 /// forbidden (field "session") unless `leader` (a user name equal to a leader code) leads
 /// session `session` of `cohort`; not_found when there is no such session.
