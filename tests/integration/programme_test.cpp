@@ -9,6 +9,9 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
+#include <ctime>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <set>
@@ -459,5 +462,69 @@ TEST_SUITE("analysis") {
     const auto r = run_cli({"analyze", "--csv", dir.file("bad.csv")});
     CHECK(r.exit_code == 2);
     CHECK(contains(r.err, "header"));
+  }
+}
+
+namespace {
+
+/// UTC now minus `hours`, as "YYYY-MM-DDTHH:MM:SS" (comparable with the calendar's local ISO
+/// times in Etc/UTC).
+std::string utc_text(int hours_ago) {
+  const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() -
+                                                      std::chrono::hours(hours_ago));
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  return buf;
+}
+
+}  // namespace
+
+TEST_SUITE("demo") {
+  TEST_CASE("demo builds a trial whose session 10 has started by now, and prints its users") {
+    temp_dir dir;
+    const auto db = dir.file("demo.db");
+    const auto r = expect_exit(0, {"demo", "--db", db, "--time-zone", "Etc/UTC"});
+    for (const char* user : {"admin", "coordinator", "leader-a", "analyst"}) {
+      CHECK(contains(r.out, user));
+    }
+    CHECK(contains(r.out, "demo-leader-password"));
+    CHECK_FALSE(std::filesystem::exists(db + ".building"));
+    const auto sessions = parse_json_output(expect_exit(
+        0, {"schedule", "list", "--db", db, "--cohort", "intervention", "--format", "json"}));
+    int held = 0;
+    for (const auto& s : sessions.as_array()) {
+      if (str(s, "kind") != "session") continue;
+      const int n = static_cast<int>(s.find("number")->as_int());
+      if (n < 10) held += str(s, "status") == "held" ? 1 : 0;
+      if (n == 10) {
+        // Started, and no more than two days ago (today's, or yesterday evening's before 11:00).
+        const std::string start = str(s, "start").substr(0, 19);
+        CHECK(start <= utc_text(0));
+        CHECK(start >= utc_text(48));
+        CHECK(str(s, "status") == "planned");
+        CHECK_FALSE(s.find("participants")->as_array().empty());
+      }
+    }
+    CHECK(held == 9);
+    // 32 randomized, 4 waiting with complete baselines; the users can sign in (listed).
+    CHECK(test::run_sqlite(db, "SELECT count(*) FROM allocation;").out == "32\n");
+    CHECK(test::run_sqlite(db, "SELECT count(*) FROM participant;").out == "36\n");
+    CHECK(test::run_sqlite(db, "SELECT count(*) FROM user;").out == "4\n");
+    CHECK(contains(expect_exit(0, {"audit", "verify", "--db", db}).out, "ok"));
+
+    // A second run leaves the demo as it is; a database of another trial is refused untouched.
+    const auto before = test::db_fingerprint(db);
+    const auto again = expect_exit(0, {"demo", "--db", db});
+    CHECK(contains(again.out, "already holds the demo"));
+    CHECK(test::db_fingerprint(db) == before);
+    const auto other = demo_db(dir);
+    expect_refused(other, {"demo", "--db", other}, {"--db", "not the demo"});
+    const auto bad = run_cli({"demo", "--db", dir.file("x.db"), "--time-zone", "Nowhere/City"});
+    CHECK(bad.exit_code == 2);
+    CHECK(contains(bad.err, "--time-zone"));
+    CHECK(contains(bad.err, "Nowhere/City"));
+    CHECK_FALSE(std::filesystem::exists(dir.file("x.db")));
   }
 }
