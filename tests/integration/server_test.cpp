@@ -310,8 +310,8 @@ TEST_SUITE("server") {
     c.secure_cookie = true;
     server::server s(c);
     s.start();
-    const auto r = http(s.port(), "POST", "/api/login",
-                        R"({"user":"ana","password":")" + password + "\"}");
+    const auto r =
+        http(s.port(), "POST", "/api/login", R"({"user":"ana","password":")" + password + "\"}");
     REQUIRE(r.status == 200);
     CHECK(contains(r.set_cookie, "; Secure"));
     CHECK(contains(r.set_cookie, "HttpOnly"));
@@ -590,6 +590,73 @@ TEST_SUITE("server") {
     CHECK(written(f.db) == before);
     CHECK(http(s.port(), "PUT", put, mark("absent"), l1).status == 200);
     CHECK(written(f.db) != before);
+  }
+
+  TEST_CASE("no write route accepts a request without the CSRF token") {
+    auto& f = fixture();
+    running_server s(f.db);
+    const auto coord = login(s.port(), "coord");
+    const auto l1 = login(s.port(), "L1");
+    const auto adm = login(s.port(), "adm");
+    struct write {
+      std::string method, path, body;
+      const credentials* who;
+    };
+    const std::vector<write> writes = {
+        {"POST", "/api/participants", new_participant, &coord},
+        {"POST", "/api/participants/import", R"({"csv":"code,age\n"})", &coord},
+        {"POST", "/api/participants/T01/withdraw", R"({"reason":"r"})", &coord},
+        {"POST", "/api/participants/T01/randomize", "", &coord},
+        {"POST", "/api/outcomes", outcome("T01", "msq", items("4", 20)), &coord},
+        {"POST", "/api/sessions/plan", R"({"cohort":"waitlist"})", &coord},
+        {"PUT", "/api/sessions/1/attendance/" + f.session1.front(), mark("absent", "r"), &l1},
+        {"POST", "/api/users", R"({"name":"x","role":"analyst","password":"long enough pw"})",
+         &adm},
+        {"POST", "/api/users/ana/disable", "", &adm},
+        {"POST", "/api/logout", "", &coord},
+    };
+    const auto before = trial_rows(f.db) + run_sqlite(f.db,
+                                                      "SELECT count(*) FROM user; SELECT "
+                                                      "count(*) FROM web_session;")
+                                               .out;
+    for (const auto& w : writes) {
+      CAPTURE(w.path);
+      const auto r = http(s.port(), w.method, w.path, w.body, *w.who, false);
+      CHECK(r.status == 403);
+      CHECK(r.error_field() == "X-CSRF-Token");
+    }
+    CHECK(trial_rows(f.db) + run_sqlite(f.db,
+                                        "SELECT count(*) FROM user; SELECT count(*) FROM "
+                                        "web_session;")
+                                 .out ==
+          before);
+  }
+
+  TEST_CASE("writes committed together: a refused one is rolled back alone") {
+    // Many marks at once go through the group commit; the refused ones (an unknown status, a
+    // participant not on the roster) must leave nothing, the accepted ones must all be kept.
+    auto& f = fixture();
+    running_server s(f.db);
+    const auto l1 = login(s.port(), "L1");
+    const auto before = audit_count(f.db);
+    std::atomic<int> accepted{0}, refused{0};
+    std::vector<std::thread> threads;
+    const auto& roster = f.session1;  // the same group attends session 3
+    for (std::size_t i = 0; i < roster.size() + 8; ++i) {
+      threads.emplace_back([&, i] {
+        const bool valid = i < roster.size();
+        const std::string code = valid ? roster[i] : i % 2 ? "T99" : roster[i % roster.size()];
+        const auto r = http(s.port(), "PUT", "/api/sessions/3/attendance/" + code,
+                            valid ? mark("excused", "batch test") : mark("late"), l1);
+        if (valid && r.status == 200) ++accepted;
+        if (!valid && (r.status == 400 || r.status == 404)) ++refused;
+      });
+    }
+    for (auto& t : threads) t.join();
+    CHECK(accepted == static_cast<int>(roster.size()));
+    CHECK(refused == 8);
+    CHECK(audit_count(f.db) == before + static_cast<std::size_t>(accepted.load()));
+    expect_exit(0, {"audit", "verify", "--db", f.db});
   }
 
   TEST_CASE("bad JSON is 400 and an oversize body 413, nothing written") {
