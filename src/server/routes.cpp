@@ -386,6 +386,13 @@ response post_user(call& c) {
 }
 
 response post_user_disable(call& c) {
+  // An admin who disabled themselves would be signed out with nobody left to undo it.
+  if (c.params.at(0) == c.who->user) {
+    return error_response(
+        core::conflict("name",
+                       "you cannot disable your own user; another admin (or 'balint-trial user "
+                       "disable' on the server) can"));
+  }
   auto u = app::disable_user(c.db, c.req, c.params.at(0));
   if (!u) return error_response(u.error());
   return json_response(200, user_json(u.value()));

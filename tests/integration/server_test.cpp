@@ -427,6 +427,9 @@ TEST_SUITE("server") {
       if (str(u, "name") == "new-analyst") disabled = !u.find("disabled_at")->is_null();
     }
     CHECK(disabled);
+    const auto self = http(s.port(), "POST", "/api/users/adm/disable", "", as["adm"]);
+    CHECK(self.status == 409);
+    CHECK(self.error_field() == "name");
     CHECK(http(s.port(), "GET", "/api/me", "", as["L1"]).json().find("role")->as_string() ==
           "leader");
     const auto verify = http(s.port(), "GET", "/api/audit/verify", "", as["adm"]).json();
