@@ -30,6 +30,7 @@
 #include <mutex>
 #include <pthread.h>
 #include <signal.h>
+#include <stdexcept>
 #include <thread>
 
 namespace balint::server {
@@ -180,6 +181,7 @@ class write_queue {
     job j;
     j.fn = std::move(fn);
     std::unique_lock lock(mutex_);
+    if (stopping_) throw std::runtime_error("the server is stopping; the write was not made");
     if (!thread_.joinable()) thread_ = std::thread([this] { loop(); });
     queue_.push_back(&j);
     work_.notify_one();
