@@ -9,7 +9,10 @@
   let me = null;
 
   function day(iso) {
-    return iso ? String(iso).replace('T', ' ').slice(0, 16) : '–';
+    // The server records times in UTC ("...Z"); say so rather than pass them off as local.
+    if (!iso) return '–';
+    const text = String(iso);
+    return text.replace('T', ' ').slice(0, 16) + (text.endsWith('Z') ? ' UTC' : '');
   }
 
   function actionsFor(u, cell) {
