@@ -611,7 +611,9 @@ core::result<std::vector<outcome_row>> list_outcomes(
 }
 
 core::result<export_data> read_export_data(storage::database& db) {
-  storage::transaction tx(db);  // one consistent snapshot for all three files
+  // One consistent snapshot for all three files, without the write lock: an export or an
+  // analysis never holds up a leader's attendance.
+  storage::transaction tx(db, true);
   auto trial = load_trial(db);
   if (!trial) return std::move(trial).error();
   export_data data{std::move(trial.value()), db.participants(), {}, {}, {}};

@@ -199,6 +199,17 @@ core::result<std::vector<user_view>> list_users(storage::database& db) {
   return out;
 }
 
+namespace {
+
+core::error too_many_failures(const std::string& name, const security_settings& settings) {
+  return forbidden("user", "too many failed sign-ins for \"" + name + "\" (" +
+                               std::to_string(settings.max_failed_logins) + " within " +
+                               std::to_string(settings.failed_login_window_seconds / 60) +
+                               " minutes); try again later or ask an admin");
+}
+
+}  // namespace
+
 core::result<signed_in> login(storage::database& db, const request& req, const std::string& name,
                               const std::string& password, const security_settings& settings) {
   const auto now = instant_of(req.now);
@@ -206,10 +217,7 @@ core::result<signed_in> login(storage::database& db, const request& req, const s
       iso_ms(now - std::chrono::seconds(settings.failed_login_window_seconds));
   // Refused before the password is even checked: a guesser learns nothing during the lock.
   if (db.count_login_failures(name, since) >= settings.max_failed_logins) {
-    return forbidden("user", "too many failed sign-ins for \"" + name + "\" (" +
-                                 std::to_string(settings.max_failed_logins) + " within " +
-                                 std::to_string(settings.failed_login_window_seconds / 60) +
-                                 " minutes); try again later or ask an admin");
+    return too_many_failures(name, settings);
   }
   const auto u = db.find_user(name);
   // Hash even for unknown users, so the answer's timing does not reveal which names exist.
@@ -219,6 +227,13 @@ core::result<signed_in> login(storage::database& db, const request& req, const s
   const bool ok = u && !u->disabled_at && constant_time_equal(computed, u->password_hash);
 
   storage::transaction tx(db);
+  // Counted again under the write lock: sign-ins hashing in parallel all passed the first
+  // count before any of them recorded its failure.
+  if (db.count_login_failures(name, since) >= settings.max_failed_logins) {
+    db.insert_login_attempt(name, req.now, false);
+    tx.commit();
+    return too_many_failures(name, settings);
+  }
   db.insert_login_attempt(name, req.now, ok);
   if (!ok) {
     tx.commit();  // the failure must count even though the sign-in is refused

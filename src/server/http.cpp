@@ -8,6 +8,7 @@
 #include "balint/resources/resources.hpp"
 #include "balint/server/server.hpp"
 
+#include <Poco/Exception.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServer.h>
@@ -232,21 +233,27 @@ class write_queue {
       if (!db) db = storage::database::open(path_);
       storage::transaction all(*db);
       for (auto* j : batch) {
-        storage::transaction one(*db);
-        try {
-          j->out = j->fn(*db);
-          if (j->out.status < 300) one.commit();
-        } catch (...) {
-          j->failure = std::current_exception();
+        {
+          storage::transaction one(*db);
+          try {
+            j->out = j->fn(*db);
+            if (j->out.status < 300) one.commit();
+          } catch (...) {
+            j->failure = std::current_exception();
+          }
+        }
+        // SQLite may end the whole transaction by itself after an I/O error; then nothing of
+        // the batch so far is kept and what follows must not run outside it.
+        if (!db->in_transaction() || db->transaction_depth() != 1) {
+          throw std::runtime_error("the batch's transaction ended early; nothing was saved");
         }
       }
       all.commit();
     } catch (...) {
-      // Nothing of the batch is on disk: no write of it may be acknowledged.
+      // Nothing of the batch is on disk. No answer of it stands: an acceptance would be false,
+      // and a refusal may rest on a write that is gone ("already enrolled").
       const auto failure = std::current_exception();
-      for (auto* j : batch) {
-        if (!j->failure && j->out.status < 300) j->failure = failure;
-      }
+      for (auto* j : batch) j->failure = failure;
       db.reset();  // a connection in an unknown state is not reused
     }
   }
@@ -318,17 +325,12 @@ class api_handler : public Poco::Net::HTTPRequestHandler {
     // One catch-all per request: whatever fails, the client gets JSON and the log the cause.
     try {
       out = dispatch(request, at, user, keep_alive);
+    } catch (const Poco::Exception& e) {
+      out = failed(request, at, e.displayText());  // what() is only the class name
     } catch (const std::exception& e) {
-      out = error_response(500, "internal", "", "the server failed; the cause is in its log");
-      core::json j;
-      j["at"] = at;
-      j["level"] = "error";
-      j["method"] = request.getMethod();
-      j["path"] = request.getURI();
-      j["error"] = e.what();
-      state_.log_line(j);
+      out = failed(request, at, e.what());
     } catch (...) {
-      out = error_response(500, "internal", "", "the server failed; the cause is in its log");
+      out = failed(request, at, "an exception of unknown type");
     }
     send(response, out, keep_alive);
     core::json j;
@@ -345,6 +347,19 @@ class api_handler : public Poco::Net::HTTPRequestHandler {
   }
 
  private:
+  /// The answer to an unexpected failure; the cause goes to the log, not to the client.
+  detail::response failed(const Poco::Net::HTTPServerRequest& request, const std::string& at,
+                          const std::string& cause) {
+    core::json j;
+    j["at"] = at;
+    j["level"] = "error";
+    j["method"] = request.getMethod();
+    j["path"] = request.getURI();
+    j["error"] = cause;
+    state_.log_line(j);
+    return error_response(500, "internal", "", "the server failed; the cause is in its log");
+  }
+
   /// Reads and drops up to 16 MiB more of a refused body: a client still sending gets the 413
   /// instead of a reset connection. Beyond that the connection is simply closed.
   static void discard(std::istream& in) {

@@ -10,7 +10,12 @@
 #include <Poco/Exception.h>
 #include <sqlite3.h>
 
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
 #include <mutex>
+#include <set>
 
 namespace balint::storage {
 
@@ -130,7 +135,14 @@ void register_connector() {
 }  // namespace
 
 database::database(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
-database::~database() = default;
+database::~database() {
+  // A connection closed inside a transaction (a batch abandoned after a failure) gives its
+  // writer turn back, or the next writer of the file would wait for ever.
+  if (impl_ && impl_->depth > 0) {
+    impl_->depth = 1;
+    rollback();
+  }
+}
 
 int database::latest_schema_version() {
   const auto all = migrations();
@@ -215,21 +227,104 @@ database::connection_settings database::settings() {
 // BEGIN, COMMIT, SAVEPOINT and RELEASE go through the connection's statement cache: prepared
 // once per connection, where sqlite3_exec would parse them on every call.
 
-void database::begin() {
+namespace {
+
+/// A first-come, first-served lock. std::mutex makes no promise of order, and SQLite's busy
+/// handler polls with sleeps of up to 100 ms: under steady writing (the server's group commit
+/// re-takes the write lock within microseconds) a polling writer could wait out busy_timeout.
+class ticket_lock {
+ public:
+  void lock() {
+    std::unique_lock l(mutex_);
+    const std::uint64_t ticket = next_++;
+    turn_.wait(l, [&] { return serving_ == ticket; });
+  }
+  void unlock() {
+    {
+      std::lock_guard l(mutex_);
+      ++serving_;
+    }
+    turn_.notify_all();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable turn_;
+  std::uint64_t next_ = 0;
+  std::uint64_t serving_ = 0;
+};
+
+/// Writers of one file in this process take turns here before BEGIN IMMEDIATE; SQLite's own
+/// lock still orders them against other processes (the command line).
+ticket_lock& writers_of(const std::string& path) {
+  static std::mutex mutex;
+  static std::map<std::string, std::unique_ptr<ticket_lock>> locks;
+  std::lock_guard l(mutex);
+  auto& slot = locks[path];
+  if (!slot) slot = std::make_unique<ticket_lock>();
+  return *slot;
+}
+
+/// The files whose writer turn this thread holds: a thread that already writes a file through
+/// one connection and begins on another must not wait for itself (SQLite's busy_timeout then
+/// decides, as before).
+thread_local std::set<std::string> turns_held;
+
+}  // namespace
+
+void database::begin() { begin_transaction(true); }
+
+void database::begin_read() { begin_transaction(false); }
+
+void database::begin_transaction(bool write) {
   if (impl_->depth > 0) {
+    if (sqlite3_get_autocommit(impl_->handle)) {
+      // SQLite rolled the whole transaction back itself (SQLITE_FULL, SQLITE_IOERR, ...): a
+      // savepoint now would start a transaction of its own and commit alone.
+      release_turn();
+      impl_->depth = 0;
+      throw storage_error(
+          "the transaction was rolled back by SQLite after an error; nothing of "
+          "it was written");
+    }
     detail::statement s(impl_->statements, "SAVEPOINT nested_" + std::to_string(impl_->depth));
     s.run("starting a nested transaction");
     ++impl_->depth;
     return;
   }
-  // Poco's begin() is DEFERRED; IMMEDIATE takes the write lock up front (FACTS.md).
-  detail::statement s(impl_->statements, "BEGIN IMMEDIATE");
-  s.run("starting a transaction");
+  if (write && !turns_held.count(impl_->path)) {
+    writers_of(impl_->path).lock();
+    turns_held.insert(impl_->path);
+    impl_->holds_turn = true;
+  }
+  try {
+    // Poco's begin() is DEFERRED; IMMEDIATE takes the write lock up front (FACTS.md). A read
+    // transaction is DEFERRED: in WAL it reads one snapshot and never blocks a writer.
+    detail::statement s(impl_->statements, write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
+    s.run("starting a transaction");
+  } catch (...) {
+    release_turn();
+    throw;
+  }
   impl_->depth = 1;
+}
+
+void database::release_turn() noexcept {
+  if (!impl_->holds_turn) return;
+  impl_->holds_turn = false;
+  turns_held.erase(impl_->path);
+  writers_of(impl_->path).unlock();
 }
 
 void database::commit() {
   if (impl_->depth > 1) {
+    if (sqlite3_get_autocommit(impl_->handle)) {
+      release_turn();
+      impl_->depth = 0;
+      throw storage_error(
+          "the transaction was rolled back by SQLite after an error; nothing of "
+          "it was written");
+    }
     detail::statement s(impl_->statements, "RELEASE nested_" + std::to_string(impl_->depth - 1));
     s.run("committing a nested transaction");
     --impl_->depth;
@@ -238,24 +333,30 @@ void database::commit() {
   detail::statement s(impl_->statements, "COMMIT");
   s.run("committing");
   impl_->depth = 0;
+  release_turn();
 }
 
 void database::rollback() noexcept {
-  if (impl_->depth > 1) {
+  if (impl_->depth > 1 && !sqlite3_get_autocommit(impl_->handle)) {
     const std::string name = "nested_" + std::to_string(impl_->depth - 1);
     sqlite3_exec(impl_->handle, ("ROLLBACK TO " + name).c_str(), nullptr, nullptr, nullptr);
     sqlite3_exec(impl_->handle, ("RELEASE " + name).c_str(), nullptr, nullptr, nullptr);
     --impl_->depth;
     return;
   }
+  // The outermost transaction, or one SQLite has already rolled back: nothing stays open.
   sqlite3_exec(impl_->handle, "ROLLBACK", nullptr, nullptr, nullptr);
   impl_->depth = 0;
+  release_turn();
 }
+
+bool database::in_transaction() const { return sqlite3_get_autocommit(impl_->handle) == 0; }
 
 int database::transaction_depth() const { return impl_->depth; }
 
-database::impl::impl(const std::string& path)
-    : session("SQLite", path),
+database::impl::impl(const std::string& file)
+    : path(file),
+      session("SQLite", file),
       handle(Poco::Data::SQLite::Utility::dbHandle(session)),
       statements(handle) {}
 

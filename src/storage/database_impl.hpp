@@ -91,12 +91,14 @@ class statement {
 }  // namespace detail
 
 struct database::impl {
-  explicit impl(const std::string& path);
+  explicit impl(const std::string& file);
+  std::string path;  ///< as opened; keys the in-process writer turn
   Poco::Data::Session session;
   sqlite3* handle;
   /// Declared after `session`, so destroyed (finalized) before the session closes the handle.
   detail::statement_cache statements;
-  int depth = 0;  ///< open begin() calls: 1 = BEGIN IMMEDIATE, more = savepoints inside it
+  int depth = 0;            ///< open begin() calls: 1 = BEGIN, more = savepoints inside it
+  bool holds_turn = false;  ///< this connection holds its file's in-process writer turn
 };
 
 }  // namespace balint::storage

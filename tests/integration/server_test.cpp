@@ -342,6 +342,32 @@ TEST_SUITE("server") {
     login(s.port(), "ana");
   }
 
+  TEST_CASE("parallel guesses get no more than the 5 failures a window allows") {
+    // Each sign-in hashes for a while before it records its failure; the count is taken again
+    // under the write lock, so 12 guesses at once still check at most 5 passwords.
+    auto& f = fixture();
+    const auto r = run_cli({"user", "add", "--db", f.db, "--name", "guessed", "--role", "analyst"},
+                           password + "\n");
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    running_server s(f.db);
+    std::atomic<int> checked{0}, limited{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 12; ++i) {
+      threads.emplace_back([&] {
+        const auto a = http(s.port(), "POST", "/api/login",
+                            R"({"user":"guessed","password":"a wrong guess"})");
+        if (a.status == 401) ++checked;
+        if (a.status == 429) ++limited;
+      });
+    }
+    for (auto& t : threads) t.join();
+    CHECK(checked + limited == 12);
+    CHECK(checked <= 5);
+    CHECK(
+        http(s.port(), "POST", "/api/login", R"({"user":"guessed","password":")" + password + "\"}")
+            .status == 429);
+  }
+
   TEST_CASE("role x route matrix: anonymous 401, wrong role 403, right role 2xx") {
     auto& f = fixture();
     REQUIRE(f.session1.size() >= 1);

@@ -173,11 +173,19 @@ class database {
   /// BEGIN IMMEDIATE: takes the write lock now, so two writers never interleave. Inside an
   /// open transaction it nests: a SAVEPOINT, which commit() releases and rollback() undoes
   /// alone (the server's group commit runs each request's use case this way).
+  /// Writers of one file in this process take turns first (first come, first served), so a
+  /// writer never polls in SQLite's busy handler behind the server's group commit.
   void begin();
+  /// BEGIN DEFERRED: one consistent snapshot for reading, without the write lock (WAL readers
+  /// never block writers). Nests like begin().
+  void begin_read();
   void commit();
   void rollback() noexcept;
   /// How many begin() calls are open (0: none).
   int transaction_depth() const;
+  /// True while SQLite has a transaction open on this connection (it can end one by itself
+  /// after an I/O error; begin() and commit() then refuse to go on).
+  bool in_transaction() const;
 
   // The trial and its instruments.
   std::optional<stored_trial> load_trial();
@@ -268,6 +276,8 @@ class database {
   // --- end issue 8 --------------------------------------------------------------------------
 
  private:
+  void begin_transaction(bool write);
+  void release_turn() noexcept;
   struct impl;
   explicit database(std::unique_ptr<impl> p);
   std::unique_ptr<impl> impl_;
@@ -277,7 +287,14 @@ class database {
 /// destructor unless commit() was called (SQLiteCpp's Transaction, over Poco's session).
 class transaction {
  public:
-  explicit transaction(database& db) : db_(db) { db_.begin(); }
+  /// A write transaction (BEGIN IMMEDIATE), or with `read_only` a snapshot for reading.
+  explicit transaction(database& db, bool read_only = false) : db_(db) {
+    if (read_only) {
+      db_.begin_read();
+    } else {
+      db_.begin();
+    }
+  }
   ~transaction() {
     if (!done_) db_.rollback();
   }
