@@ -210,6 +210,15 @@ core::error too_many_failures(const std::string& name, const security_settings& 
 
 }  // namespace
 
+core::json to_json(const user_view& u) {
+  core::json j;
+  j["name"] = u.name;
+  j["role"] = std::string(to_string(u.user_role));
+  j["created_at"] = u.created_at;
+  j["disabled_at"] = u.disabled_at ? core::json(*u.disabled_at) : core::json();
+  return j;
+}
+
 core::result<signed_in> login(storage::database& db, const request& req, const std::string& name,
                               const std::string& password, const security_settings& settings) {
   const auto now = instant_of(req.now);
@@ -267,11 +276,7 @@ core::result<session_identity> authenticate(storage::database& db, const request
                                           std::to_string(settings.idle_timeout_seconds / 60) +
                                           " minutes without use; sign in again");
   }
-  const auto users = db.users();
-  const storage::user_record* u = nullptr;
-  for (const auto& x : users) {
-    if (x.id == s->user_id) u = &x;
-  }
+  const auto u = db.find_user_by_id(s->user_id);
   if (!u || u->disabled_at) {
     return unauthenticated("session", "this user is disabled; ask an admin");
   }

@@ -251,7 +251,7 @@ core::result<int> cmd_init(invocation& in) {
     // A refused init leaves no new file behind.
     if (!existed) {
       db->reset();
-      for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path + suffix);
+      storage::remove_database_files(path);
     }
     return std::move(r).error();
   }
@@ -1114,14 +1114,7 @@ core::result<int> cmd_user_list(invocation& in) {
   if (!list) return std::move(list).error();
   if (in.options.get_or("format", "text") == "json") {
     core::json::array a;
-    for (const auto& u : list.value()) {
-      core::json j;
-      j["name"] = u.name;
-      j["role"] = std::string(app::to_string(u.user_role));
-      j["created_at"] = u.created_at;
-      j["disabled_at"] = u.disabled_at ? core::json(*u.disabled_at) : core::json();
-      a.push_back(std::move(j));
-    }
+    for (const auto& u : list.value()) a.push_back(app::to_json(u));
     in.out << core::json(std::move(a)).dump_pretty() << "\n";
     return 0;
   }
@@ -1169,16 +1162,14 @@ core::result<int> cmd_demo(invocation& in) {
   }
   // Built in a file of its own and renamed at the end: a failure leaves no half-built demo.
   const std::string building = path + ".building";
-  fs::remove(building);
-  fs::remove(building + "-wal");
-  fs::remove(building + "-shm");
+  storage::remove_database_files(building);
   core::result<app::demo_summary> r = app::demo_summary{};
   {
     auto db = storage::database::open(building);
     r = app::build_demo(*db, make_request(in.options), options);
   }
   if (!r) {
-    fs::remove(building);
+    storage::remove_database_files(building);
     return std::move(r).error();
   }
   fs::rename(building, path);
@@ -1260,11 +1251,7 @@ core::result<int> cmd_reproduce(invocation& in) {
     fs::path path;
     bool active;
     ~cleanup() {
-      if (!active) return;
-      std::error_code ec;
-      for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
-        fs::remove(path.string() + suffix, ec);
-      }
+      if (active) storage::remove_database_files(path.string());
     }
   } remove_later{path, temporary};
   core::result<app::reproduction_outcome> outcome =

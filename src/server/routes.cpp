@@ -355,20 +355,11 @@ response get_audit_verify(call& c) {
   return json_response(200, j);
 }
 
-core::json user_json(const app::user_view& u) {
-  core::json j;
-  j["name"] = u.name;
-  j["role"] = std::string(app::to_string(u.user_role));
-  j["created_at"] = u.created_at;
-  j["disabled_at"] = u.disabled_at ? core::json(*u.disabled_at) : core::json();
-  return j;
-}
-
 response get_users(call& c) {
   auto list = app::list_users(c.db);
   if (!list) return error_response(list.error());
   core::json::array a;
-  for (const auto& u : list.value()) a.push_back(user_json(u));
+  for (const auto& u : list.value()) a.push_back(app::to_json(u));
   return json_response(200, core::json(std::move(a)));
 }
 
@@ -382,7 +373,7 @@ response post_user(call& c) {
   auto u =
       app::add_user(c.db, c.req, name.value(), role_text.value(), password.value(), c.cfg.security);
   if (!u) return error_response(u.error());
-  return json_response(201, user_json(u.value()));
+  return json_response(201, app::to_json(u.value()));
 }
 
 response post_user_disable(call& c) {
@@ -395,7 +386,7 @@ response post_user_disable(call& c) {
   }
   auto u = app::disable_user(c.db, c.req, c.params.at(0));
   if (!u) return error_response(u.error());
-  return json_response(200, user_json(u.value()));
+  return json_response(200, app::to_json(u.value()));
 }
 
 /// The reproduction report of the Tongji paper: the replay runs once per server process, on a
@@ -414,10 +405,7 @@ core::result<std::string> reproduction_report(const app::request& req) {
     auto db = storage::database::open(path.string());
     return app::reproduce(*db, req, "tongji", {});
   }();
-  std::error_code ec;
-  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
-    std::filesystem::remove(path.string() + suffix, ec);
-  }
+  storage::remove_database_files(path.string());
   if (!outcome) return std::move(outcome).error();
   cached = app::reproduction_report_html(outcome.value());
   return *cached;

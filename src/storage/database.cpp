@@ -12,6 +12,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -278,15 +279,7 @@ void database::begin_read() { begin_transaction(false); }
 
 void database::begin_transaction(bool write) {
   if (impl_->depth > 0) {
-    if (sqlite3_get_autocommit(impl_->handle)) {
-      // SQLite rolled the whole transaction back itself (SQLITE_FULL, SQLITE_IOERR, ...): a
-      // savepoint now would start a transaction of its own and commit alone.
-      release_turn();
-      impl_->depth = 0;
-      throw storage_error(
-          "the transaction was rolled back by SQLite after an error; nothing of "
-          "it was written");
-    }
+    ensure_still_open();
     detail::statement s(impl_->statements, "SAVEPOINT nested_" + std::to_string(impl_->depth));
     s.run("starting a nested transaction");
     ++impl_->depth;
@@ -309,6 +302,17 @@ void database::begin_transaction(bool write) {
   impl_->depth = 1;
 }
 
+void database::ensure_still_open() {
+  if (!sqlite3_get_autocommit(impl_->handle)) return;
+  // SQLite rolled the whole transaction back itself (SQLITE_FULL, SQLITE_IOERR, ...): a
+  // savepoint or release now would run outside it and commit alone.
+  release_turn();
+  impl_->depth = 0;
+  throw storage_error(
+      "the transaction was rolled back by SQLite after an error; nothing of it "
+      "was written");
+}
+
 void database::release_turn() noexcept {
   if (!impl_->holds_turn) return;
   impl_->holds_turn = false;
@@ -318,13 +322,7 @@ void database::release_turn() noexcept {
 
 void database::commit() {
   if (impl_->depth > 1) {
-    if (sqlite3_get_autocommit(impl_->handle)) {
-      release_turn();
-      impl_->depth = 0;
-      throw storage_error(
-          "the transaction was rolled back by SQLite after an error; nothing of "
-          "it was written");
-    }
+    ensure_still_open();
     detail::statement s(impl_->statements, "RELEASE nested_" + std::to_string(impl_->depth - 1));
     s.run("committing a nested transaction");
     --impl_->depth;
@@ -353,6 +351,12 @@ void database::rollback() noexcept {
 bool database::in_transaction() const { return sqlite3_get_autocommit(impl_->handle) == 0; }
 
 int database::transaction_depth() const { return impl_->depth; }
+
+void remove_database_files(const std::string& path) noexcept {
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+    std::remove((path + suffix).c_str());
+  }
+}
 
 database::impl::impl(const std::string& file)
     : path(file),

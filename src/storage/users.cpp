@@ -40,6 +40,13 @@ std::optional<user_record> database::find_user(std::string_view name) {
   return read_user(s);
 }
 
+std::optional<user_record> database::find_user_by_id(std::int64_t id) {
+  statement s(impl_->statements, "SELECT " + std::string(user_columns) + " FROM user WHERE id = ?");
+  s.bind(1, id);
+  if (!s.step()) return std::nullopt;
+  return read_user(s);
+}
+
 std::vector<user_record> database::users() {
   statement s(impl_->statements,
               "SELECT " + std::string(user_columns) + " FROM user ORDER BY name");

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "balint/app/audit.hpp"
+#include "balint/core/json.hpp"
 #include "balint/core/result.hpp"
 #include "balint/storage/database.hpp"
 
@@ -51,6 +52,9 @@ core::result<user_view> disable_user(storage::database& db, const request& req,
                                      const std::string& name);
 
 core::result<std::vector<user_view>> list_users(storage::database& db);
+/// {"name", "role", "created_at", "disabled_at"}: the JSON of `user list --format json` and the
+/// web API.
+core::json to_json(const user_view& u);
 
 /// PBKDF2-HMAC-SHA256 (OpenSSL) of `password` with the raw `salt`, as 64 hex characters.
 std::string hash_password(std::string_view password, std::string_view salt,

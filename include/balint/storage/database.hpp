@@ -263,6 +263,7 @@ class database {
   // --- issue 8: users, web sessions, sign-in attempts (src/storage/users.cpp) -----------------
   void insert_user(const user_record& u);
   std::optional<user_record> find_user(std::string_view name);
+  std::optional<user_record> find_user_by_id(std::int64_t id);
   std::vector<user_record> users();
   void disable_user(std::int64_t user_id, const std::string& at);
   void insert_web_session(const web_session_record& s);
@@ -278,10 +279,16 @@ class database {
  private:
   void begin_transaction(bool write);
   void release_turn() noexcept;
+  /// Inside begin(): throws (and forgets the transaction) when SQLite has ended it itself.
+  void ensure_still_open();
   struct impl;
   explicit database(std::unique_ptr<impl> p);
   std::unique_ptr<impl> impl_;
 };
+
+/// Removes a database file with its WAL, shared-memory and journal files (no error when they
+/// do not exist). Close every connection to it first.
+void remove_database_files(const std::string& path) noexcept;
 
 /// One use case = one transaction: begins IMMEDIATE on construction, rolls back in the
 /// destructor unless commit() was called (SQLiteCpp's Transaction, over Poco's session).
