@@ -161,14 +161,14 @@ core::result<demo_summary> build_demo(storage::database& db, const request& req,
   demo_summary out;
   if (auto existing = load_trial(db)) {
     if (existing->definition.id == demo_trial_id) return out;
-    return core::conflict("--db", "the database holds the trial \"" + existing->definition.id +
+    return core::conflict("db", "the database holds the trial \"" + existing->definition.id +
                                       "\", not the demo; give the demo a database of its own");
   }
   const date::time_zone* zone = nullptr;
   try {
     zone = date::locate_zone(options.time_zone);
   } catch (const std::exception&) {
-    return core::invalid_input("--time-zone", "\"" + options.time_zone +
+    return core::invalid_input("time_zone", "\"" + options.time_zone +
                                                   "\" is not an IANA time zone (such as "
                                                   "Europe/Berlin or Asia/Shanghai)");
   }

@@ -16,9 +16,8 @@ std::map<std::string, std::string> stratum_fields(const enrolment::participant& 
 }
 
 core::error not_enrolled(const std::string& code) {
-  return core::not_found("participant", "participant \"" + code +
-                                            "\" is not enrolled in this trial; see "
-                                            "'balint-trial participant list'");
+  return core::not_found("participant",
+                         "participant \"" + code + "\" is not enrolled in this trial");
 }
 
 core::result<storage::randomization_setup_record> sealed_setup(storage::database& db) {
@@ -26,8 +25,8 @@ core::result<storage::randomization_setup_record> sealed_setup(storage::database
   if (!setup) {
     return core::precondition_failed("randomization",
                                      "this trial has no allocation list (it was set up before "
-                                     "randomization existed); set up a new trial database with "
-                                     "'balint-trial init'");
+                                     "randomization existed); set up the trial again in a new "
+                                     "database");
   }
   return std::move(setup.value());
 }
@@ -81,7 +80,7 @@ core::result<void> ensure_unlocked(storage::database& db) {
 
 core::result<allocation_view> randomize(storage::database& db, const request& req,
                                         const std::string& participant) {
-  auto trial = load_trial(db);
+  auto trial = authorized_trial(db, req, use_case::randomize);
   if (!trial) return std::move(trial).error();
   storage::transaction tx(db);  // BEGIN IMMEDIATE: one allocator at a time
   if (auto ok = ensure_unlocked(db); !ok) return std::move(ok).error();
@@ -115,11 +114,11 @@ core::result<allocation_view> randomize(storage::database& db, const request& re
 
 core::result<std::vector<batch_outcome>> randomize_all_eligible(storage::database& db,
                                                                 const request& req) {
-  auto everyone = list_participants(db);
-  if (!everyone) return std::move(everyone).error();
+  auto trial = authorized_trial(db, req, use_case::randomize);
+  if (!trial) return std::move(trial).error();
   if (auto ok = ensure_unlocked(db); !ok) return std::move(ok).error();
   std::vector<batch_outcome> out;
-  for (const auto& r : everyone.value()) {
+  for (const auto& r : db.participants()) {
     if (db.find_allocation(r.id)) continue;  // already randomized: not news
     auto a = randomize(db, req, r.participant.code);
     if (a) {
@@ -131,8 +130,8 @@ core::result<std::vector<batch_outcome>> randomize_all_eligible(storage::databas
   return out;
 }
 
-core::result<randomization_check> verify_randomization(storage::database& db) {
-  auto trial = load_trial(db);
+core::result<randomization_check> verify_randomization(storage::database& db, const request& req) {
+  auto trial = authorized_trial(db, req, use_case::verify_randomization);
   if (!trial) return std::move(trial).error();
   auto setup = sealed_setup(db);
   if (!setup) return std::move(setup).error();
@@ -259,14 +258,15 @@ core::result<randomization_check> verify_randomization(storage::database& db) {
   return check;
 }
 
-core::result<std::vector<storage::allocation_record>> list_allocations(storage::database& db) {
-  auto trial = load_trial(db);
+core::result<std::vector<storage::allocation_record>> list_allocations(storage::database& db,
+                                                                       const request& req) {
+  auto trial = authorized_trial(db, req, use_case::list_allocations);
   if (!trial) return std::move(trial).error();
   return db.allocations();
 }
 
-core::result<randomization_counts> randomization_status(storage::database& db) {
-  auto trial = load_trial(db);
+core::result<randomization_counts> randomization_status(storage::database& db, const request& req) {
+  auto trial = authorized_trial(db, req, use_case::view_randomization_status);
   if (!trial) return std::move(trial).error();
   randomization_counts c;
   c.planned = trial->definition.planned_participants;
@@ -285,19 +285,18 @@ core::result<randomization_counts> randomization_status(storage::database& db) {
 
 core::result<revealed_list> reveal_list(storage::database& db, const request& req,
                                         const std::string& reason) {
-  auto trial = load_trial(db);
+  auto trial = authorized_trial(db, req, use_case::reveal_allocation_list);
   if (!trial) return std::move(trial).error();
   storage::transaction tx(db);
   const auto t = db.load_trial();
   if (!t->locked_at) {
     return core::precondition_failed(
         "db",
-        "the allocation list stays sealed until the trial is locked ('balint-trial lock'); "
-        "to unblind one randomized participant in an emergency use --participant CODE "
-        "--reason TEXT");
+        "the allocation list stays sealed until the trial is locked; in an emergency one "
+        "randomized participant can be unblinded, with a reason");
   }
   if (core::trim(reason).empty()) {
-    return core::invalid_input("reason", "revealing the list needs a reason (--reason TEXT)");
+    return core::invalid_input("reason", "revealing the list needs a reason");
   }
   auto setup = sealed_setup(db);
   if (!setup) return std::move(setup).error();
@@ -314,11 +313,11 @@ core::result<storage::allocation_record> unblind_participant(storage::database& 
                                                              const request& req,
                                                              const std::string& participant,
                                                              const std::string& reason) {
-  auto trial = load_trial(db);
+  auto trial = authorized_trial(db, req, use_case::unblind_participant);
   if (!trial) return std::move(trial).error();
   if (core::trim(reason).empty()) {
     return core::invalid_input("reason",
-                               "emergency unblinding needs a reason (--reason TEXT); it is kept "
+                               "emergency unblinding needs a reason; it is kept "
                                "in the audit trail");
   }
   storage::transaction tx(db);
@@ -342,7 +341,7 @@ core::result<storage::allocation_record> unblind_participant(storage::database& 
 
 core::result<std::string> lock_trial(storage::database& db, const request& req,
                                      const std::string& reason) {
-  auto trial = load_trial(db);
+  auto trial = authorized_trial(db, req, use_case::lock_trial);
   if (!trial) return std::move(trial).error();
   storage::transaction tx(db);
   if (auto ok = ensure_unlocked(db); !ok) return std::move(ok).error();

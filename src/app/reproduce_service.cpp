@@ -6,12 +6,15 @@
 #include "balint/app/schedule_service.hpp"
 #include "balint/core/sha256.hpp"
 #include "balint/randomization/allocation_list.hpp"
-#include "balint/report/export.hpp"
 #include "balint/reproduction/reconstruct.hpp"
 #include "balint/resources/resources.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+#include <random>
 #include <set>
 #include <sstream>
 #include <utility>
@@ -581,6 +584,9 @@ core::result<reproduced_trial> analyze_replay(storage::database& db,
 core::result<reproduction_outcome> reproduce(storage::database& db, const request& req,
                                              const std::string& key,
                                              const reproduce_options& options) {
+  if (auto ok = authorize(req, use_case::reproduce_published_trial); !ok) {
+    return std::move(ok).error();
+  }
   auto published = load_published(key);
   if (!published) return std::move(published).error();
   auto data = reconstruct_replica(published.value(), options);
@@ -598,47 +604,27 @@ core::result<reproduction_outcome> reproduce(storage::database& db, const reques
   return out;
 }
 
-core::json to_json(const reproduction_outcome& o) {
-  core::json j = reproduction::to_json(o.comparison);
-  core::json rec;
-  rec["seed"] = static_cast<long long>(o.data.seed);
-  rec["source"] = o.data.source;
-  rec["attempts"] = o.data.attempts;
-  core::json::array unmet;
-  for (const auto& u : o.data.unmet) unmet.emplace_back(u);
-  rec["unmet"] = core::json(std::move(unmet));
-  rec["note"] =
-      "The reconstructed participants are one of many data sets consistent with the published "
-      "numbers, not the trial's data.";
-  j["reconstruction"] = std::move(rec);
-  core::json rep;
-  rep["list_seed"] = static_cast<long long>(o.replayed.list_seed);
-  rep["commitment"] = o.replayed.init.commitment;
-  rep["enrolled"] = o.replayed.enrolled;
-  rep["randomized"] = o.replayed.randomized;
-  rep["sessions_held"] = o.replayed.sessions_held;
-  rep["attendance_marks"] = o.replayed.attendance_marks;
-  core::json::array notes;
-  for (const auto& n : o.replayed.notes) notes.emplace_back(n);
-  rep["notes"] = core::json(std::move(notes));
-  j["replay"] = std::move(rep);
-  return j;
-}
-
-std::string reproduction_report_html(const reproduction_outcome& o) {
-  report::reproduction_view view;
-  view.published = &o.published.summary;
-  view.audit = &o.published.audit;
-  view.comparison = &o.comparison;
-  view.analysis = &o.reproduced.analysis;
-  view.flow = o.reproduced.consort;
-  view.data_source = o.data.source;
-  view.reconstruction_seed = o.data.seed;
-  view.list_seed = o.replayed.list_seed;
-  view.commitment = o.replayed.init.commitment;
-  view.notes = o.data.unmet;
-  view.notes.insert(view.notes.end(), o.replayed.notes.begin(), o.replayed.notes.end());
-  return report::reproduction_html(view);
+core::result<reproduction_outcome> tongji_reproduction(const request& req) {
+  if (auto ok = authorize(req, use_case::view_reproduction_report); !ok) {
+    return std::move(ok).error();
+  }
+  // The replay runs once per process, on a scratch database removed afterwards; later callers
+  // get the same outcome. It is the program's own demonstration, so it runs as the console.
+  static std::mutex mutex;
+  static std::optional<reproduction_outcome> cached;
+  std::lock_guard lock(mutex);
+  if (cached) return *cached;
+  std::random_device rd;
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("balint-reproduce-" + std::to_string(rd()) + std::to_string(rd()) + ".db");
+  core::result<reproduction_outcome> outcome = [&]() -> core::result<reproduction_outcome> {
+    auto db = storage::database::open(path.string());
+    return reproduce(*db, {"reproduction", req.now, role::console}, "tongji", {});
+  }();
+  storage::remove_database_files(path.string());
+  if (!outcome) return std::move(outcome).error();
+  cached = std::move(outcome.value());
+  return *cached;
 }
 
 }  // namespace balint::app

@@ -123,9 +123,56 @@ core::result<trial::trial_definition> parse_definition(const core::json& doc) {
 }
 
 core::error not_enrolled(const std::string& code) {
-  return core::not_found("participant", "participant \"" + code +
-                                            "\" is not enrolled in this trial; see "
-                                            "'balint-trial participant list'");
+  return core::not_found("participant",
+                         "participant \"" + code + "\" is not enrolled in this trial");
+}
+
+/// A participant as use cases answer: the record with the allocation once it is made and what
+/// the baseline still lacks.
+participant_view participant_view_of(storage::database& db, const loaded_trial& trial,
+                                     const storage::participant_record& r,
+                                     const std::optional<storage::allocation_record>& allocation) {
+  const auto& p = r.participant;
+  participant_view v;
+  v.code = p.code;
+  v.enrolment_number = r.id;
+  v.age = p.age;
+  v.gender = p.gender;
+  v.specialty = p.specialty;
+  v.consent = p.consent;
+  v.balint_knowledge = p.balint_knowledge;
+  v.balint_times = p.balint_times;
+  v.available = p.available;
+  v.enrolled_at = r.enrolled_at;
+  v.withdrawn_at = r.withdrawn_at;
+  v.withdrawal_reason = r.withdrawal_reason;
+  if (allocation) {
+    v.allocation =
+        allocation_view{p.code, allocation->arm, allocation->stratum, allocation->allocated_at};
+  }
+  const auto& def = trial.definition;
+  std::vector<outcomes::assessment> recorded;
+  for (const auto& id : def.baseline_required) {
+    if (auto a = db.find_assessment(r.id, def.baseline_timepoint, id)) {
+      recorded.push_back({p.code, a->timepoint, a->instrument, a->items, 0});
+    } else {
+      v.baseline.missing.push_back(id);
+    }
+  }
+  v.baseline.gaps = outcomes::baseline_gaps(def, trial.instruments, recorded);
+  v.baseline.complete = v.baseline.gaps.empty();
+  return v;
+}
+
+outcome_view outcome_view_of(const loaded_trial& trial, const storage::assessment_record& a) {
+  outcome_view v{a.participant_code, a.timepoint, a.instrument, a.recorded_at, a.items, {}};
+  const auto it = trial.instruments.find(a.instrument);
+  if (it == trial.instruments.end()) return v;
+  v.items.resize(static_cast<std::size_t>(it->second.item_count));
+  for (auto& s : instruments::score(it->second, v.items)) {
+    v.scores.push_back({std::move(s.subscale), s.score, s.answered, s.missing, s.is_case});
+  }
+  return v;
 }
 
 }  // namespace
@@ -202,8 +249,7 @@ core::result<loaded_trial> parse_trial(const trial_texts& texts) {
 core::result<loaded_trial> load_trial(storage::database& db) {
   auto stored = db.load_trial();
   if (!stored) {
-    return core::precondition_failed(
-        "db", "this database holds no trial yet; set one up with 'balint-trial init --db FILE'");
+    return core::precondition_failed("db", "this database holds no trial yet; set one up first");
   }
   trial_texts texts{std::move(stored->definition), db.load_instruments()};
   if (const auto hit = parsed_trials().find(texts)) return *hit;
@@ -214,9 +260,40 @@ core::result<loaded_trial> load_trial(storage::database& db) {
   return *shared;
 }
 
+core::result<loaded_trial> authorized_trial(storage::database& db, const request& req, use_case u) {
+  if (auto ok = authorize(req, u); !ok) return std::move(ok).error();
+  return load_trial(db);
+}
+
+trial_view trial_view_of(const trial::trial_definition& t) {
+  const auto labels = [](const auto& items) {
+    std::vector<labelled> out;
+    for (const auto& i : items) out.push_back({i.id, i.label});
+    return out;
+  };
+  return {t.id,
+          t.title,
+          t.planned_participants,
+          labels(t.arms),
+          labels(t.timepoints),
+          labels(t.outcomes),
+          t.instruments,
+          t.baseline_timepoint,
+          t.baseline_required,
+          t.programme.required_sessions,
+          t.programme.time_zone};
+}
+
+core::result<trial_view> view_trial(storage::database& db, const request& req) {
+  auto trial = authorized_trial(db, req, use_case::view_trial);
+  if (!trial) return std::move(trial).error();
+  return trial_view_of(trial->definition);
+}
+
 core::result<init_result> init_trial(storage::database& db, const request& req,
                                      const std::optional<std::string>& config_text,
                                      const list_seed& seed) {
+  if (auto ok = authorize(req, use_case::set_up_trial); !ok) return std::move(ok).error();
   const std::string text =
       config_text ? *config_text : std::string(*resources::find("schemas/trials/tongji-2020.json"));
   auto doc = core::parse_json(text);
@@ -267,9 +344,9 @@ core::result<init_result> init_trial(storage::database& db, const request& req,
                      positions};
 }
 
-core::result<storage::participant_record> add_participant(storage::database& db, const request& req,
-                                                          const enrolment::participant_fields& f) {
-  auto trial = load_trial(db);
+core::result<participant_view> add_participant(storage::database& db, const request& req,
+                                               const enrolment::participant_fields& f) {
+  auto trial = authorized_trial(db, req, use_case::enrol_participant);
   if (!trial) return std::move(trial).error();
   auto p = enrolment::parse_participant(trial->rules, f);
   if (!p) return std::move(p).error();
@@ -283,14 +360,15 @@ core::result<storage::participant_record> add_participant(storage::database& db,
   db.insert_participants({p.value()}, req.now);
   append_audit(db, req, "participant.add", "participant:" + p->code, std::nullopt,
                participant_json(p.value()), std::nullopt);
-  auto record = db.find_participant(p->code);
+  auto view =
+      participant_view_of(db, trial.value(), db.find_participant(p->code).value(), std::nullopt);
   tx.commit();
-  return std::move(record.value());
+  return view;
 }
 
 core::result<std::size_t> import_participants(storage::database& db, const request& req,
                                               const std::string& csv_text) {
-  auto trial = load_trial(db);
+  auto trial = authorized_trial(db, req, use_case::import_participants);
   if (!trial) return std::move(trial).error();
   auto list = enrolment::parse_participant_csv(trial->rules, csv_text);
   if (!list) return std::move(list).error();
@@ -323,120 +401,30 @@ core::result<std::size_t> import_participants(storage::database& db, const reque
   return list->size();
 }
 
-core::result<std::vector<storage::participant_record>> list_participants(storage::database& db) {
-  auto trial = load_trial(db);
+core::result<std::vector<participant_view>> list_participants(storage::database& db,
+                                                              const request& req) {
+  auto trial = authorized_trial(db, req, use_case::list_participants);
   if (!trial) return std::move(trial).error();
-  return db.participants();
-}
-
-core::json to_json(const storage::participant_record& r) {
-  core::json j;
-  const auto& p = r.participant;
-  j["code"] = p.code;
-  j["age"] = p.age;
-  j["gender"] = p.gender;
-  j["specialty"] = p.specialty ? core::json(*p.specialty) : core::json();
-  j["consent"] = p.consent;
-  j["balint_knowledge"] = p.balint_knowledge ? core::json(*p.balint_knowledge) : core::json();
-  j["balint_times"] = p.balint_times ? core::json(*p.balint_times) : core::json();
-  core::json::array avail;
-  for (const auto& a : p.available) avail.emplace_back(a);
-  j["available"] = core::json(std::move(avail));
-  j["enrolled_at"] = r.enrolled_at;
-  j["status"] = r.withdrawn() ? "withdrawn" : "enrolled";
-  j["withdrawn_at"] = r.withdrawn_at ? core::json(*r.withdrawn_at) : core::json();
-  j["withdrawal_reason"] = r.withdrawal_reason ? core::json(*r.withdrawal_reason) : core::json();
-  return j;
-}
-
-core::result<std::vector<enrolment_entry>> enrolment_overview(storage::database& db) {
-  auto trial = load_trial(db);
-  if (!trial) return std::move(trial).error();
-  const auto& def = trial->definition;
   std::map<std::int64_t, storage::allocation_record> allocated;
   for (auto& a : db.allocations()) allocated.emplace(a.participant_id, std::move(a));
-  std::vector<enrolment_entry> out;
-  for (auto& r : db.participants()) {
-    enrolment_entry e;
-    if (auto it = allocated.find(r.id); it != allocated.end()) e.allocation = it->second;
-    std::vector<outcomes::assessment> recorded;
-    for (const auto& id : def.baseline_required) {
-      if (auto a = db.find_assessment(r.id, def.baseline_timepoint, id)) {
-        recorded.push_back({r.participant.code, a->timepoint, a->instrument, a->items, 0});
-      } else {
-        e.baseline_missing.push_back(id);
-      }
-    }
-    e.baseline_gaps = outcomes::baseline_gaps(def, trial->instruments, recorded);
-    e.record = std::move(r);
-    out.push_back(std::move(e));
+  std::vector<participant_view> out;
+  for (const auto& r : db.participants()) {
+    const auto it = allocated.find(r.id);
+    out.push_back(participant_view_of(
+        db, trial.value(), r, it == allocated.end() ? std::nullopt : std::optional(it->second)));
   }
   return out;
 }
 
-core::json to_json(const enrolment_entry& e) {
-  core::json j = to_json(e.record);
-  if (e.allocation) {
-    core::json a;
-    a["arm"] = e.allocation->arm;
-    a["stratum"] = e.allocation->stratum;
-    a["allocated_at"] = e.allocation->allocated_at;
-    j["allocation"] = std::move(a);
-  } else {
-    j["allocation"] = core::json();
-  }
-  core::json b;
-  b["complete"] = e.baseline_gaps.empty();
-  core::json::array missing, gaps;
-  for (const auto& m : e.baseline_missing) missing.emplace_back(m);
-  for (const auto& g : e.baseline_gaps) gaps.emplace_back(g);
-  b["missing"] = core::json(std::move(missing));
-  b["gaps"] = core::json(std::move(gaps));
-  j["baseline"] = std::move(b);
-  return j;
-}
-
-core::json trial_summary_json(const trial::trial_definition& t) {
-  const auto id_label = [](const auto& items) {
-    core::json::array a;
-    for (const auto& i : items) {
-      core::json j;
-      j["id"] = i.id;
-      j["label"] = i.label;
-      a.push_back(std::move(j));
-    }
-    return core::json(std::move(a));
-  };
-  const auto strings = [](const std::vector<std::string>& v) {
-    core::json::array a;
-    for (const auto& s : v) a.emplace_back(s);
-    return core::json(std::move(a));
-  };
-  core::json j;
-  j["id"] = t.id;
-  j["title"] = t.title;
-  j["planned_participants"] = t.planned_participants;
-  j["arms"] = id_label(t.arms);
-  j["timepoints"] = id_label(t.timepoints);
-  j["outcomes"] = id_label(t.outcomes);
-  j["instruments"] = strings(t.instruments);
-  j["baseline_timepoint"] = t.baseline_timepoint;
-  j["baseline_instruments"] = strings(t.baseline_required);
-  j["required_sessions"] = t.programme.required_sessions;
-  j["time_zone"] = t.programme.time_zone;
-  return j;
-}
-
-core::result<storage::participant_record> withdraw_participant(storage::database& db,
-                                                               const request& req,
-                                                               const std::string& code,
-                                                               const std::string& reason) {
-  auto trial = load_trial(db);
+core::result<participant_view> withdraw_participant(storage::database& db, const request& req,
+                                                    const withdrawal& w) {
+  auto trial = authorized_trial(db, req, use_case::withdraw_participant);
   if (!trial) return std::move(trial).error();
+  const std::string& code = w.participant;
+  const std::string& reason = w.reason;
   if (core::trim(reason).empty()) {
     return core::invalid_input("reason",
-                               "a withdrawal needs a reason (--reason TEXT); it is kept in the "
-                               "audit trail");
+                               "a withdrawal needs a reason; it is kept in the audit trail");
   }
   storage::transaction tx(db);
   if (auto ok = ensure_unlocked(db); !ok) return std::move(ok).error();
@@ -454,18 +442,20 @@ core::result<storage::participant_record> withdraw_participant(storage::database
   after["status"] = "withdrawn";
   after["withdrawn_at"] = req.now;
   append_audit(db, req, "participant.withdraw", "participant:" + code, before, after, reason);
-  auto updated = db.find_participant(code);
+  auto view = participant_view_of(db, trial.value(), db.find_participant(code).value(),
+                                  db.find_allocation(record->id));
   tx.commit();
-  return std::move(updated.value());
+  return view;
 }
 
 core::result<recorded_outcome> record_outcome(storage::database& db, const request& req,
-                                              const std::string& participant,
-                                              const std::string& timepoint,
-                                              const std::string& instrument,
-                                              const std::string& items_text,
-                                              const std::optional<std::string>& reason) {
-  auto trial = load_trial(db);
+                                              const outcome_entry& entry) {
+  auto trial = authorized_trial(db, req, use_case::record_outcome);
+  const std::string& participant = entry.participant;
+  const std::string& timepoint = entry.timepoint;
+  const std::string& instrument = entry.instrument;
+  const std::string& items_text = entry.items;
+  const std::optional<std::string>& reason = entry.reason;
   if (!trial) return std::move(trial).error();
   if (auto ok =
           outcomes::check_planned(trial->definition, trial->instruments, timepoint, instrument);
@@ -493,7 +483,7 @@ core::result<recorded_outcome> record_outcome(storage::database& db, const reque
       return core::invalid_input(
           "reason", "participant " + participant + " already has " + instrument + " answers at " +
                         timepoint + " (recorded " + existing->recorded_at +
-                        "); recording them again is a correction and needs --reason TEXT");
+                        "); recording them again is a correction and needs a reason");
     }
     existing->items.resize(items->size());
     if (existing->items == items.value()) {
@@ -517,13 +507,12 @@ core::result<recorded_outcome> record_outcome(storage::database& db, const reque
   }
   auto stored = db.find_assessment(who->id, timepoint, instrument);
   tx.commit();
-  auto scores = instruments::score(inst, stored->items);
-  return recorded_outcome{std::move(stored.value()), std::move(scores), correction};
+  return recorded_outcome{outcome_view_of(trial.value(), stored.value()), correction};
 }
 
 core::result<outcome_import_result> import_outcomes(storage::database& db, const request& req,
                                                     const std::string& csv_text) {
-  auto trial = load_trial(db);
+  auto trial = authorized_trial(db, req, use_case::import_outcomes);
   if (!trial) return std::move(trial).error();
   auto parsed = outcomes::parse_long_csv(trial->definition, trial->instruments, csv_text);
   if (!parsed) return std::move(parsed).error();
@@ -561,8 +550,8 @@ core::result<outcome_import_result> import_outcomes(storage::database& db, const
       return core::conflict("participant",
                             line + "participant " + a.participant + " already has " + a.instrument +
                                 " answers at " + a.timepoint +
-                                "; an import never overwrites: correct them with 'balint-trial "
-                                "outcome record ... --reason TEXT'; nothing was imported");
+                                "; an import never overwrites: correct them one by one, with a "
+                                "reason; nothing was imported");
     }
     // Score now, so the coordinator hears at once which questionnaires are incomplete.
     const auto& inst = trial->instruments.find(a.instrument)->second;
@@ -590,24 +579,22 @@ core::result<outcome_import_result> import_outcomes(storage::database& db, const
   return result;
 }
 
-core::result<std::vector<outcome_row>> list_outcomes(
-    storage::database& db, const std::optional<std::string>& participant) {
-  auto trial = load_trial(db);
+core::result<std::vector<outcome_view>> list_outcomes(
+    storage::database& db, const request& req, const std::optional<std::string>& participant) {
+  auto trial = authorized_trial(db, req, use_case::list_outcomes);
   if (!trial) return std::move(trial).error();
   if (participant && !db.find_participant(*participant)) return not_enrolled(*participant);
-  std::vector<outcome_row> out;
+  std::vector<outcome_view> out;
   db.for_each_assessment([&](const storage::assessment_record& a) {
     if (participant && a.participant_code != *participant) return;
-    const auto it = trial->instruments.find(a.instrument);
-    std::vector<instruments::subscale_score> scores;
-    if (it != trial->instruments.end()) {
-      auto items = a.items;
-      items.resize(static_cast<std::size_t>(it->second.item_count));
-      scores = instruments::score(it->second, items);
-    }
-    out.push_back({a, std::move(scores)});
+    out.push_back(outcome_view_of(trial.value(), a));
   });
   return out;
+}
+
+core::result<export_data> export_trial_data(storage::database& db, const request& req) {
+  if (auto ok = authorize(req, use_case::export_data); !ok) return std::move(ok).error();
+  return read_export_data(db);
 }
 
 core::result<export_data> read_export_data(storage::database& db) {
@@ -649,11 +636,14 @@ core::result<export_data> read_export_data(storage::database& db) {
   return data;
 }
 
-core::result<audit_verification> verify_audit_trail(storage::database& db) {
+core::result<audit_verification> verify_audit_trail(storage::database& db, const request& req) {
+  if (auto ok = authorize(req, use_case::verify_audit_trail); !ok) return std::move(ok).error();
   return verify_audit(db);
 }
 
-core::result<std::vector<storage::audit_record>> audit_log(storage::database& db) {
+core::result<std::vector<storage::audit_record>> audit_log(storage::database& db,
+                                                           const request& req) {
+  if (auto ok = authorize(req, use_case::read_audit_log); !ok) return std::move(ok).error();
   std::vector<storage::audit_record> out;
   db.for_each_audit_entry([&](const storage::audit_record& e) { out.push_back(e); });
   return out;

@@ -83,29 +83,6 @@ core::json audit_json(const user_view& u) {
 
 }  // namespace
 
-std::string_view to_string(role r) {
-  switch (r) {
-    case role::coordinator:
-      return "coordinator";
-    case role::leader:
-      return "leader";
-    case role::analyst:
-      return "analyst";
-    case role::admin:
-      return "admin";
-  }
-  return "unknown";
-}
-
-core::result<role> parse_role(std::string_view text, const std::string& field) {
-  for (role r : {role::coordinator, role::leader, role::analyst, role::admin}) {
-    if (text == to_string(r)) return r;
-  }
-  return core::invalid_input(field, "role \"" + std::string(text) +
-                                        "\" is not known; allowed: coordinator, leader, "
-                                        "analyst or admin");
-}
-
 std::string hash_password(std::string_view password, std::string_view salt,
                           std::int64_t iterations) {
   std::array<unsigned char, 32> out{};
@@ -139,6 +116,7 @@ std::string random_hex(std::size_t bytes) {
 core::result<user_view> add_user(storage::database& db, const request& req, const std::string& name,
                                  const std::string& role_text, const std::string& password,
                                  const security_settings& settings) {
+  if (auto ok = authorize(req, use_case::add_user); !ok) return std::move(ok).error();
   if (auto ok = check_name(name); !ok) return std::move(ok).error();
   auto r = parse_role(role_text);
   if (!r) return std::move(r).error();
@@ -172,12 +150,16 @@ core::result<user_view> add_user(storage::database& db, const request& req, cons
 
 core::result<user_view> disable_user(storage::database& db, const request& req,
                                      const std::string& name) {
+  if (auto ok = authorize(req, use_case::disable_user); !ok) return std::move(ok).error();
+  // An admin who disabled themselves would be signed out with nobody left to undo it.
+  if (req.actor_role != role::console && name == req.actor) {
+    return core::conflict("name",
+                          "you cannot disable your own user; another admin, or the command line "
+                          "on the trial's machine, can");
+  }
   storage::transaction tx(db);
   auto u = db.find_user(name);
-  if (!u) {
-    return core::not_found("name",
-                           "there is no user \"" + name + "\"; see 'balint-trial user list'");
-  }
+  if (!u) return core::not_found("name", "there is no user \"" + name + "\"");
   if (u->disabled_at) {
     return core::conflict("name",
                           "user \"" + name + "\" was already disabled at " + *u->disabled_at);
@@ -193,7 +175,15 @@ core::result<user_view> disable_user(storage::database& db, const request& req,
   return after;
 }
 
-core::result<std::vector<user_view>> list_users(storage::database& db) {
+core::result<user_view> own_account(storage::database& db, const request& req) {
+  if (auto ok = authorize(req, use_case::view_own_account); !ok) return std::move(ok).error();
+  const auto u = db.find_user(req.actor);
+  if (!u) return core::not_found("user", "there is no user \"" + req.actor + "\"");
+  return view_of(*u);
+}
+
+core::result<std::vector<user_view>> list_users(storage::database& db, const request& req) {
+  if (auto ok = authorize(req, use_case::list_users); !ok) return std::move(ok).error();
   std::vector<user_view> out;
   for (const auto& u : db.users()) out.push_back(view_of(u));
   return out;
@@ -210,17 +200,9 @@ core::error too_many_failures(const std::string& name, const security_settings& 
 
 }  // namespace
 
-core::json to_json(const user_view& u) {
-  core::json j;
-  j["name"] = u.name;
-  j["role"] = std::string(to_string(u.user_role));
-  j["created_at"] = u.created_at;
-  j["disabled_at"] = u.disabled_at ? core::json(*u.disabled_at) : core::json();
-  return j;
-}
-
 core::result<signed_in> login(storage::database& db, const request& req, const std::string& name,
                               const std::string& password, const security_settings& settings) {
+  if (auto ok = authorize(req, use_case::sign_in); !ok) return std::move(ok).error();
   const auto now = instant_of(req.now);
   const std::string since =
       iso_ms(now - std::chrono::seconds(settings.failed_login_window_seconds));
@@ -291,6 +273,7 @@ core::result<session_identity> authenticate(storage::database& db, const request
 }
 
 core::result<void> logout(storage::database& db, const request& req, const std::string& token) {
+  if (auto ok = authorize(req, use_case::sign_out); !ok) return std::move(ok).error();
   const std::string token_hash = core::sha256_hex(token);
   storage::transaction tx(db);
   if (db.find_web_session(token_hash)) {

@@ -1,5 +1,6 @@
 #include "balint/report/reproduction_report.hpp"
 
+#include "balint/app/reproduce_service.hpp"
 #include "balint/report/analysis_report.hpp"
 #include "balint/report/table.hpp"
 
@@ -429,6 +430,22 @@ std::string reproduction_html(const reproduction_view& v) {
   }
   h << "</main>\n</body>\n</html>\n";
   return h.str();
+}
+
+std::string reproduction_html(const app::reproduction_outcome& o) {
+  report::reproduction_view view;
+  view.published = &o.published.summary;
+  view.audit = &o.published.audit;
+  view.comparison = &o.comparison;
+  view.analysis = &o.reproduced.analysis;
+  view.flow = o.reproduced.consort;
+  view.data_source = o.data.source;
+  view.reconstruction_seed = o.data.seed;
+  view.list_seed = o.replayed.list_seed;
+  view.commitment = o.replayed.init.commitment;
+  view.notes = o.data.unmet;
+  view.notes.insert(view.notes.end(), o.replayed.notes.begin(), o.replayed.notes.end());
+  return reproduction_html(view);
 }
 
 }  // namespace balint::report

@@ -3,6 +3,7 @@
 // Internals of the server module shared by the HTTP plumbing (http.cpp) and the route table
 // (routes.cpp). No Poco here: routes see plain structs, as OSRM's services see parameters.
 
+#include "balint/app/access.hpp"
 #include "balint/app/audit.hpp"
 #include "balint/app/user_service.hpp"
 #include "balint/core/error.hpp"
@@ -46,17 +47,19 @@ struct call {
 
 using route_fn = std::function<response(call&)>;
 
-/// One entry of the route table: method, path pattern with {placeholders}, who may call it.
+/// One entry of the route table: method, path pattern with {placeholders}, and the use case it
+/// serves, whose row of app::use_case_table() says who may call it.
 struct route {
   std::string method;
   std::string pattern;
-  std::vector<app::role> roles;  ///< empty with `anonymous`: anyone
-  bool anonymous = false;        ///< no session needed (login, health)
+  std::optional<app::use_case> serves;  ///< none: public (the health check)
   route_fn run;
   bool body_optional = false;  ///< a write that may come without a body (logout, randomize)
   /// A write of the trial run by the group commit: queued with the writes arriving meanwhile,
   /// committed together, answered after the COMMIT. Not for writes that hash a password.
   bool group_commit = false;
+  /// No session needed: public routes and signing in.
+  bool anonymous() const { return !serves || app::rule_of(*serves).anonymous; }
 };
 
 const std::vector<route>& routes();

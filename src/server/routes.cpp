@@ -14,6 +14,8 @@
 #include "balint/core/text.hpp"
 #include "balint/enrolment/participant.hpp"
 #include "balint/report/export.hpp"
+#include "balint/report/json.hpp"
+#include "balint/report/reproduction_report.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -26,6 +28,7 @@ namespace balint::server::detail {
 namespace {
 
 using app::role;
+using app::use_case;
 
 /// A string member of the body; invalid_input naming it when absent or not a string.
 core::result<std::string> string_member(const core::json& body, const std::string& name) {
@@ -110,13 +113,14 @@ response post_logout(call& c) {
   return r;
 }
 
-response get_participants(call& c) {
-  auto list = app::enrolment_overview(c.db);
-  if (!list) return error_response(list.error());
-  core::json::array a;
-  for (const auto& e : list.value()) a.push_back(app::to_json(e));
-  return json_response(200, core::json(std::move(a)));
+/// The answer of a use case that returns a view: `status` with its JSON, or the refusal.
+template <class View>
+response answer(int status, const core::result<View>& r) {
+  if (!r) return error_response(r.error());
+  return json_response(status, report::to_json(r.value()));
 }
+
+response get_participants(call& c) { return answer(200, app::list_participants(c.db, c.req)); }
 
 response post_participant_import(call& c) {
   auto csv = string_member(c.body, "csv");
@@ -129,18 +133,16 @@ response post_participant_import(call& c) {
 }
 
 response get_me(call& c) {
+  auto account = app::own_account(c.db, c.req);
+  if (!account) return error_response(account.error());
   core::json j;
-  j["user"] = c.who->user;
-  j["role"] = std::string(app::to_string(c.who->user_role));
+  j["user"] = account->name;
+  j["role"] = std::string(app::to_string(account->user_role));
   j["csrf_token"] = c.who->csrf_token;
   return json_response(200, j);
 }
 
-response get_trial(call& c) {
-  auto t = app::load_trial(c.db);
-  if (!t) return error_response(t.error());
-  return json_response(200, app::trial_summary_json(t->definition));
-}
+response get_trial(call& c) { return answer(200, app::view_trial(c.db, c.req)); }
 
 response post_participant(call& c) {
   enrolment::participant_fields f;
@@ -162,28 +164,17 @@ response post_participant(call& c) {
     if (!v) return error_response(v.error());
     *slot = v.value();
   }
-  auto r = app::add_participant(c.db, c.req, f);
-  if (!r) return error_response(r.error());
-  return json_response(201, app::to_json(r.value()));
+  return answer(201, app::add_participant(c.db, c.req, f));
 }
 
 response post_withdraw(call& c) {
   auto reason = string_member(c.body, "reason");
   if (!reason) return error_response(reason.error());
-  auto r = app::withdraw_participant(c.db, c.req, c.params.at(0), reason.value());
-  if (!r) return error_response(r.error());
-  return json_response(200, app::to_json(r.value()));
+  return answer(200, app::withdraw_participant(c.db, c.req, {c.params.at(0), reason.value()}));
 }
 
 response post_randomize(call& c) {
-  auto a = app::randomize(c.db, c.req, c.params.at(0));
-  if (!a) return error_response(a.error());
-  core::json j;
-  j["participant"] = a->participant;
-  j["arm"] = a->arm;
-  j["stratum"] = a->stratum;
-  j["allocated_at"] = a->allocated_at;
-  return json_response(200, j);
+  return answer(200, app::randomize(c.db, c.req, c.params.at(0)));
 }
 
 response post_outcome(call& c) {
@@ -197,20 +188,10 @@ response post_outcome(call& c) {
   if (!items) return error_response(items.error());
   auto reason = optional_string_member(c.body, "reason");
   if (!reason) return error_response(reason.error());
-  auto r = app::record_outcome(c.db, c.req, participant.value(), timepoint.value(),
-                               instrument.value(), items.value(), reason.value());
-  if (!r) return error_response(r.error());
-  core::json j;
-  j["participant"] = participant.value();
-  j["timepoint"] = timepoint.value();
-  j["instrument"] = instrument.value();
-  j["correction"] = r->correction;
-  core::json scores;
-  for (const auto& s : r->scores) {
-    scores[s.subscale] = s.score ? core::json(*s.score) : core::json();
-  }
-  j["scores"] = std::move(scores);
-  return json_response(r->correction ? 200 : 201, j);
+  auto r = app::record_outcome(
+      c.db, c.req,
+      {participant.value(), timepoint.value(), instrument.value(), items.value(), reason.value()});
+  return answer(r && r->correction ? 200 : 201, r);
 }
 
 std::string cohort_of(const call& c, const std::string& fallback) {
@@ -343,25 +324,9 @@ response get_progress(call& c) {
   return json_response(200, core::json(std::move(a)));
 }
 
-response get_audit_verify(call& c) {
-  auto v = app::verify_audit_trail(c.db);
-  if (!v) return error_response(v.error());
-  core::json j;
-  j["ok"] = v->ok;
-  j["entries"] = v->entries;
-  j["head_hash"] = v->head_hash;
-  j["first_broken"] = v->first_broken;
-  j["problem"] = v->problem;
-  return json_response(200, j);
-}
+response get_audit_verify(call& c) { return answer(200, app::verify_audit_trail(c.db, c.req)); }
 
-response get_users(call& c) {
-  auto list = app::list_users(c.db);
-  if (!list) return error_response(list.error());
-  core::json::array a;
-  for (const auto& u : list.value()) a.push_back(app::to_json(u));
-  return json_response(200, core::json(std::move(a)));
-}
+response get_users(call& c) { return answer(200, app::list_users(c.db, c.req)); }
 
 response post_user(call& c) {
   auto name = string_member(c.body, "name");
@@ -370,53 +335,20 @@ response post_user(call& c) {
   if (!role_text) return error_response(role_text.error());
   auto password = string_member(c.body, "password");
   if (!password) return error_response(password.error());
-  auto u =
-      app::add_user(c.db, c.req, name.value(), role_text.value(), password.value(), c.cfg.security);
-  if (!u) return error_response(u.error());
-  return json_response(201, app::to_json(u.value()));
+  return answer(201, app::add_user(c.db, c.req, name.value(), role_text.value(), password.value(),
+                                   c.cfg.security));
 }
 
 response post_user_disable(call& c) {
-  // An admin who disabled themselves would be signed out with nobody left to undo it.
-  if (c.params.at(0) == c.who->user) {
-    return error_response(
-        core::conflict("name",
-                       "you cannot disable your own user; another admin (or 'balint-trial user "
-                       "disable' on the server) can"));
-  }
-  auto u = app::disable_user(c.db, c.req, c.params.at(0));
-  if (!u) return error_response(u.error());
-  return json_response(200, app::to_json(u.value()));
-}
-
-/// The reproduction report of the Tongji paper: the replay runs once per server process, on a
-/// temporary database removed afterwards, and later requests get the same page.
-core::result<std::string> reproduction_report(const app::request& req) {
-  static std::mutex mutex;
-  static std::optional<std::string> cached;
-  std::lock_guard lock(mutex);
-  if (cached) return *cached;
-  std::random_device rd;
-  const auto path =
-      std::filesystem::temp_directory_path() /
-      ("balint-serve-reproduce-" + std::to_string(rd()) + std::to_string(rd()) + ".db");
-  core::result<app::reproduction_outcome> outcome =
-      [&]() -> core::result<app::reproduction_outcome> {
-    auto db = storage::database::open(path.string());
-    return app::reproduce(*db, req, "tongji", {});
-  }();
-  storage::remove_database_files(path.string());
-  if (!outcome) return std::move(outcome).error();
-  cached = app::reproduction_report_html(outcome.value());
-  return *cached;
+  return answer(200, app::disable_user(c.db, c.req, c.params.at(0)));
 }
 
 response get_reproduction_report(call& c) {
-  auto html = reproduction_report(c.req);
-  if (!html) return error_response(html.error());
+  auto outcome = app::tongji_reproduction(c.req);
+  if (!outcome) return error_response(outcome.error());
   response r;
   r.status = 200;
-  r.body = html.value();
+  r.body = report::reproduction_html(outcome.value());
   r.content_type = "text/html";
   // The report is one self-contained page: its own inline style and SVG, no scripts.
   r.content_security_policy =
@@ -434,83 +366,35 @@ response get_health(call&) {
 }  // namespace
 
 const std::vector<route>& routes() {
+  // Each route names the one use case it serves; who may call it is that use case's row of
+  // app::use_case_table(), checked again by the use case itself.
+  using enum use_case;
   static const std::vector<route> table = {
-      {"GET", "/healthz", {}, true, get_health},
-      {"POST", "/api/login", {}, true, post_login},
-      {"POST",
-       "/api/logout",
-       {role::coordinator, role::leader, role::analyst, role::admin},
-       false,
-       post_logout,
+      {"GET", "/healthz", std::nullopt, get_health},
+      {"POST", "/api/login", sign_in, post_login},
+      {"POST", "/api/logout", sign_out, post_logout, true},
+      {"GET", "/api/me", view_own_account, get_me},
+      {"GET", "/api/trial", view_trial, get_trial},
+      {"GET", "/api/participants", list_participants, get_participants},
+      {"POST", "/api/participants/import", import_participants, post_participant_import, false,
        true},
-      {"GET",
-       "/api/me",
-       {role::coordinator, role::leader, role::analyst, role::admin},
-       false,
-       get_me},
-      {"GET",
-       "/api/trial",
-       {role::coordinator, role::leader, role::analyst, role::admin},
-       false,
-       get_trial},
-      {"GET", "/api/participants", {role::coordinator, role::analyst}, false, get_participants},
-      {"POST",
-       "/api/participants/import",
-       {role::coordinator},
-       false,
-       post_participant_import,
-       false,
+      {"POST", "/api/participants", enrol_participant, post_participant, false, true},
+      {"POST", "/api/participants/{code}/withdraw", withdraw_participant, post_withdraw, false,
        true},
-      {"POST", "/api/participants", {role::coordinator}, false, post_participant, false, true},
-      {"POST",
-       "/api/participants/{code}/withdraw",
-       {role::coordinator},
-       false,
-       post_withdraw,
-       false,
-       true},
-      {"POST",
-       "/api/participants/{code}/randomize",
-       {role::coordinator},
-       false,
-       post_randomize,
-       true,
-       true},
-      {"POST", "/api/outcomes", {role::coordinator}, false, post_outcome, false, true},
-      {"GET",
-       "/api/sessions",
-       {role::coordinator, role::leader, role::analyst},
-       false,
-       get_sessions},
-      {"GET",
-       "/api/sessions/{n}",
-       {role::coordinator, role::leader, role::analyst},
-       false,
-       get_session},
-      {"POST", "/api/sessions/plan", {role::coordinator}, false, post_plan, false, true},
-      {"GET", "/api/analysis", {role::analyst, role::coordinator}, false, get_analysis},
-      {"GET", "/api/export.csv", {role::analyst, role::coordinator}, false, get_export_csv},
-      {"PUT",
-       "/api/sessions/{n}/attendance/{code}",
-       {role::leader},
-       false,
-       put_attendance,
-       false,
-       true},
-      {"GET",
-       "/api/attendance/progress",
-       {role::coordinator, role::leader, role::analyst},
-       false,
-       get_progress},
-      {"GET", "/api/audit/verify", {role::admin}, false, get_audit_verify},
-      {"GET", "/api/users", {role::admin}, false, get_users},
-      {"POST", "/api/users", {role::admin}, false, post_user},
-      {"POST", "/api/users/{name}/disable", {role::admin}, false, post_user_disable, true},
-      {"GET",
-       "/api/reproduction/report.html",
-       {role::analyst, role::coordinator},
-       false,
-       get_reproduction_report},
+      {"POST", "/api/participants/{code}/randomize", randomize, post_randomize, true, true},
+      {"POST", "/api/outcomes", record_outcome, post_outcome, false, true},
+      {"GET", "/api/sessions", list_sessions, get_sessions},
+      {"GET", "/api/sessions/{n}", view_session_roster, get_session},
+      {"POST", "/api/sessions/plan", plan_sessions, post_plan, false, true},
+      {"GET", "/api/analysis", analyze, get_analysis},
+      {"GET", "/api/export.csv", export_data, get_export_csv},
+      {"PUT", "/api/sessions/{n}/attendance/{code}", log_attendance, put_attendance, false, true},
+      {"GET", "/api/attendance/progress", view_attendance_progress, get_progress},
+      {"GET", "/api/audit/verify", verify_audit_trail, get_audit_verify},
+      {"GET", "/api/users", list_users, get_users},
+      {"POST", "/api/users", add_user, post_user},
+      {"POST", "/api/users/{name}/disable", disable_user, post_user_disable, true},
+      {"GET", "/api/reproduction/report.html", view_reproduction_report, get_reproduction_report},
   };
   return table;
 }

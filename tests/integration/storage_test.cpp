@@ -344,7 +344,7 @@ TEST_SUITE("storage") {
     temp_dir dir;
     const auto file = dir.path / "t.db";
     auto db = storage::database::open(file.string());
-    const app::request req{"alice", "2026-01-01T00:00:00.000Z"};
+    const app::request req{"alice", "2026-01-01T00:00:00.000Z", app::role::console};
     REQUIRE(app::init_trial(*db, req, std::nullopt, {42, std::string(64, 'a'), true}).has_value());
     const auto first = app::load_trial(*db);
     REQUIRE(first.has_value());

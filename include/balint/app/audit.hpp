@@ -1,5 +1,6 @@
 #pragma once
 
+#include "balint/app/access.hpp"
 #include "balint/core/json.hpp"
 #include "balint/storage/database.hpp"
 
@@ -9,13 +10,6 @@
 #include <vector>
 
 namespace balint::app {
-
-/// Who asks and when: read at the edge (CLI, HTTP) and passed in, so services never read the
-/// clock or the environment themselves.
-struct request {
-  std::string actor;  ///< `--as NAME`, or the OS user
-  std::string now;    ///< UTC, ISO 8601 with milliseconds: "2026-11-23T11:20:58.123Z"
-};
 
 /// The hash that precedes the first entry of a chain.
 inline const std::string genesis_hash(64, '0');

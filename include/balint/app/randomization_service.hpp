@@ -1,6 +1,7 @@
 #pragma once
 
 #include "balint/app/audit.hpp"
+#include "balint/app/views.hpp"
 #include "balint/core/result.hpp"
 #include "balint/storage/database.hpp"
 
@@ -20,14 +21,6 @@ struct list_seed {
   std::uint32_t seed = 0;
   std::string salt_hex;    ///< 32 random bytes in hex: keeps the commitment unguessable
   bool from_user = false;  ///< true when the coordinator gave --seed
-};
-
-/// The allocation as the randomizing coordinator sees it.
-struct allocation_view {
-  std::string participant;
-  std::string arm;
-  std::string stratum;
-  std::string allocated_at;
 };
 
 /// Allocates one participant: the next unused position of their stratum's list, inside one
@@ -60,10 +53,11 @@ struct randomization_check {
 /// Regenerates the list from the stored seed, checks it against the stored list and the
 /// commitment, and checks every allocation (participant, stratum, position, arm, time) against
 /// the list and the audit trail.
-core::result<randomization_check> verify_randomization(storage::database& db);
+core::result<randomization_check> verify_randomization(storage::database& db, const request& req);
 
 /// Allocations made so far, in the order they were made (no list positions).
-core::result<std::vector<storage::allocation_record>> list_allocations(storage::database& db);
+core::result<std::vector<storage::allocation_record>> list_allocations(storage::database& db,
+                                                                       const request& req);
 
 struct randomization_counts {
   std::size_t enrolled = 0;
@@ -76,7 +70,7 @@ struct randomization_counts {
 };
 
 /// Counts per arm and per stratum; never block sizes or positions (SPIRIT 2013 item 16a).
-core::result<randomization_counts> randomization_status(storage::database& db);
+core::result<randomization_counts> randomization_status(storage::database& db, const request& req);
 
 /// The whole list, seed and salt: only once the trial is locked.
 struct revealed_list {

@@ -126,12 +126,8 @@ core::result<reproduction_outcome> reproduce(storage::database& db, const reques
                                              const std::string& key,
                                              const reproduce_options& options);
 
-/// The self-contained HTML report of a reproduction (report::reproduction_html's view of it).
-std::string reproduction_report_html(const reproduction_outcome& o);
-
-/// {"summary", "cells", "not_compared", "reconstruction": {"seed","source","attempts","unmet"},
-///  "replay": {"list_seed","commitment","enrolled","randomized","sessions_held",
-///  "attendance_marks","notes"}}
-core::json to_json(const reproduction_outcome& o);
+/// The Tongji paper's reproduction as analysts and coordinators read it (the web page): run once
+/// per process on a scratch database, then kept.
+core::result<reproduction_outcome> tongji_reproduction(const request& req);
 
 }  // namespace balint::app

@@ -2,6 +2,7 @@
 
 #include "balint/app/audit.hpp"
 #include "balint/app/randomization_service.hpp"
+#include "balint/app/views.hpp"
 #include "balint/core/json.hpp"
 #include "balint/core/result.hpp"
 #include "balint/enrolment/participant.hpp"
@@ -51,59 +52,57 @@ core::result<init_result> init_trial(storage::database& db, const request& req,
                                      const std::optional<std::string>& config_text,
                                      const list_seed& seed);
 
+// --- the trial ---------------------------------------------------------------------------
+
+/// The opening of every use case on a trial: the caller's role is checked against the use-case
+/// table (access.hpp), then the trial is loaded. Refused: unauthenticated or forbidden (nothing
+/// read), precondition_failed when the database holds no trial.
+core::result<loaded_trial> authorized_trial(storage::database& db, const request& req, use_case u);
+
+/// The trial as the front ends show it.
+core::result<trial_view> view_trial(storage::database& db, const request& req);
+trial_view trial_view_of(const trial::trial_definition& t);
+
 // --- enrolment ----------------------------------------------------------------------------
 
-core::result<storage::participant_record> add_participant(storage::database& db, const request& req,
-                                                          const enrolment::participant_fields& f);
+core::result<participant_view> add_participant(storage::database& db, const request& req,
+                                               const enrolment::participant_fields& f);
 
 /// All-or-nothing import of the enrolment CSV; returns how many were enrolled.
 core::result<std::size_t> import_participants(storage::database& db, const request& req,
                                               const std::string& csv_text);
 
-core::result<std::vector<storage::participant_record>> list_participants(storage::database& db);
+/// Every enrolled participant in enrolment order, with the allocation once it is made (never
+/// before) and what their baseline still lacks.
+core::result<std::vector<participant_view>> list_participants(storage::database& db,
+                                                              const request& req);
 
-/// A participant as `participant list --format json` and the web API show them.
-core::json to_json(const storage::participant_record& r);
-
-/// A participant as the coordinator's dashboard shows them: the allocation once it is made
-/// (never before) and what their baseline still lacks.
-struct enrolment_entry {
-  storage::participant_record record;
-  std::optional<storage::allocation_record> allocation;
-  std::vector<std::string> baseline_missing;  ///< required baseline instruments not recorded
-  std::vector<std::string> baseline_gaps;     ///< why the baseline is incomplete, in words
+/// What withdrawing a participant needs: who and why.
+struct withdrawal {
+  std::string participant;
+  std::string reason;
 };
-core::result<std::vector<enrolment_entry>> enrolment_overview(storage::database& db);
-/// to_json(record) plus "allocation": null | {"arm", "stratum", "allocated_at"} and
-/// "baseline": {"complete", "missing", "gaps"}.
-core::json to_json(const enrolment_entry& e);
-/// The trial as the web pages need it: {"id", "title", "planned_participants", "arms",
-/// "timepoints", "instruments", "baseline_timepoint", "baseline_instruments",
-/// "required_sessions", "time_zone", "outcomes"}.
-core::json trial_summary_json(const trial::trial_definition& t);
 
 /// Keeps every record and marks the participant withdrawn with the date and reason.
-core::result<storage::participant_record> withdraw_participant(storage::database& db,
-                                                               const request& req,
-                                                               const std::string& code,
-                                                               const std::string& reason);
+core::result<participant_view> withdraw_participant(storage::database& db, const request& req,
+                                                    const withdrawal& w);
 
 // --- questionnaires -----------------------------------------------------------------------
 
-struct recorded_outcome {
-  storage::assessment_record assessment;
-  std::vector<instruments::subscale_score> scores;
-  bool correction = false;  ///< true when it replaced earlier answers
+/// One questionnaire as entered: the answers in item order, comma-separated, an empty value
+/// for a skipped item; a reason when it corrects answers already recorded.
+struct outcome_entry {
+  std::string participant;
+  std::string timepoint;
+  std::string instrument;
+  std::string items;
+  std::optional<std::string> reason;
 };
 
 /// Records one questionnaire. Recording the same participant, time point and instrument again
 /// is a correction: refused without a reason, audited with the answers before and after.
 core::result<recorded_outcome> record_outcome(storage::database& db, const request& req,
-                                              const std::string& participant,
-                                              const std::string& timepoint,
-                                              const std::string& instrument,
-                                              const std::string& items_text,
-                                              const std::optional<std::string>& reason);
+                                              const outcome_entry& entry);
 
 struct outcome_import_result {
   std::size_t assessments = 0;
@@ -120,13 +119,9 @@ struct outcome_import_result {
 core::result<outcome_import_result> import_outcomes(storage::database& db, const request& req,
                                                     const std::string& csv_text);
 
-struct outcome_row {
-  storage::assessment_record assessment;
-  std::vector<instruments::subscale_score> scores;
-};
-
-core::result<std::vector<outcome_row>> list_outcomes(storage::database& db,
-                                                     const std::optional<std::string>& participant);
+/// Every questionnaire recorded, or those of one participant.
+core::result<std::vector<outcome_view>> list_outcomes(
+    storage::database& db, const request& req, const std::optional<std::string>& participant);
 
 // --- export and audit ---------------------------------------------------------------------
 
@@ -140,11 +135,15 @@ struct export_data {
   std::map<std::int64_t, int> sessions_attended;
 };
 
+/// The export use case: read_export_data after checking the caller may export.
+core::result<export_data> export_trial_data(storage::database& db, const request& req);
+/// The snapshot itself, for use cases that have checked their caller already (analysis).
 core::result<export_data> read_export_data(storage::database& db);
 
 /// Walks the audit chain (see audit.hpp).
-core::result<audit_verification> verify_audit_trail(storage::database& db);
+core::result<audit_verification> verify_audit_trail(storage::database& db, const request& req);
 
-core::result<std::vector<storage::audit_record>> audit_log(storage::database& db);
+core::result<std::vector<storage::audit_record>> audit_log(storage::database& db,
+                                                           const request& req);
 
 }  // namespace balint::app

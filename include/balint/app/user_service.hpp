@@ -1,5 +1,6 @@
 #pragma once
 
+#include "balint/app/access.hpp"
 #include "balint/app/audit.hpp"
 #include "balint/core/json.hpp"
 #include "balint/core/result.hpp"
@@ -15,14 +16,6 @@
 /// manages users (`user add|disable|list`); the HTTP server signs them in and checks every
 /// request's session through these functions.
 namespace balint::app {
-
-/// What a user may do; each HTTP route lists the roles it answers.
-enum class role { coordinator, leader, analyst, admin };
-
-/// "coordinator", "leader", "analyst" or "admin".
-std::string_view to_string(role r);
-/// invalid_input naming `field` and the allowed roles when `text` is none of them.
-core::result<role> parse_role(std::string_view text, const std::string& field = "role");
 
 /// Knobs of sign-in and sessions. The defaults are the production values; tests shorten them.
 struct security_settings {
@@ -47,14 +40,15 @@ core::result<user_view> add_user(storage::database& db, const request& req, cons
                                  const security_settings& settings = {});
 
 /// Disables a user and ends their sessions; their audit entries stay. not_found for an unknown
-/// name; conflict when already disabled.
+/// name; conflict when already disabled, and when a signed-in user names themselves.
 core::result<user_view> disable_user(storage::database& db, const request& req,
                                      const std::string& name);
 
-core::result<std::vector<user_view>> list_users(storage::database& db);
-/// {"name", "role", "created_at", "disabled_at"}: the JSON of `user list --format json` and the
-/// web API.
-core::json to_json(const user_view& u);
+core::result<std::vector<user_view>> list_users(storage::database& db, const request& req);
+
+/// The signed-in user's own account. not_found when the actor is no user (a session outliving
+/// its user cannot happen: disabling a user ends their sessions).
+core::result<user_view> own_account(storage::database& db, const request& req);
 
 /// PBKDF2-HMAC-SHA256 (OpenSSL) of `password` with the raw `salt`, as 64 hex characters.
 std::string hash_password(std::string_view password, std::string_view salt,

@@ -11,6 +11,10 @@
 #include <vector>
 
 /// The journal-style report of `reproduce`: one self-contained HTML page.
+namespace balint::app {
+struct reproduction_outcome;
+}
+
 namespace balint::report {
 
 /// Counts of the CONSORT 2010 flow diagram and the programme facts of the checklist, as the
@@ -55,5 +59,8 @@ std::string consort_svg(const consort_flow& flow);
 /// reproduced numbers side by side per table, the audit's findings, and a CONSORT /
 /// CONSORT-NPT checklist of what the database vouches for.
 std::string reproduction_html(const reproduction_view& view);
+
+/// The report of a whole reproduction (published summary, replay, analysis, comparison).
+std::string reproduction_html(const app::reproduction_outcome& o);
 
 }  // namespace balint::report

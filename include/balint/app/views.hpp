@@ -1,0 +1,93 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+/// What the use cases answer: plain values shaped for people and front ends, never storage
+/// records. `report` renders each view to JSON once (report/json.hpp); the command line's
+/// `--format json` and the web API both use that rendering, so they cannot disagree.
+namespace balint::app {
+
+/// A participant's allocation, shown once it is made and never before.
+struct allocation_view {
+  std::string participant;
+  std::string arm;
+  std::string stratum;
+  std::string allocated_at;
+};
+
+/// What a participant's baseline still lacks before randomization.
+struct baseline_view {
+  bool complete = false;
+  std::vector<std::string> missing;  ///< required baseline instruments not recorded
+  std::vector<std::string> gaps;     ///< why the baseline is incomplete, in words
+};
+
+/// A participant as coordinators and analysts see them.
+struct participant_view {
+  std::string code;
+  std::int64_t enrolment_number = 0;
+  int age = 0;
+  std::string gender;
+  std::optional<std::string> specialty;
+  bool consent = false;
+  std::optional<int> balint_knowledge;
+  std::optional<int> balint_times;
+  std::vector<std::string> available;
+  std::string enrolled_at;
+  std::optional<std::string> withdrawn_at;
+  std::optional<std::string> withdrawal_reason;
+  std::optional<allocation_view> allocation;
+  baseline_view baseline;
+  bool withdrawn() const { return withdrawn_at.has_value(); }
+};
+
+/// One subscale's score of a questionnaire.
+struct score_view {
+  std::string subscale;
+  std::optional<double> score;  ///< nullopt when too many items are missing
+  int answered = 0;
+  int missing = 0;
+  std::optional<bool> is_case;  ///< past the caseness cut-off, when the subscale has one
+};
+
+/// One questionnaire: who, when, the item answers (nullopt: skipped) and the scores.
+struct outcome_view {
+  std::string participant;
+  std::string timepoint;
+  std::string instrument;
+  std::string recorded_at;
+  std::vector<std::optional<int>> items;
+  std::vector<score_view> scores;
+};
+
+/// The answer to recording a questionnaire.
+struct recorded_outcome {
+  outcome_view outcome;
+  bool correction = false;  ///< true when it replaced earlier answers
+};
+
+/// An arm, time point or outcome of the trial with its label.
+struct labelled {
+  std::string id;
+  std::string label;
+};
+
+/// The trial as front ends need it.
+struct trial_view {
+  std::string id;
+  std::string title;
+  int planned_participants = 0;
+  std::vector<labelled> arms;
+  std::vector<labelled> timepoints;
+  std::vector<labelled> outcomes;
+  std::vector<std::string> instruments;
+  std::string baseline_timepoint;
+  std::vector<std::string> baseline_instruments;
+  int required_sessions = 0;
+  std::string time_zone;
+};
+
+}  // namespace balint::app

@@ -1,0 +1,354 @@
+// The application facade (issue 12): every use case checks its caller against the one table in
+// app/access.hpp, whatever front end called it. Walks every use case x every role and anonymous
+// on a real SQLite file holding the demo trial, and asserts the refusal or the answer.
+#include "balint/app/access.hpp"
+#include "balint/app/analysis_service.hpp"
+#include "balint/app/demo_service.hpp"
+#include "balint/app/randomization_service.hpp"
+#include "balint/app/reproduce_service.hpp"
+#include "balint/app/schedule_service.hpp"
+#include "balint/app/services.hpp"
+#include "balint/app/user_service.hpp"
+#include "balint/storage/database.hpp"
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <unistd.h>
+
+using namespace balint;
+using app::role;
+using app::use_case;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string now = "2026-12-01T12:00:00.000Z";
+
+struct temp_dir {
+  fs::path path;
+  temp_dir() {
+    char tmpl[] = "/tmp/balint-facade-XXXXXX";
+    path = mkdtemp(tmpl);
+  }
+  ~temp_dir() { fs::remove_all(path); }
+};
+
+/// The demo trial (built once, through the use cases as the console) and a fresh copy of it for
+/// each call, so one call's writes never decide another's answer.
+struct demo_fixture {
+  temp_dir dir;
+  fs::path original = dir.path / "demo.db";
+  demo_fixture() {
+    auto db = storage::database::open(original.string());
+    const app::request console{"setup", now, role::console};
+    REQUIRE(app::build_demo(*db, console, {}).has_value());
+  }
+  std::unique_ptr<storage::database> copy(const std::string& name) const {
+    const auto path = dir.path / (name + ".db");
+    storage::remove_database_files(path.string());
+    fs::copy_file(original, path);
+    return storage::database::open(path.string());
+  }
+};
+
+demo_fixture& demo() {
+  static demo_fixture f;
+  return f;
+}
+
+/// The error a call answered, or nullopt when it succeeded.
+template <class T>
+std::optional<core::error> outcome(const core::result<T>& r) {
+  if (r) return std::nullopt;
+  return r.error();
+}
+
+using call = std::function<std::optional<core::error>(storage::database&, const app::request&)>;
+
+/// One call per use case, with arguments that a permitted caller may use on the demo trial.
+const std::map<use_case, call>& calls() {
+  using enum use_case;
+  static const std::map<use_case, call> table = {
+      {set_up_trial,
+       [](auto& db, const auto& req) {
+         return outcome(app::init_trial(db, req, std::nullopt, {7, std::string(64, 'a'), true}));
+       }},
+      {view_trial, [](auto& db, const auto& req) { return outcome(app::view_trial(db, req)); }},
+      {lock_trial,
+       [](auto& db, const auto& req) { return outcome(app::lock_trial(db, req, "end")); }},
+      {enrol_participant,
+       [](auto& db, const auto& req) {
+         enrolment::participant_fields f;
+         f.code = "N01";
+         f.age = "30";
+         f.gender = "F";
+         f.consent = "yes";
+         return outcome(app::add_participant(db, req, f));
+       }},
+      {import_participants,
+       [](auto& db, const auto& req) {
+         return outcome(app::import_participants(
+             db, req,
+             "code,age,gender,specialty,consent,balint_knowledge,balint_times,available\n"
+             "N02,31,M,,yes,,,weekend\n"));
+       }},
+      {withdraw_participant,
+       [](auto& db, const auto& req) {
+         return outcome(app::withdraw_participant(db, req, {"T36", "moved away"}));
+       }},
+      {list_participants,
+       [](auto& db, const auto& req) { return outcome(app::list_participants(db, req)); }},
+      {record_outcome,
+       [](auto& db, const auto& req) {
+         return outcome(app::record_outcome(
+             db, req,
+             {"T33", "pre", "msq", "4,4,3,5,2,3,4,4,3,4,5,2,3,3,4,4,3,3,2,5", "typo fixed"}));
+       }},
+      {import_outcomes,
+       [](auto& db, const auto& req) {
+         return outcome(app::import_outcomes(db, req,
+                                             "participant,timepoint,instrument,item,value\n"
+                                             "T33,post,willingness,1,1\n"));
+       }},
+      {list_outcomes,
+       [](auto& db, const auto& req) {
+         return outcome(app::list_outcomes(db, req, std::string("T01")));
+       }},
+      {randomize,
+       [](auto& db, const auto& req) { return outcome(app::randomize(db, req, "T33")); }},
+      {verify_randomization,
+       [](auto& db, const auto& req) { return outcome(app::verify_randomization(db, req)); }},
+      {list_allocations,
+       [](auto& db, const auto& req) { return outcome(app::list_allocations(db, req)); }},
+      {view_randomization_status,
+       [](auto& db, const auto& req) { return outcome(app::randomization_status(db, req)); }},
+      {reveal_allocation_list,
+       [](auto& db, const auto& req) {
+         // Sealed until the trial is locked: a permitted caller hears that, not "forbidden".
+         return outcome(app::reveal_list(db, req, "audit"));
+       }},
+      {unblind_participant,
+       [](auto& db, const auto& req) {
+         return outcome(app::unblind_participant(db, req, "T01", "emergency"));
+       }},
+      {add_leader,
+       [](auto& db, const auto& req) {
+         return outcome(app::add_leader(db, req, "L9", "Dr. Lin"));
+       }},
+      {list_leaders, [](auto& db, const auto& req) { return outcome(app::list_leaders(db, req)); }},
+      {generate_calendar,
+       [](auto& db, const auto& req) {
+         return outcome(app::generate_schedule(db, req, "waitlist", std::nullopt));
+       }},
+      {list_sessions,
+       [](auto& db, const auto& req) { return outcome(app::list_sessions(db, req, "")); }},
+      {view_session_roster,
+       [](auto& db, const auto& req) {
+         return outcome(app::roster_of_session(db, req, "intervention", 1));
+       }},
+      {assign_leader,
+       [](auto& db, const auto& req) {
+         return outcome(app::assign_leader(db, req, "intervention", 12, "leader-b"));
+       }},
+      {plan_sessions,
+       [](auto& db, const auto& req) {
+         return outcome(app::plan_schedule(db, req, "intervention"));
+       }},
+      {move_participant,
+       [](auto& db, const auto& req) {
+         return outcome(app::move_participant(db, req, "T01", 12, 13, std::string("swap")));
+       }},
+      {cancel_session,
+       [](auto& db, const auto& req) {
+         return outcome(app::cancel_session(db, req, "intervention", 20, "holiday"));
+       }},
+      {personal_calendar,
+       [](auto& db, const auto& req) {
+         return outcome(app::personal_calendar_of(db, req, std::string("T01"), std::nullopt));
+       }},
+      {log_attendance,
+       [](auto& db, const auto& req) {
+         return outcome(app::log_attendance(db, req, "intervention", 1, {{"T01", "present"}},
+                                            std::string("late entry")));
+       }},
+      {view_attendance_progress,
+       [](auto& db, const auto& req) { return outcome(app::attendance_progress(db, req)); }},
+      {issue_certificate,
+       [](auto& db, const auto& req) {
+         return outcome(app::completion_certificate(db, req, "T01"));
+       }},
+      {export_data,
+       [](auto& db, const auto& req) { return outcome(app::export_trial_data(db, req)); }},
+      {analyze,
+       [](auto& db, const auto& req) { return outcome(app::analyze_database(db, req, false)); }},
+      {view_reproduction_report,
+       [](auto&, const auto& req) { return outcome(app::tongji_reproduction(req)); }},
+      {verify_audit_trail,
+       [](auto& db, const auto& req) { return outcome(app::verify_audit_trail(db, req)); }},
+      {read_audit_log, [](auto& db, const auto& req) { return outcome(app::audit_log(db, req)); }},
+      {add_user,
+       [](auto& db, const auto& req) {
+         app::security_settings fast;
+         fast.pbkdf2_iterations = 1000;
+         return outcome(app::add_user(db, req, "newcomer", "analyst", "a long passphrase", fast));
+       }},
+      {disable_user,
+       [](auto& db, const auto& req) { return outcome(app::disable_user(db, req, "analyst")); }},
+      {list_users, [](auto& db, const auto& req) { return outcome(app::list_users(db, req)); }},
+      {sign_in,
+       [](auto& db, const auto& req) {
+         return outcome(app::login(db, req, "analyst", "not the password"));
+       }},
+      {sign_out,
+       [](auto& db, const auto& req) { return outcome(app::logout(db, req, "no-such-token")); }},
+      {view_own_account,
+       [](auto& db, const auto& req) { return outcome(app::own_account(db, req)); }},
+      {build_demo, [](auto& db, const auto& req) { return outcome(app::build_demo(db, req, {})); }},
+      {reproduce_published_trial,
+       [](auto&, const auto& req) {
+         temp_dir dir;
+         auto fresh = storage::database::open((dir.path / "r.db").string());
+         return outcome(app::reproduce(*fresh, req, "tongji", {}));
+       }},
+  };
+  return table;
+}
+
+/// The actor a role acts as in the demo: leader-a leads every intervention session.
+std::string actor_of(const std::optional<role>& r) {
+  if (!r) return "anonymous";
+  switch (*r) {
+    case role::leader:
+      return "leader-a";
+    case role::admin:
+      return "admin";
+    case role::analyst:
+      return "analyst";
+    case role::coordinator:
+      return "coordinator";
+    case role::console:
+      return "console";
+  }
+  return "?";
+}
+
+bool is_access_refusal(const std::optional<core::error>& e) {
+  return e &&
+         (e->code == core::error_code::forbidden || e->code == core::error_code::unauthenticated) &&
+         (e->field == "role" || e->field == "session");
+}
+
+}  // namespace
+
+TEST_SUITE("facade") {
+  TEST_CASE("the use-case table has one row per use case, in order, each with a name and roles") {
+    const auto& table = app::use_case_table();
+    REQUIRE(table.size() == static_cast<std::size_t>(use_case::reproduce_published_trial) + 1);
+    std::set<std::string_view> names;
+    for (std::size_t k = 0; k < table.size(); ++k) {
+      CAPTURE(table[k].name);
+      CHECK(static_cast<std::size_t>(table[k].what) == k);
+      CHECK_FALSE(table[k].roles.empty());
+      CHECK(names.insert(table[k].name).second);
+    }
+  }
+
+  TEST_CASE("user roles are parsed, the console is not a user's role") {
+    CHECK(app::parse_role("leader").value() == role::leader);
+    const auto console = app::parse_role("console");
+    REQUIRE_FALSE(console.has_value());
+    CHECK(console.error().field == "role");
+    CHECK(console.error().message.find("coordinator, leader, analyst or admin") !=
+          std::string::npos);
+  }
+
+  TEST_CASE("a refusal names the use case, the caller's role and who may") {
+    const auto r = app::authorize({"leader-a", now, role::leader}, use_case::enrol_participant);
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().code == core::error_code::forbidden);
+    CHECK(r.error().field == "role");
+    CHECK(r.error().message ==
+          "a user in the leader role may not enrol a participant; that can be done only as "
+          "coordinator");
+    const auto anonymous = app::authorize({"", now}, use_case::list_participants);
+    REQUIRE_FALSE(anonymous.has_value());
+    CHECK(anonymous.error().code == core::error_code::unauthenticated);
+  }
+
+  TEST_CASE("every use case x every role and anonymous: refused exactly when the table says so") {
+    const auto& table = app::use_case_table();
+    REQUIRE(calls().size() == table.size());  // a new use case needs its row here too
+    std::vector<std::optional<role>> callers = {std::nullopt,  role::coordinator, role::leader,
+                                                role::analyst, role::admin,       role::console};
+    for (const auto& rule : table) {
+      for (const auto& who : callers) {
+        const std::string name = std::string(rule.name) + " as " +
+                                 (who ? std::string(app::to_string(*who)) : "anonymous");
+        CAPTURE(name);
+        auto db = demo().copy("walk");
+        const app::request req{actor_of(who), now, who};
+        const auto answer = calls().at(rule.what)(*db, req);
+        if (app::permitted(rule.what, who)) {
+          CHECK_MESSAGE(!is_access_refusal(answer), (answer ? answer->message : std::string("ok")));
+        } else {
+          REQUIRE(answer.has_value());
+          CHECK(answer->code ==
+                (who ? core::error_code::forbidden : core::error_code::unauthenticated));
+        }
+      }
+    }
+  }
+
+  TEST_CASE("a refused use case writes nothing, not even an audit entry") {
+    auto db = demo().copy("nothing");
+    const app::request console{"console", now, role::console};
+    const auto before = app::audit_log(*db, console)->size();
+    const app::request leader{"leader-a", now, role::leader};
+    enrolment::participant_fields f;
+    f.code = "N01";
+    f.age = "30";
+    f.gender = "F";
+    f.consent = "yes";
+    CHECK_FALSE(app::add_participant(*db, leader, f).has_value());
+    CHECK_FALSE(app::disable_user(*db, leader, "analyst").has_value());
+    CHECK(app::audit_log(*db, console)->size() == before);
+  }
+
+  TEST_CASE("leaders see and mark only the sessions they lead") {
+    auto db = demo().copy("leaders");
+    const app::request b{"leader-b", now, role::leader};
+    const auto roster = app::roster_of_session(*db, b, "intervention", 1);
+    REQUIRE_FALSE(roster.has_value());
+    CHECK(roster.error().code == core::error_code::forbidden);
+    CHECK(roster.error().field == "session");
+    const auto mark =
+        app::log_attendance(*db, b, "intervention", 1, {{"T01", "present"}}, std::string("x"));
+    REQUIRE_FALSE(mark.has_value());
+    CHECK(mark.error().code == core::error_code::forbidden);
+    const auto sessions = app::list_sessions(*db, b, "");
+    REQUIRE(sessions.has_value());
+    CHECK(sessions->empty());  // leader-b leads none of the demo's sessions
+    const app::request a{"leader-a", now, role::leader};
+    const auto led = app::list_sessions(*db, a, "");
+    REQUIRE(led.has_value());
+    CHECK_FALSE(led->empty());
+    for (const auto& s : led.value()) {
+      CHECK(s.kind == "session");
+      CHECK(std::find(s.leaders.begin(), s.leaders.end(), "leader-a") != s.leaders.end());
+    }
+  }
+
+  TEST_CASE("a signed-in admin cannot disable their own user; the console can") {
+    auto db = demo().copy("self");
+    const auto self = app::disable_user(*db, {"admin", now, role::admin}, "admin");
+    REQUIRE_FALSE(self.has_value());
+    CHECK(self.error().code == core::error_code::conflict);
+    CHECK(app::disable_user(*db, {"admin", now, role::console}, "admin").has_value());
+  }
+}
