@@ -1,12 +1,87 @@
 # Writes OUT, a C++ source holding each file of FILES (paths relative to ROOT) as bytes.
 # Run as: cmake -DOUT=... -DROOT=... -DFILES=a;b -P embed_resources.cmake
+#
+# HTML files under src/web have their include markers expanded first (docs/decisions.md, "The
+# pages share one head and header"):
+#   <!--#include NAME key="value" ...-->
+# is replaced by src/web/parts/NAME, whose {{key}} placeholders take the values (inserted as
+# written, so a value may hold markup). A partial may include partials. A missing partial, a
+# placeholder without a value or a value without a placeholder stops the build.
+cmake_minimum_required(VERSION 3.25)  # policies of a -P script: while(TRUE) means true
 string(REPLACE "|" ";" FILES "${FILES}")
+
+set(BALINT_PARTS_DIR ${ROOT}/src/web/parts)
+
+# Expands the include markers of the text in the variable named by TEXT_VAR; ORIGIN names the
+# file in error messages.
+function(balint_expand_includes text_var origin)
+  set(text "${${text_var}}")
+  set(expansions 0)
+  while(TRUE)
+    string(FIND "${text}" "<!--#include" start)
+    if(start EQUAL -1)
+      break()
+    endif()
+    math(EXPR expansions "${expansions} + 1")
+    if(expansions GREATER 100)
+      message(FATAL_ERROR "${origin}: more than 100 includes; does a partial include itself?")
+    endif()
+    string(SUBSTRING "${text}" 0 ${start} before)
+    string(SUBSTRING "${text}" ${start} -1 rest)
+    string(FIND "${rest}" "-->" stop)
+    if(stop EQUAL -1)
+      message(FATAL_ERROR "${origin}: an include marker without its closing -->")
+    endif()
+    math(EXPR after_start "${stop} + 3")
+    string(SUBSTRING "${rest}" 0 ${stop} marker)
+    string(SUBSTRING "${rest}" ${after_start} -1 after)
+    if(NOT marker MATCHES "^<!--#include[ \t\r\n]+([A-Za-z0-9_.-]+)(.*)$")
+      message(FATAL_ERROR "${origin}: an include marker without a partial's name: ${marker}")
+    endif()
+    set(name "${CMAKE_MATCH_1}")
+    set(args "${CMAKE_MATCH_2}")
+    if(NOT EXISTS ${BALINT_PARTS_DIR}/${name})
+      message(FATAL_ERROR "${origin}: no partial src/web/parts/${name}")
+    endif()
+    file(READ ${BALINT_PARTS_DIR}/${name} part)
+    string(REGEX REPLACE "\n$" "" part "${part}")  # the marker's own line end follows
+    while(NOT args MATCHES "^[ \t\r\n]*$")
+      if(NOT args MATCHES "^[ \t\r\n]*([a-z_][a-z0-9_]*)=\"([^\"]*)\"")
+        message(FATAL_ERROR "${origin}: cannot read the values of the include of ${name}: "
+                            "${args} (write key=\"value\")")
+      endif()
+      set(key "${CMAKE_MATCH_1}")
+      set(value "${CMAKE_MATCH_2}")
+      string(LENGTH "${CMAKE_MATCH_0}" used)
+      string(SUBSTRING "${args}" ${used} -1 args)
+      string(FIND "${part}" "{{${key}}}" at)
+      if(at EQUAL -1)
+        message(FATAL_ERROR "${origin}: the include of ${name} sets ${key}, which it never uses")
+      endif()
+      string(REPLACE "{{${key}}}" "${value}" part "${part}")
+    endwhile()
+    if(part MATCHES "{{([a-z_][a-z0-9_]*)}}")
+      message(FATAL_ERROR "${origin}: the include of ${name} gives no value for ${CMAKE_MATCH_1}")
+    endif()
+    set(text "${before}${part}${after}")
+  endwhile()
+  set(${text_var} "${text}" PARENT_SCOPE)
+endfunction()
+
 set(body "#include <cstddef>\n#include <string_view>\n\nnamespace balint::resources::detail {\n")
 set(table "")
 set(index 0)
 foreach(file IN LISTS FILES)
   file(RELATIVE_PATH rel ${ROOT} ${file})
-  file(READ ${file} hex HEX)
+  if(rel MATCHES "^src/web/[^/]*\\.html$")
+    file(READ ${file} page)
+    balint_expand_includes(page ${rel})
+    file(WRITE ${OUT}.page.tmp "${page}")
+    file(READ ${OUT}.page.tmp hex HEX)
+    file(REMOVE ${OUT}.page.tmp)
+  else()
+    file(READ ${file} hex HEX)
+  endif()
   string(LENGTH "${hex}" hex_length)
   math(EXPR size "${hex_length} / 2")
   string(REGEX REPLACE "([0-9a-f][0-9a-f])" "'\\\\x\\1'," bytes "${hex}")

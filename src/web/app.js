@@ -64,8 +64,8 @@ const Balint = (function () {
     if (text) {
       try {
         data = JSON.parse(text);
-      } catch (e) {
-        data = null;
+      } catch {
+        data = null; // not JSON (a proxy's error page): the status says enough
       }
     }
     if (response.status === 401 && opts.redirectOn401) {
@@ -204,7 +204,7 @@ const Balint = (function () {
   async function signOutNow() {
     try {
       await api('POST', '/api/logout', undefined, { redirectOn401: false });
-    } catch (e) {
+    } catch {
       // Signed out already, or the session had ended: the sign-in page is the answer either way.
     }
     window.location.assign('/');

@@ -36,10 +36,6 @@
       (s.status === 'cancelled' ? ' (cancelled)' : '');
   }
 
-  function statusWord(status) {
-    return status ? status : 'not marked';
-  }
-
   function renderSession() {
     const heading = document.getElementById('session-heading');
     const facts = document.getElementById('session-facts');

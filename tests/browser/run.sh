@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The browser tests, as ctest runs them: run.sh BALINT_TRIAL_BINARY ARTIFACTS_DIR [PLAYWRIGHT ARGS]
-# Builds a demo database, serves it on a free port, runs the Playwright specs against it and
-# stops the server (SIGTERM, also when interrupted). Exits with Playwright's status, or 1 when
-# the tests passed but the server did not stop cleanly.
+# Lints src/web/*.js with ESLint (a lint error exits 1 before any browser starts), builds a demo
+# database, serves it on a free port, runs the Playwright specs against it and stops the server
+# (SIGTERM, also when interrupted). Exits with Playwright's status, or 1 when the tests passed
+# but the server did not stop cleanly.
 # BALINT_UPDATE_DOC_SCREENSHOTS=1 also writes the specs' screenshots to docs/images/.
 set -euo pipefail
 
@@ -17,10 +18,17 @@ shift 2
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here"
 
-# Install the pinned Playwright only when missing or when the lock file changed since.
-if [ ! -d node_modules/@playwright/test ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# Install the pinned Playwright and ESLint only when missing or when the lock file changed since.
+if [ ! -d node_modules/@playwright/test ] || [ ! -d node_modules/eslint ] ||
+   [ package-lock.json -nt node_modules/.package-lock.json ]; then
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
 fi
+
+# Lint the pages' JavaScript first (eslint.config.js); a lint error fails the step. ESLint runs
+# from the repository root so that src/web lies inside its base path.
+echo "run.sh: eslint src/web"
+(cd "$here/../.." && "$here/node_modules/.bin/eslint" --config "$here/eslint.config.js" \
+  --max-warnings 0 src/web)
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/balint-browser.XXXXXX")
 server_pid=

@@ -27,6 +27,7 @@
 #include <spawn.h>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -237,7 +238,15 @@ TEST_SUITE("server") {
     for (const char* page : {"/index.html", "/coordinator.html", "/leader.html", "/analyst.html",
                              "/admin.html", "/app.css", "/app.js"}) {
       CAPTURE(page);
-      CHECK(http(s.port(), "GET", page).status == 200);
+      const auto r = http(s.port(), "GET", page);
+      CHECK(r.status == 200);
+      // The shared head and header (src/web/parts) are expanded when the pages are embedded.
+      if (std::string_view(page).ends_with(".html")) {
+        CHECK(contains(r.body, "<!DOCTYPE html>\n<html lang=\"en\">"));
+        CHECK(contains(r.body, "<h1>"));
+        CHECK_FALSE(contains(r.body, "#include"));
+        CHECK_FALSE(contains(r.body, "{{"));
+      }
     }
     for (const char* path : {"/no-such-page.html", "/../schemas/trial.schema.json",
                              "/%2e%2e/schemas/trial.schema.json", "/web/index.html"}) {
