@@ -64,19 +64,33 @@ response json_response(int status, const core::json& body) {
   return r;
 }
 
-response error_response(int status, std::string_view code, const std::string& field,
-                        const std::string& message) {
+namespace {
+
+core::json error_body(std::string_view code, const std::string& field, const std::string& message) {
   core::json e;
   e["code"] = code;
   e["field"] = field;
   e["message"] = message;
+  return e;
+}
+
+}  // namespace
+
+response error_response(int status, std::string_view code, const std::string& field,
+                        const std::string& message) {
   core::json j;
-  j["error"] = std::move(e);
+  j["error"] = error_body(code, field, message);
   return json_response(status, j);
 }
 
 response error_response(const core::error& e) {
-  return error_response(status_of(e.code), core::to_string(e.code), e.field, e.message);
+  core::json body = error_body(core::to_string(e.code), e.field, e.message);
+  // The value and what is allowed, apart, for pages that show them beside the field.
+  if (!e.value.empty()) body["value"] = e.value;
+  if (!e.allowed.empty()) body["allowed"] = e.allowed;
+  core::json j;
+  j["error"] = std::move(body);
+  return json_response(status_of(e.code), j);
 }
 
 /// Pages may run their own scripts and styles and talk to this server; nothing else.
