@@ -2,7 +2,12 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstddef>
 #include <limits>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
 
 namespace balint::core {
 
@@ -175,277 +180,170 @@ std::string json::dump_pretty(int indent) const {
 
 namespace {
 
-class parser {
- public:
-  explicit parser(std::string_view text) : text_(text) {}
+// Containers nested deeper than this are refused: the value and its destructor recurse.
+constexpr int max_depth = 256;
 
-  result<json> parse_document() {
-    skip_space();
-    auto v = parse_value(0);
-    if (!v) return v;
-    skip_space();
-    if (pos_ != text_.size()) return fail_here("unexpected text after the JSON value");
-    return v;
+// "line 3, column 7" of the byte at `index` (0-based) of `text`.
+std::string where(std::string_view text, std::size_t index) {
+  std::size_t line = 1;
+  std::size_t column = 1;
+  for (std::size_t i = 0; i < index && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return "line " + std::to_string(line) + ", column " + std::to_string(column);
+}
+
+// Where our own refusals happen, found again in the text (nlohmann's SAX callbacks do not say):
+// the opening bracket that goes one level deeper than allowed, or the start of the n-th member
+// name (0-based). The text has already been read up to there without a syntax error.
+std::size_t locate(std::string_view text, int too_deep, std::size_t key_number) {
+  int depth = 0;
+  std::size_t keys = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '[' || c == '{') {
+      if (++depth == too_deep) return i;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    } else if (c == '"') {
+      const std::size_t start = i;
+      for (++i; i < text.size() && text[i] != '"'; ++i) {
+        if (text[i] == '\\') ++i;
+      }
+      std::size_t next = i + 1;
+      while (next < text.size() && (text[next] == ' ' || text[next] == '\t' || text[next] == '\n' ||
+                                    text[next] == '\r')) {
+        ++next;
+      }
+      if (next < text.size() && text[next] == ':' && keys++ == key_number) return start;
+    }
+  }
+  return text.size();
+}
+
+// Builds a core::json from nlohmann's SAX events. nlohmann parses without recursion; the
+// depth bound here keeps our (recursive) value type and its destructor safe.
+class builder {
+ public:
+  using nl = nlohmann::json;
+
+  explicit builder(std::string_view text) : text_(text) {}
+
+  bool null() { return add(json(nullptr)); }
+  bool boolean(bool b) { return add(json(b)); }
+  bool number_integer(nl::number_integer_t i) { return add(json(static_cast<long long>(i))); }
+  bool number_unsigned(nl::number_unsigned_t u) {
+    if (u <= static_cast<nl::number_unsigned_t>(std::numeric_limits<std::int64_t>::max())) {
+      return add(json(static_cast<long long>(u)));
+    }
+    return add(json(static_cast<double>(u)));  // beyond int64: the nearest double, as before
+  }
+  bool number_float(nl::number_float_t, const nl::string_t& text) {
+    // Read the literal again with from_chars: the same rounding as the canonical writer's
+    // to_chars, and out-of-range literals (1e400) are refused rather than made infinite.
+    double d = 0;
+    const auto r = std::from_chars(text.data(), text.data() + text.size(), d);
+    if (r.ec != std::errc() || r.ptr != text.data() + text.size()) {
+      return refuse(locate_number(), "the number " + text + " is out of range");
+    }
+    return add(json(d));
+  }
+  bool string(nl::string_t& s) { return add(json(std::move(s))); }
+  bool binary(nl::binary_t&) { return refuse(text_.size(), "binary values are not JSON"); }
+  bool start_object(std::size_t) { return open(json(json::object{})); }
+  bool key(nl::string_t& k) {
+    const json::object& o = stack_.back()->as_object();
+    if (o.find(k) != o.end()) {
+      return refuse(locate(text_, -1, keys_), "member \"" + k + "\" appears twice");
+    }
+    ++keys_;
+    key_ = std::move(k);
+    return true;
+  }
+  bool end_object() { return close(); }
+  bool start_array(std::size_t) { return open(json(json::array{})); }
+  bool end_array() { return close(); }
+  bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& e) {
+    // nlohmann: "[json.exception.parse_error.101] parse error at line 1, column 4: syntax error
+    // while parsing value - unexpected ']'; expected '[', '{', or a literal; last read: '...'".
+    // Keep the words after " - " without the echo of the text; the position is counted here
+    // (nlohmann's column is off after a newline), pointing at the last byte read.
+    std::string what = e.what();
+    if (what.rfind("[json.exception", 0) == 0) {
+      if (const auto end = what.find("] "); end != std::string::npos) what.erase(0, end + 2);
+    }
+    if (const auto dash = what.find(" - "); dash != std::string::npos) what.erase(0, dash + 3);
+    if (const auto echo = what.find("; last read:"); echo != std::string::npos) {
+      const auto rest = what.find("; expected", echo);
+      what = what.substr(0, echo) + (rest == std::string::npos ? "" : what.substr(rest));
+    }
+    return refuse(position > 0 ? position - 1 : 0, what);
+  }
+
+  result<json> finish(bool ok) {
+    if (!ok || error_) {
+      if (!error_) return invalid_input("json", where(text_, text_.size()) + ": not valid JSON");
+      return std::move(*error_);
+    }
+    return std::move(root_);
   }
 
  private:
-  static constexpr int max_depth = 256;
-
-  error fail_here(const std::string& what) const {
-    std::size_t line = 1;
-    std::size_t column = 1;
-    for (std::size_t i = 0; i < pos_ && i < text_.size(); ++i) {
-      if (text_[i] == '\n') {
-        ++line;
-        column = 1;
-      } else {
-        ++column;
-      }
+  json* place(json v) {
+    if (stack_.empty()) {
+      root_ = std::move(v);
+      return &root_;
     }
-    return invalid_input("json", "line " + std::to_string(line) + ", column " +
-                                     std::to_string(column) + ": " + what);
+    json* top = stack_.back();
+    if (top->is_array()) {
+      top->as_array().push_back(std::move(v));
+      return &top->as_array().back();
+    }
+    return &top->as_object().emplace(std::move(key_), std::move(v)).first->second;
   }
-
-  void skip_space() {
-    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t' ||
-                                   text_[pos_] == '\n' || text_[pos_] == '\r')) {
-      ++pos_;
-    }
+  bool add(json v) {
+    place(std::move(v));
+    return true;
   }
-
-  bool literal(std::string_view word) {
-    if (text_.substr(pos_, word.size()) == word) {
-      pos_ += word.size();
-      return true;
+  bool open(json container) {
+    if (static_cast<int>(stack_.size()) >= max_depth) {
+      return refuse(locate(text_, max_depth + 1, std::size_t(-1)),
+                    "nesting is deeper than " + std::to_string(max_depth) + " levels");
     }
+    stack_.push_back(place(std::move(container)));
+    return true;
+  }
+  bool close() {
+    stack_.pop_back();
+    return true;
+  }
+  // A number literal ends where the text was read up to; nlohmann does not say, so name none.
+  std::size_t locate_number() const { return text_.size(); }
+  bool refuse(std::size_t index, const std::string& what) {
+    if (!error_) error_ = invalid_input("json", where(text_, index) + ": " + what);
     return false;
   }
 
-  result<json> parse_value(int depth) {
-    if (depth > max_depth) return fail_here("nesting is deeper than 256 levels");
-    if (pos_ >= text_.size()) return fail_here("unexpected end of text, expected a value");
-    const char c = text_[pos_];
-    if (c == '{') return parse_object(depth);
-    if (c == '[') return parse_array(depth);
-    if (c == '"') {
-      auto s = parse_string();
-      if (!s) return std::move(s).error();
-      return json(std::move(s.value()));
-    }
-    if (c == '-' || (c >= '0' && c <= '9')) return parse_number();
-    if (literal("true")) return json(true);
-    if (literal("false")) return json(false);
-    if (literal("null")) return json(nullptr);
-    return fail_here(std::string("unexpected character '") + c + "', expected a value");
-  }
-
-  result<json> parse_object(int depth) {
-    ++pos_;
-    json::object o;
-    skip_space();
-    if (pos_ < text_.size() && text_[pos_] == '}') {
-      ++pos_;
-      return json(std::move(o));
-    }
-    while (true) {
-      skip_space();
-      if (pos_ >= text_.size() || text_[pos_] != '"')
-        return fail_here("expected a member name in quotes");
-      auto key = parse_string();
-      if (!key) return std::move(key).error();
-      skip_space();
-      if (pos_ >= text_.size() || text_[pos_] != ':')
-        return fail_here("expected ':' after the member name");
-      ++pos_;
-      skip_space();
-      auto v = parse_value(depth + 1);
-      if (!v) return v;
-      if (o.find(key.value()) != o.end()) {
-        return fail_here("member \"" + key.value() + "\" appears twice");
-      }
-      o.emplace(std::move(key.value()), std::move(v.value()));
-      skip_space();
-      if (pos_ < text_.size() && text_[pos_] == ',') {
-        ++pos_;
-        continue;
-      }
-      if (pos_ < text_.size() && text_[pos_] == '}') {
-        ++pos_;
-        return json(std::move(o));
-      }
-      return fail_here("expected ',' or '}'");
-    }
-  }
-
-  result<json> parse_array(int depth) {
-    ++pos_;
-    json::array a;
-    skip_space();
-    if (pos_ < text_.size() && text_[pos_] == ']') {
-      ++pos_;
-      return json(std::move(a));
-    }
-    while (true) {
-      skip_space();
-      auto v = parse_value(depth + 1);
-      if (!v) return v;
-      a.push_back(std::move(v.value()));
-      skip_space();
-      if (pos_ < text_.size() && text_[pos_] == ',') {
-        ++pos_;
-        continue;
-      }
-      if (pos_ < text_.size() && text_[pos_] == ']') {
-        ++pos_;
-        return json(std::move(a));
-      }
-      return fail_here("expected ',' or ']'");
-    }
-  }
-
-  static void append_utf8(std::string& out, std::uint32_t cp) {
-    if (cp < 0x80) {
-      out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out.push_back(static_cast<char>(0xc0 | (cp >> 6)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-    } else if (cp < 0x10000) {
-      out.push_back(static_cast<char>(0xe0 | (cp >> 12)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-    } else {
-      out.push_back(static_cast<char>(0xf0 | (cp >> 18)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-    }
-  }
-
-  bool hex4(std::uint32_t& out) {
-    if (pos_ + 4 > text_.size()) return false;
-    out = 0;
-    for (int i = 0; i < 4; ++i) {
-      const char h = text_[pos_++];
-      out <<= 4;
-      if (h >= '0' && h <= '9') {
-        out |= static_cast<std::uint32_t>(h - '0');
-      } else if (h >= 'a' && h <= 'f') {
-        out |= static_cast<std::uint32_t>(h - 'a' + 10);
-      } else if (h >= 'A' && h <= 'F') {
-        out |= static_cast<std::uint32_t>(h - 'A' + 10);
-      } else {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  result<std::string> parse_string() {
-    ++pos_;
-    std::string out;
-    while (pos_ < text_.size()) {
-      const char c = text_[pos_++];
-      if (c == '"') return out;
-      if (static_cast<unsigned char>(c) < 0x20) {
-        --pos_;
-        return fail_here("control character inside a string");
-      }
-      if (c != '\\') {
-        out.push_back(c);
-        continue;
-      }
-      if (pos_ >= text_.size()) break;
-      const char e = text_[pos_++];
-      switch (e) {
-        case '"':
-        case '\\':
-        case '/':
-          out.push_back(e);
-          break;
-        case 'b':
-          out.push_back('\b');
-          break;
-        case 'f':
-          out.push_back('\f');
-          break;
-        case 'n':
-          out.push_back('\n');
-          break;
-        case 'r':
-          out.push_back('\r');
-          break;
-        case 't':
-          out.push_back('\t');
-          break;
-        case 'u': {
-          std::uint32_t cp = 0;
-          if (!hex4(cp)) return fail_here("bad \\u escape");
-          if (cp >= 0xd800 && cp < 0xdc00) {
-            std::uint32_t low = 0;
-            if (!literal("\\u") || !hex4(low) || low < 0xdc00 || low > 0xdfff) {
-              return fail_here("unpaired surrogate in \\u escape");
-            }
-            cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
-          }
-          append_utf8(out, cp);
-          break;
-        }
-        default:
-          --pos_;
-          return fail_here(std::string("unknown escape '\\") + e + "'");
-      }
-    }
-    return fail_here("unterminated string");
-  }
-
-  result<json> parse_number() {
-    const std::size_t start = pos_;
-    bool integral = true;
-    if (text_[pos_] == '-') ++pos_;
-    if (pos_ >= text_.size() || text_[pos_] < '0' || text_[pos_] > '9') {
-      return fail_here("expected a digit");
-    }
-    if (text_[pos_] == '0' && pos_ + 1 < text_.size() && text_[pos_ + 1] >= '0' &&
-        text_[pos_ + 1] <= '9') {
-      return fail_here("numbers must not have leading zeros");
-    }
-    while (pos_ < text_.size() && text_[pos_] >= '0' && text_[pos_] <= '9') ++pos_;
-    if (pos_ < text_.size() && text_[pos_] == '.') {
-      integral = false;
-      ++pos_;
-      if (pos_ >= text_.size() || text_[pos_] < '0' || text_[pos_] > '9') {
-        return fail_here("expected a digit after the decimal point");
-      }
-      while (pos_ < text_.size() && text_[pos_] >= '0' && text_[pos_] <= '9') ++pos_;
-    }
-    if (pos_ < text_.size() && (text_[pos_] == 'e' || text_[pos_] == 'E')) {
-      integral = false;
-      ++pos_;
-      if (pos_ < text_.size() && (text_[pos_] == '+' || text_[pos_] == '-')) ++pos_;
-      if (pos_ >= text_.size() || text_[pos_] < '0' || text_[pos_] > '9') {
-        return fail_here("expected a digit in the exponent");
-      }
-      while (pos_ < text_.size() && text_[pos_] >= '0' && text_[pos_] <= '9') ++pos_;
-    }
-    const char* first = text_.data() + start;
-    const char* last = text_.data() + pos_;
-    if (integral) {
-      std::int64_t i = 0;
-      const auto r = std::from_chars(first, last, i);
-      if (r.ec == std::errc() && r.ptr == last) return json(i);
-    }
-    double d = 0;
-    const auto r = std::from_chars(first, last, d);
-    if (r.ec != std::errc() || r.ptr != last) return fail_here("number out of range");
-    return json(d);
-  }
-
   std::string_view text_;
-  std::size_t pos_ = 0;
+  json root_;
+  std::vector<json*> stack_;
+  std::string key_;
+  std::size_t keys_ = 0;
+  std::optional<error> error_;
 };
 
 }  // namespace
 
-result<json> parse_json(std::string_view text) { return parser(text).parse_document(); }
+result<json> parse_json(std::string_view text) {
+  builder b(text);
+  const bool ok = nlohmann::json::sax_parse(text.begin(), text.end(), &b,
+                                            nlohmann::json::input_format_t::json, true);
+  return b.finish(ok);
+}
 
 }  // namespace balint::core

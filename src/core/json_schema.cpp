@@ -597,9 +597,53 @@ class validator {
   int depth_ = 0;
 };
 
+// std::regex matches by recursion, about one stack frame per character: a 60,000-character
+// string against ^[a-z][a-z0-9_]*$ overflows an 8 MB stack (more so under AddressSanitizer).
+// No text of a trial or instrument definition comes near this bound; longer text (and member
+// names, which patternProperties and propertyNames match) is refused before any pattern runs.
+constexpr std::size_t max_text_bytes = 10000;
+
+void find_overlong_text(const json& value, json_path& where, std::vector<violation>& out) {
+  const auto refuse = [&](std::size_t bytes, std::string_view what) {
+    out.push_back({where, std::string(what) +
+                              " is too long to be checked: " + std::to_string(bytes) +
+                              " bytes, at most " + std::to_string(max_text_bytes) + " allowed"});
+  };
+  if (value.is_string()) {
+    if (value.as_string().size() > max_text_bytes) refuse(value.as_string().size(), "the text");
+  } else if (value.is_array()) {
+    const auto& items = value.as_array();
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      where.push_back({true, i, {}});
+      find_overlong_text(items[i], where, out);
+      where.pop_back();
+    }
+  } else if (value.is_object()) {
+    for (const auto& [key, member] : value.as_object()) {
+      if (key.size() > max_text_bytes) {
+        refuse(key.size(), "the member name");
+        continue;  // its path would repeat the whole name
+      }
+      where.push_back({false, 0, key});
+      find_overlong_text(member, where, out);
+      where.pop_back();
+    }
+  }
+}
+
 }  // namespace
 
 std::vector<schema_violation> validate_json(const json& instance, const json& schema) {
+  {
+    std::vector<violation> overlong;
+    json_path where;
+    find_overlong_text(instance, where, overlong);
+    if (!overlong.empty()) {
+      std::vector<schema_violation> result;
+      for (auto& v : overlong) result.push_back({render_path(v.where), std::move(v.message)});
+      return result;
+    }
+  }
   validator v(schema);
   std::vector<violation> found;
   v.validate(instance, schema, found);

@@ -29,6 +29,8 @@ struct schema_violation {
 /// allOf, anyOf, oneOf, not, if/then/else, and the boolean schemas true and false. Other
 /// keywords (title, description, $schema, $id, ...) are ignored. A faulty schema (a bad regex,
 /// an unresolvable $ref) is reported as a violation whose message starts with "schema error".
+/// Text (string values and member names) longer than 10,000 bytes is refused before anything
+/// else is checked: std::regex matches by recursion and would exhaust the stack on it.
 std::vector<schema_violation> validate_json(const json& instance, const json& schema);
 
 /// The violations as one line: "PATH: MESSAGE" for each, joined by "; ".

@@ -2,13 +2,16 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
+struct evp_md_ctx_st;  // OpenSSL's EVP_MD_CTX, kept out of this header
+
 namespace balint::core {
 
-/// Incremental SHA-256 (FIPS 180-4). Pure code so that domain modules (the allocation-list
-/// commitment, the audit chain) can hash without a crypto library.
+/// Incremental SHA-256 (FIPS 180-4), computed by OpenSSL's EVP interface. Domain modules (the
+/// allocation-list commitment, the audit chain) hash through this class and `sha256_hex` only.
 class sha256 {
  public:
   sha256();
@@ -17,11 +20,10 @@ class sha256 {
   std::array<std::uint8_t, 32> finish();
 
  private:
-  void block(const std::uint8_t* p);
-  std::array<std::uint32_t, 8> h_;
-  std::array<std::uint8_t, 64> buffer_{};
-  std::size_t buffered_ = 0;
-  std::uint64_t length_ = 0;
+  struct free_context {
+    void operator()(evp_md_ctx_st* ctx) const noexcept;
+  };
+  std::unique_ptr<evp_md_ctx_st, free_context> ctx_;
 };
 
 /// Lower-case hexadecimal SHA-256 of `bytes` (64 characters).

@@ -442,6 +442,32 @@ TEST_SUITE("core") {
     CHECK(found[0].message.size() < 120);
   }
 
+  // std::regex matches by recursion: a 60,000-character string against this pattern overflowed
+  // the stack (SIGSEGV). Text longer than the bound is refused before any pattern runs.
+  TEST_CASE("text too long to check is refused cleanly, not matched against a pattern") {
+    const json schema = j(R"({"properties": {"id": {"type": "string",
+                                                   "pattern": "^[a-z][a-z0-9_]*$"}},
+                              "additionalProperties": {"type": "integer"}})");
+    json instance;
+    instance["id"] = std::string(100000, 'a');
+    const auto found = validate_json(instance, schema);
+    REQUIRE(found.size() == 1);
+    CHECK(found[0].path == "$.id");
+    CHECK(found[0].message ==
+          "the text is too long to be checked: 100000 bytes, at most 10000 allowed");
+    json names;
+    names[std::string(100000, 'b')] = 1;
+    const auto name_found = validate_json(names, schema);
+    REQUIRE(name_found.size() == 1);
+    CHECK(name_found[0].path == "$");
+    CHECK(name_found[0].message.rfind("the member name is too long to be checked", 0) == 0);
+    // Up to the bound the pattern still decides, here on the longest text allowed.
+    instance["id"] = std::string(10000, 'a');
+    CHECK(validate_json(instance, schema).empty());
+    instance["id"] = std::string(9999, 'a') + "A";
+    CHECK(validate_json(instance, schema).size() == 1);
+  }
+
   TEST_CASE("format_violations joins path and message") {
     const std::vector<schema_violation> v = {{"$.a", "one"}, {"$.b", "two"}};
     CHECK(balint::core::format_violations(v) == "$.a: one; $.b: two");

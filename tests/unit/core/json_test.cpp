@@ -67,4 +67,45 @@ TEST_SUITE("core") {
     j["a"] = json::array{1, 2};
     CHECK(j.dump_pretty() == "{\n  \"a\": [\n    1,\n    2\n  ]\n}");
   }
+
+  TEST_CASE("json refuses nesting deeper than 256 levels without exhausting the stack") {
+    const std::string deep(100000, '[');
+    const auto j = parse_json(deep);
+    REQUIRE_FALSE(j.has_value());
+    CHECK(j.error().field == "json");
+    CHECK(j.error().message == "line 1, column 257: nesting is deeper than 256 levels");
+    const auto objects = parse_json(std::string(100000, '{'));
+    CHECK_FALSE(objects.has_value());
+    const std::string ok = std::string(256, '[') + std::string(256, ']');
+    CHECK(parse_json(ok).has_value());
+    CHECK_FALSE(parse_json("[" + ok + "]").has_value());
+  }
+
+  TEST_CASE("json refuses text that is not valid UTF-8") {
+    for (const std::string bad :
+         {"\"\xff\"", "\"\xc0\xaf\"", "\"\xe2\x82\"", "\"\xed\xa0\x80\"", "[\"a\", \"\x80\"]"}) {
+      const auto j = parse_json(bad);
+      CAPTURE(bad);
+      REQUIRE_FALSE(j.has_value());
+      CHECK(j.error().field == "json");
+      CHECK(j.error().message.find("UTF-8") != std::string::npos);
+    }
+    // Escapes must not produce what the bytes may not say: a lone surrogate.
+    CHECK_FALSE(parse_json(R"("\udc00")").has_value());
+    CHECK_FALSE(parse_json(R"("\ud800x")").has_value());
+    CHECK(parse_json("\"\xe5\xb7\xa5\"")->as_string() == "\xe5\xb7\xa5");
+  }
+
+  TEST_CASE("json errors say what was expected in plain words, with line and column") {
+    const auto at = [](std::string_view text) {
+      const auto j = parse_json(text);
+      REQUIRE_FALSE(j.has_value());
+      return j.error().message;
+    };
+    CHECK(at("[1,]") == "line 1, column 4: unexpected ']'; expected '[', '{', or a literal");
+    CHECK(at("") == "line 1, column 1: unexpected end of input; expected '[', '{', or a literal");
+    CHECK(at(R"({"a":1,"a":2})") == R"(line 1, column 8: member "a" appears twice)");
+    CHECK(at("[1e400]").find("1e400") != std::string::npos);
+    CHECK(at("\"abc").find("missing closing quote") != std::string::npos);
+  }
 }
