@@ -22,28 +22,27 @@ namespace {
 namespace fs = std::filesystem;
 
 core::result<int> cmd_export(invocation& in) {
-  return on_database(
-      in, [](auto& db, const auto&) { return app::read_export_data(db); },
-      [&](const auto& data) -> core::result<int> {
-        const fs::path dir = in.options.at("out");
-        std::error_code ec;
-        fs::create_directories(dir, ec);
-        if (ec || !fs::is_directory(dir)) {
-          return core::invalid_input("--out", "cannot create the folder \"" + dir.string() +
-                                                  "\" for the export: " + ec.message());
-        }
-        const auto& def = data.trial.definition;
-        // The same bytes `analyze --db` reads (app::wide_csv_of).
-        write_file(dir / "wide.csv", app::wide_csv_of(data));
-        write_file(dir / "items.csv", report::items_csv(data.assessments));
-        write_file(dir / "codebook.csv", report::codebook_csv(def, data.trial.instruments));
-        in.out << "Exported " << data.participants.size() << " participants and "
-               << data.assessments.size() << " questionnaires:\n"
-               << "  " << (dir / "wide.csv").string() << "\n"
-               << "  " << (dir / "items.csv").string() << "\n"
-               << "  " << (dir / "codebook.csv").string() << "\n";
-        return 0;
-      });
+  const auto show = [&](const auto& data) -> core::result<int> {
+    const fs::path dir = in.options.at("out");
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec || !fs::is_directory(dir)) {
+      return core::invalid_input("--out", "cannot create the folder \"" + dir.string() +
+                                              "\" for the export: " + ec.message());
+    }
+    const auto& def = data.trial.definition;
+    // The same bytes `analyze --db` reads (app::wide_csv_of).
+    write_file(dir / "wide.csv", app::wide_csv_of(data));
+    write_file(dir / "items.csv", report::items_csv(data.assessments));
+    write_file(dir / "codebook.csv", report::codebook_csv(def, data.trial.instruments));
+    in.out << "Exported " << data.participants.size() << " participants and "
+           << data.assessments.size() << " questionnaires:\n"
+           << "  " << (dir / "wide.csv").string() << "\n"
+           << "  " << (dir / "items.csv").string() << "\n"
+           << "  " << (dir / "codebook.csv").string() << "\n";
+    return 0;
+  };
+  return on_database(in, show, app::read_export_data);
 }
 
 /// What `analyze` reads: the wide CSV and how to analyse it.

@@ -43,59 +43,47 @@ core::result<int> cmd_attendance_log(invocation& in) {
                                "give --participant C --status S, or the whole "
                                "roster with --present/--absent/--excused LIST");
   }
-  return on_database(
-      in,
-      [&](auto& db, const auto& req) {
-        return app::log_attendance(db, req, in.options.get_or("cohort", "intervention"), n.value(),
-                                   marks, in.options.get("reason"));
-      },
-      [&](const auto& r) {
-        in.out << "Recorded " << r.marks << (r.marks == 1 ? " mark" : " marks") << " for session "
-               << r.session << " (" << r.present << " present).\n";
-        return 0;
-      });
+  const auto show = [&](const auto& r) {
+    in.out << "Recorded " << r.marks << (r.marks == 1 ? " mark" : " marks") << " for session "
+           << r.session << " (" << r.present << " present).\n";
+  };
+  return on_database(in, show, app::log_attendance, in.options.get_or("cohort", "intervention"),
+                     n.value(), marks, in.options.get("reason"));
 }
 
 core::result<int> cmd_attendance_progress(invocation& in) {
-  return on_database(
-      in, [](auto& db, const auto& req) { return app::attendance_progress(db, req); },
-      [&](const auto& list) {
-        if (in.options.get_or("format", "text") == "json") {
-          print_json_array(in.out, list, [](const auto& p) { return app::to_json(p); });
-          return 0;
-        }
-        std::vector<std::vector<std::string>> rows;
-        std::map<std::string, int> counts;
-        for (const auto& p : list) {
-          const std::string status(attendance::to_string(p.status));
-          ++counts[status];
-          rows.push_back({p.participant, std::to_string(p.attended), std::to_string(p.required),
-                          std::to_string(p.remaining_possible), status});
-        }
-        in.out << report::text_table(
-            {"participant", "attended", "required", "remaining possible", "status"}, rows);
-        std::vector<std::string> summary;
-        for (const auto& [status, k] : counts) summary.push_back(std::to_string(k) + " " + status);
-        in.out << (summary.empty() ? "nobody has sessions yet" : core::join(summary, ", ")) << "\n";
-        return 0;
-      });
+  const auto show = [&](const auto& list) {
+    if (print_json_if_asked(in, list, [](const auto& p) { return app::to_json(p); })) return;
+    std::vector<std::vector<std::string>> rows;
+    std::map<std::string, int> counts;
+    for (const auto& p : list) {
+      const std::string status(attendance::to_string(p.status));
+      ++counts[status];
+      rows.push_back({p.participant, std::to_string(p.attended), std::to_string(p.required),
+                      std::to_string(p.remaining_possible), status});
+    }
+    in.out << report::text_table(
+        {"participant", "attended", "required", "remaining possible", "status"}, rows);
+    std::vector<std::string> summary;
+    for (const auto& [status, k] : counts) summary.push_back(std::to_string(k) + " " + status);
+    in.out << (summary.empty() ? "nobody has sessions yet" : core::join(summary, ", ")) << "\n";
+  };
+  return on_database(in, show, app::attendance_progress);
 }
 
 core::result<int> cmd_attendance_certificate(invocation& in) {
   std::string today;
-  return on_database(
-      in,
-      [&](auto& db, const auto& req) {
-        today = req.now.substr(0, 10);
-        return app::completion_certificate(db, req, in.options.at("participant"));
-      },
-      [&](const auto& facts) {
-        write_file(in.options.at("out"),
-                   report::certificate_html(facts.completion, facts.trial_title, today));
-        in.out << "Wrote the certificate of completion of " << in.options.at("participant")
-               << " to " << in.options.at("out") << ".\n";
-        return 0;
-      });
+  const auto certificate = [&](auto& db, const auto& req) {
+    today = req.now.substr(0, 10);
+    return app::completion_certificate(db, req, in.options.at("participant"));
+  };
+  const auto show = [&](const auto& facts) {
+    write_file(in.options.at("out"),
+               report::certificate_html(facts.completion, facts.trial_title, today));
+    in.out << "Wrote the certificate of completion of " << in.options.at("participant") << " to "
+           << in.options.at("out") << ".\n";
+  };
+  return on_database(in, show, certificate);
 }
 
 }  // namespace

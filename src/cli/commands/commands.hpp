@@ -16,6 +16,7 @@
 #include <functional>
 #include <ostream>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -53,24 +54,42 @@ auto with_database(const invocation& in, Body&& body)
   return std::forward<Body>(body)(**db, make_request(in.options));
 }
 
-/// with_database for one use case: `use_case(db, request)`; its refusal is passed on unchanged,
-/// otherwise `show(value)` renders what it returned and gives the exit code.
-template <class UseCase, class Show>
-core::result<int> on_database(const invocation& in, UseCase&& use_case, Show&& show) {
-  return with_database(in,
-                       [&](storage::database& db, const app::request& req) -> core::result<int> {
-                         auto value = use_case(db, req);
-                         if (!value) return std::move(value).error();
-                         return show(value.value());
-                       });
+/// with_database for one use case: `use_case(db, request, args...)` (or `use_case(db, args...)`
+/// for a use case that takes no request); its refusal is passed on unchanged, otherwise
+/// `show(value)` renders what it returned and gives the exit code (0 when `show` returns
+/// nothing). The arguments are read before the database is opened.
+template <class Show, class UseCase, class... Args>
+core::result<int> on_database(const invocation& in, Show&& show, UseCase&& use_case,
+                              Args&&... args) {
+  auto call = [&](storage::database& db, const app::request& req) -> core::result<int> {
+    auto value = [&] {
+      if constexpr (std::is_invocable_v<UseCase&, storage::database&, const app::request&,
+                                        Args&...>) {
+        return use_case(db, req, args...);
+      } else {
+        return use_case(db, args...);
+      }
+    }();
+    if (!value) return std::move(value).error();
+    if constexpr (std::is_void_v<decltype(show(value.value()))>) {
+      show(value.value());
+      return 0;
+    } else {
+      return show(value.value());
+    }
+  };
+  return with_database(in, call);
 }
 
-/// Prints `list` as one pretty JSON array, each element as `to_json` gives it.
+/// With --format json, prints `list` as one pretty JSON array (each element as `to_json` gives
+/// it) and returns true; otherwise prints nothing and returns false.
 template <class List, class ToJson>
-void print_json_array(std::ostream& out, const List& list, ToJson&& to_json) {
+bool print_json_if_asked(const invocation& in, const List& list, ToJson&& to_json) {
+  if (in.options.get_or("format", "text") != "json") return false;
   core::json::array a;
   for (const auto& element : list) a.push_back(to_json(element));
-  out << core::json(std::move(a)).dump_pretty() << "\n";
+  in.out << core::json(std::move(a)).dump_pretty() << "\n";
+  return true;
 }
 
 /// --db FILE, required.

@@ -59,64 +59,51 @@ core::json outcome_json(const app::outcome_row& row) {
 }
 
 core::result<int> cmd_outcome_record(invocation& in) {
-  return on_database(
-      in,
-      [&](auto& db, const auto& req) {
-        return app::record_outcome(db, req, in.options.at("participant"),
-                                   in.options.at("timepoint"), in.options.at("instrument"),
-                                   in.options.at("items"), in.options.get("reason"));
-      },
-      [&](const auto& r) {
-        in.out << (r.correction ? "Corrected " : "Recorded ") << r.assessment.instrument << " for "
-               << r.assessment.participant_code << " at " << r.assessment.timepoint << ": "
-               << scores_text(r.scores) << "\n";
-        return 0;
-      });
+  const auto show = [&](const auto& r) {
+    in.out << (r.correction ? "Corrected " : "Recorded ") << r.assessment.instrument << " for "
+           << r.assessment.participant_code << " at " << r.assessment.timepoint << ": "
+           << scores_text(r.scores) << "\n";
+  };
+  return on_database(in, show, app::record_outcome, in.options.at("participant"),
+                     in.options.at("timepoint"), in.options.at("instrument"),
+                     in.options.at("items"), in.options.get("reason"));
 }
 
 core::result<int> cmd_outcome_import(invocation& in) {
   auto text = read_file(in.options.at("csv"), "--csv");
   if (!text) return std::move(text).error();
-  return on_database(
-      in, [&](auto& db, const auto& req) { return app::import_outcomes(db, req, text.value()); },
-      [&](const auto& r) {
-        in.out << "Imported " << r.assessments << " questionnaires (" << r.item_rows
-               << " item answers) for " << r.participants << " participants.\n";
-        if (r.incomplete > 0) {
-          in.out << r.incomplete
-                 << " of them have missing answers that leave a subscale without a score; see "
-                    "'balint-trial outcome list'.\n";
-        }
-        return 0;
-      });
+  const auto show = [&](const auto& r) {
+    in.out << "Imported " << r.assessments << " questionnaires (" << r.item_rows
+           << " item answers) for " << r.participants << " participants.\n";
+    if (r.incomplete > 0) {
+      in.out << r.incomplete
+             << " of them have missing answers that leave a subscale without a score; see "
+                "'balint-trial outcome list'.\n";
+    }
+  };
+  return on_database(in, show, app::import_outcomes, text.value());
 }
 
 core::result<int> cmd_outcome_list(invocation& in) {
-  return on_database(
-      in,
-      [&](auto& db, const auto&) { return app::list_outcomes(db, in.options.get("participant")); },
-      [&](const auto& list) {
-        const std::string format = in.options.get_or("format", "text");
-        if (format == "json") {
-          print_json_array(in.out, list, outcome_json);
-          return 0;
-        }
-        const std::vector<std::string> header = {"participant", "timepoint", "instrument",
-                                                 "scores",      "items",     "recorded_at"};
-        std::vector<std::vector<std::string>> rows;
-        for (const auto& row : list) {
-          rows.push_back({row.assessment.participant_code, row.assessment.timepoint,
-                          row.assessment.instrument, scores_text(row.scores),
-                          items_text(row.assessment.items), row.assessment.recorded_at});
-        }
-        if (format == "csv") {
-          in.out << report::csv_table(header, rows);
-        } else {
-          in.out << report::text_table(header, rows) << rows.size()
-                 << " questionnaires (* marks a score past the instrument's caseness cut-off)\n";
-        }
-        return 0;
-      });
+  const auto show = [&](const auto& list) {
+    if (print_json_if_asked(in, list, outcome_json)) return;
+    const std::string format = in.options.get_or("format", "text");
+    const std::vector<std::string> header = {"participant", "timepoint", "instrument",
+                                             "scores",      "items",     "recorded_at"};
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& row : list) {
+      rows.push_back({row.assessment.participant_code, row.assessment.timepoint,
+                      row.assessment.instrument, scores_text(row.scores),
+                      items_text(row.assessment.items), row.assessment.recorded_at});
+    }
+    if (format == "csv") {
+      in.out << report::csv_table(header, rows);
+    } else {
+      in.out << report::text_table(header, rows) << rows.size()
+             << " questionnaires (* marks a score past the instrument's caseness cut-off)\n";
+    }
+  };
+  return on_database(in, show, app::list_outcomes, in.options.get("participant"));
 }
 
 }  // namespace

@@ -49,66 +49,49 @@ enrolment::participant_fields fields_from(const parsed_options& o) {
 }
 
 core::result<int> cmd_participant_add(invocation& in) {
-  return on_database(
-      in,
-      [&](auto& db, const auto& req) {
-        return app::add_participant(db, req, fields_from(in.options));
-      },
-      [&](const auto& r) {
-        in.out << "Enrolled participant " << r.participant.code << " (enrolment number " << r.id
-               << ").\n";
-        return 0;
-      });
+  const auto show = [&](const auto& r) {
+    in.out << "Enrolled participant " << r.participant.code << " (enrolment number " << r.id
+           << ").\n";
+  };
+  return on_database(in, show, app::add_participant, fields_from(in.options));
 }
 
 core::result<int> cmd_participant_import(invocation& in) {
   auto text = read_file(in.options.at("csv"), "--csv");
   if (!text) return std::move(text).error();
-  return on_database(
-      in,
-      [&](auto& db, const auto& req) { return app::import_participants(db, req, text.value()); },
-      [&](std::size_t enrolled) {
-        in.out << "Enrolled " << enrolled << " participants from " << in.options.at("csv") << ".\n";
-        return 0;
-      });
+  const auto show = [&](std::size_t enrolled) {
+    in.out << "Enrolled " << enrolled << " participants from " << in.options.at("csv") << ".\n";
+  };
+  return on_database(in, show, app::import_participants, text.value());
 }
 
 core::result<int> cmd_participant_list(invocation& in) {
-  return on_database(
-      in, [](auto& db, const auto&) { return app::list_participants(db); },
-      [&](const auto& list) {
-        const std::string format = in.options.get_or("format", "text");
-        if (format == "json") {
-          print_json_array(in.out, list, [](const auto& r) { return app::to_json(r); });
-          return 0;
-        }
-        std::vector<std::vector<std::string>> rows;
-        for (const auto& r : list) rows.push_back(participant_cells(r));
-        if (format == "csv") {
-          in.out << report::csv_table(participant_header, rows);
-        } else {
-          in.out << report::text_table(participant_header, rows);
-          std::size_t withdrawn = 0;
-          for (const auto& r : list) withdrawn += r.withdrawn() ? 1 : 0;
-          in.out << list.size() << " enrolled";
-          if (withdrawn) in.out << " (" << withdrawn << " withdrawn)";
-          in.out << "\n";
-        }
-        return 0;
-      });
+  const auto show = [&](const auto& list) {
+    if (print_json_if_asked(in, list, [](const auto& r) { return app::to_json(r); })) return;
+    const std::string format = in.options.get_or("format", "text");
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& r : list) rows.push_back(participant_cells(r));
+    if (format == "csv") {
+      in.out << report::csv_table(participant_header, rows);
+    } else {
+      in.out << report::text_table(participant_header, rows);
+      std::size_t withdrawn = 0;
+      for (const auto& r : list) withdrawn += r.withdrawn() ? 1 : 0;
+      in.out << list.size() << " enrolled";
+      if (withdrawn) in.out << " (" << withdrawn << " withdrawn)";
+      in.out << "\n";
+    }
+  };
+  return on_database(in, show, app::list_participants);
 }
 
 core::result<int> cmd_participant_withdraw(invocation& in) {
-  return on_database(
-      in,
-      [&](auto& db, const auto& req) {
-        return app::withdraw_participant(db, req, in.options.at("code"), in.options.at("reason"));
-      },
-      [&](const auto& r) {
-        in.out << "Participant " << r.participant.code << " withdrawn on " << *r.withdrawn_at
-               << ". Their records are kept.\n";
-        return 0;
-      });
+  const auto show = [&](const auto& r) {
+    in.out << "Participant " << r.participant.code << " withdrawn on " << *r.withdrawn_at
+           << ". Their records are kept.\n";
+  };
+  return on_database(in, show, app::withdraw_participant, in.options.at("code"),
+                     in.options.at("reason"));
 }
 
 }  // namespace

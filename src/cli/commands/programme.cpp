@@ -36,101 +36,76 @@ std::string sessions_table(const std::vector<app::session_view>& list) {
 }
 
 core::result<int> cmd_leader_add(invocation& in) {
-  return on_database(
-      in,
-      [&](auto& db, const auto& req) {
-        return app::add_leader(db, req, in.options.at("code"), in.options.at("name"));
-      },
-      [&](const auto& l) {
-        in.out << "Added group leader " << l.code << " (" << l.name << ").\n";
-        return 0;
-      });
+  const auto show = [&](const auto& l) {
+    in.out << "Added group leader " << l.code << " (" << l.name << ").\n";
+  };
+  return on_database(in, show, app::add_leader, in.options.at("code"), in.options.at("name"));
 }
 
 core::result<int> cmd_leader_list(invocation& in) {
-  return on_database(
-      in, [](auto& db, const auto&) { return app::list_leaders(db); },
-      [&](const auto& list) {
-        std::vector<std::vector<std::string>> rows;
-        for (const auto& l : list) rows.push_back({l.code, l.name, l.added_at});
-        in.out << report::text_table({"code", "name", "added_at"}, rows);
-        return 0;
-      });
+  const auto show = [&](const auto& list) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& l : list) rows.push_back({l.code, l.name, l.added_at});
+    in.out << report::text_table({"code", "name", "added_at"}, rows);
+  };
+  return on_database(in, show, app::list_leaders);
 }
 
 core::result<int> cmd_schedule_generate(invocation& in) {
   const std::string cohort = in.options.get_or("cohort", "intervention");
-  return on_database(
-      in,
-      [&](auto& db, const auto& req) {
-        return app::generate_schedule(db, req, cohort, in.options.get("first-session"));
-      },
-      [&](const auto& list) {
-        std::size_t lectures = 0;
-        for (const auto& v : list) lectures += v.kind == "lecture" ? 1 : 0;
-        in.out << "Created " << lectures << " lectures and " << list.size() - lectures
-               << " session slots for the " << cohort << " cohort:\n"
-               << sessions_table(list);
-        return 0;
-      });
+  const auto show = [&](const auto& list) {
+    std::size_t lectures = 0;
+    for (const auto& v : list) lectures += v.kind == "lecture" ? 1 : 0;
+    in.out << "Created " << lectures << " lectures and " << list.size() - lectures
+           << " session slots for the " << cohort << " cohort:\n"
+           << sessions_table(list);
+  };
+  return on_database(in, show, app::generate_schedule, cohort, in.options.get("first-session"));
 }
 
 core::result<int> cmd_schedule_list(invocation& in) {
-  return on_database(
-      in,
-      [&](auto& db, const auto&) {
-        return app::list_schedule(db, in.options.get_or("cohort", ""));
-      },
-      [&](const auto& list) {
-        if (in.options.get_or("format", "text") == "json") {
-          print_json_array(in.out, list, [](const auto& v) { return app::to_json(v); });
-        } else if (list.empty()) {
-          in.out << "No lectures or sessions yet; create them with 'balint-trial schedule "
-                    "generate'.\n";
-        } else {
-          in.out << sessions_table(list);
-        }
-        return 0;
-      });
+  const auto show = [&](const auto& list) {
+    if (print_json_if_asked(in, list, [](const auto& v) { return app::to_json(v); })) return;
+    if (list.empty()) {
+      in.out << "No lectures or sessions yet; create them with 'balint-trial schedule "
+                "generate'.\n";
+    } else {
+      in.out << sessions_table(list);
+    }
+  };
+  return on_database(in, show, app::list_schedule, in.options.get_or("cohort", ""));
 }
 
 core::result<int> cmd_schedule_assign_leader(invocation& in) {
   auto n = parse_number(in.options, "session");
   if (!n) return std::move(n).error();
-  return on_database(
-      in,
-      [&](auto& db, const auto& req) {
-        return app::assign_leader(db, req, in.options.get_or("cohort", "intervention"), n.value(),
-                                  in.options.at("leader"));
-      },
-      [&](const auto& v) {
-        in.out << "Session " << v.number << " (" << v.start.substr(0, 16) << ") is led by "
-               << core::join(v.leaders, " and ") << ".\n";
-        return 0;
-      });
+  const auto show = [&](const auto& v) {
+    in.out << "Session " << v.number << " (" << v.start.substr(0, 16) << ") is led by "
+           << core::join(v.leaders, " and ") << ".\n";
+  };
+  return on_database(in, show, app::assign_leader, in.options.get_or("cohort", "intervention"),
+                     n.value(), in.options.at("leader"));
 }
 
 core::result<int> cmd_schedule_plan(invocation& in) {
   const std::string cohort = in.options.get_or("cohort", "intervention");
-  return on_database(
-      in, [&](auto& db, const auto& req) { return app::plan_schedule(db, req, cohort); },
-      [&](const auto& plan) -> core::result<int> {
-        if (!plan.feasible) {
-          return core::precondition_failed("plan", "no plan gives every participant of the " +
-                                                       cohort +
-                                                       " cohort the required sessions:\n  - " +
-                                                       core::join(plan.problems, "\n  - "));
-        }
-        in.out << "Planned " << plan.participants << " participants into " << plan.held_sessions
-               << " sessions.\n";
-        for (const auto& note : plan.notes) in.out << "Note: " << note << "\n";
-        std::vector<app::session_view> sessions;
-        for (const auto& v : plan.sessions) {
-          if (v.kind == "session") sessions.push_back(v);
-        }
-        in.out << sessions_table(sessions);
-        return 0;
-      });
+  const auto show = [&](const auto& plan) -> core::result<int> {
+    if (!plan.feasible) {
+      return core::precondition_failed("plan", "no plan gives every participant of the " + cohort +
+                                                   " cohort the required sessions:\n  - " +
+                                                   core::join(plan.problems, "\n  - "));
+    }
+    in.out << "Planned " << plan.participants << " participants into " << plan.held_sessions
+           << " sessions.\n";
+    for (const auto& note : plan.notes) in.out << "Note: " << note << "\n";
+    std::vector<app::session_view> sessions;
+    for (const auto& v : plan.sessions) {
+      if (v.kind == "session") sessions.push_back(v);
+    }
+    in.out << sessions_table(sessions);
+    return 0;
+  };
+  return on_database(in, show, app::plan_schedule, cohort);
 }
 
 core::result<int> cmd_schedule_move(invocation& in) {
@@ -138,72 +113,57 @@ core::result<int> cmd_schedule_move(invocation& in) {
   if (!from) return std::move(from).error();
   auto to = parse_number(in.options, "to");
   if (!to) return std::move(to).error();
-  return on_database(
-      in,
-      [&](auto& db, const auto& req) {
-        return app::move_participant(db, req, in.options.at("participant"), from.value(),
-                                     to.value(), in.options.get("reason"));
-      },
-      [&](const auto& r) {
-        in.out << "Moved " << in.options.at("participant") << " from session " << r.first.number
-               << " (now " << r.first.participants.size() << " participants) to session "
-               << r.second.number << " (now " << r.second.participants.size() << ").\n";
-        return 0;
-      });
+  const auto show = [&](const auto& r) {
+    in.out << "Moved " << in.options.at("participant") << " from session " << r.first.number
+           << " (now " << r.first.participants.size() << " participants) to session "
+           << r.second.number << " (now " << r.second.participants.size() << ").\n";
+  };
+  return on_database(in, show, app::move_participant, in.options.at("participant"), from.value(),
+                     to.value(), in.options.get("reason"));
 }
 
 core::result<int> cmd_schedule_cancel(invocation& in) {
   auto n = parse_number(in.options, "session");
   if (!n) return std::move(n).error();
-  return on_database(
-      in,
-      [&](auto& db, const auto& req) {
-        return app::cancel_session(db, req, in.options.get_or("cohort", "intervention"), n.value(),
-                                   in.options.at("reason"));
-      },
-      [&](const auto& c) {
-        in.out << "Session " << c.session.number << " (" << c.session.start.substr(0, 16)
-               << ") is cancelled.\n";
-        if (!c.replacements.empty()) {
-          std::vector<std::vector<std::string>> rows;
-          for (const auto& [who, options] : c.replacements) {
-            std::vector<std::string> numbers;
-            for (const int k : options) numbers.push_back(std::to_string(k));
-            rows.push_back({who, numbers.empty() ? "none: talk to the coordinator"
-                                                 : core::join(numbers, " ")});
-          }
-          in.out << "Replacement sessions that keep each participant able to reach the "
-                    "requirement:\n"
-                 << report::text_table({"participant", "can move to sessions"}, rows);
-        }
-        return 0;
-      });
+  const auto show = [&](const auto& c) {
+    in.out << "Session " << c.session.number << " (" << c.session.start.substr(0, 16)
+           << ") is cancelled.\n";
+    if (!c.replacements.empty()) {
+      std::vector<std::vector<std::string>> rows;
+      for (const auto& [who, options] : c.replacements) {
+        std::vector<std::string> numbers;
+        for (const int k : options) numbers.push_back(std::to_string(k));
+        rows.push_back(
+            {who, numbers.empty() ? "none: talk to the coordinator" : core::join(numbers, " ")});
+      }
+      in.out << "Replacement sessions that keep each participant able to reach the "
+                "requirement:\n"
+             << report::text_table({"participant", "can move to sessions"}, rows);
+    }
+  };
+  return on_database(in, show, app::cancel_session, in.options.get_or("cohort", "intervention"),
+                     n.value(), in.options.at("reason"));
 }
 
 core::result<int> cmd_schedule_ics(invocation& in) {
   if (in.options.has("participant") == in.options.has("leader")) {
     return core::invalid_input("--participant", "give either --participant CODE or --leader CODE");
   }
-  return on_database(
-      in,
-      [&](auto& db, const auto&) {
-        return app::personal_calendar_of(db, in.options.get("participant"),
-                                         in.options.get("leader"));
-      },
-      [&](const auto& cal) {
-        const date::time_zone* zone = date::locate_zone(cal.time_zone);
-        std::vector<report::ics_event> events;
-        for (const auto& e : cal.events) {
-          events.push_back({e.uid, e.summary, e.description,
-                            scheduling::parse_utc_iso(e.start_utc).value(),
-                            scheduling::parse_utc_iso(e.end_utc).value(), e.cancelled});
-        }
-        const auto stamp = date::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-        write_file(in.options.at("out"), report::render_ics(events, zone, stamp, cal.name));
-        in.out << "Wrote " << in.options.at("out")
-               << " (iCalendar; open it with any calendar program).\n";
-        return 0;
-      });
+  const auto show = [&](const auto& cal) {
+    const date::time_zone* zone = date::locate_zone(cal.time_zone);
+    std::vector<report::ics_event> events;
+    for (const auto& e : cal.events) {
+      events.push_back({e.uid, e.summary, e.description,
+                        scheduling::parse_utc_iso(e.start_utc).value(),
+                        scheduling::parse_utc_iso(e.end_utc).value(), e.cancelled});
+    }
+    const auto stamp = date::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    write_file(in.options.at("out"), report::render_ics(events, zone, stamp, cal.name));
+    in.out << "Wrote " << in.options.at("out")
+           << " (iCalendar; open it with any calendar program).\n";
+  };
+  return on_database(in, show, app::personal_calendar_of, in.options.get("participant"),
+                     in.options.get("leader"));
 }
 
 }  // namespace
@@ -270,8 +230,7 @@ std::vector<command> programme_commands() {
       {"schedule cancel",
        "--db FILE --session N --reason TEXT [--cohort C]",
        "Cancels a session and lists, for each of its participants, the sessions that keep them "
-       "able "
-       "to reach the requirement.",
+       "able to reach the requirement.",
        {db_option,
         {"session", "N", "session number", true, {}},
         {"reason", "TEXT", "why it is cancelled", true, {}},

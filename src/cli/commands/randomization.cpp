@@ -46,147 +46,126 @@ core::result<int> cmd_randomize(invocation& in) {
                                "give either --participant CODE or --all-eligible (one of them)");
   }
   if (!all) {
-    return on_database(
-        in,
-        [&](auto& db, const auto& req) {
-          return app::randomize(db, req, in.options.at("participant"));
-        },
-        [&](const auto& a) {
-          in.out << "Participant " << a.participant << " is allocated to " << a.arm
-                 << (a.stratum == "all" ? "" : " (stratum " + a.stratum + ")") << ".\n";
-          return 0;
-        });
+    const auto show = [&](const auto& a) {
+      in.out << "Participant " << a.participant << " is allocated to " << a.arm
+             << (a.stratum == "all" ? "" : " (stratum " + a.stratum + ")") << ".\n";
+    };
+    return on_database(in, show, app::randomize, in.options.at("participant"));
   }
-  return on_database(
-      in, [](auto& db, const auto& req) { return app::randomize_all_eligible(db, req); },
-      [&](const auto& batch) {
-        std::size_t done = 0;
-        std::vector<std::vector<std::string>> skipped;
-        for (const auto& b : batch) {
-          if (b.allocation) {
-            ++done;
-            in.out << b.participant << "  " << b.allocation->arm << "\n";
-          } else {
-            skipped.push_back({b.participant, b.skipped_because});
-          }
-        }
-        in.out << "Randomized " << done << " participant" << (done == 1 ? "" : "s") << ".\n";
-        if (!skipped.empty()) {
-          in.out << "Skipped " << skipped.size() << ":\n"
-                 << report::text_table({"participant", "why"}, skipped);
-        }
-        return 0;
-      });
+  const auto show = [&](const auto& batch) {
+    std::size_t done = 0;
+    std::vector<std::vector<std::string>> skipped;
+    for (const auto& b : batch) {
+      if (b.allocation) {
+        ++done;
+        in.out << b.participant << "  " << b.allocation->arm << "\n";
+      } else {
+        skipped.push_back({b.participant, b.skipped_because});
+      }
+    }
+    in.out << "Randomized " << done << " participant" << (done == 1 ? "" : "s") << ".\n";
+    if (!skipped.empty()) {
+      in.out << "Skipped " << skipped.size() << ":\n"
+             << report::text_table({"participant", "why"}, skipped);
+    }
+  };
+  return on_database(in, show, app::randomize_all_eligible);
 }
 
 core::result<int> cmd_randomization_verify(invocation& in) {
-  return on_database(
-      in, [](auto& db, const auto&) { return app::verify_randomization(db); },
-      [&](const auto& c) {
-        if (!c.ok) {
-          in.out << "randomization verify FAILED: " << c.problem << "\n";
-          return 1;
-        }
-        in.out << "randomization ok: the list regenerated from the recorded seed matches the "
-                  "stored list and the commitment\n"
-               << "  commitment: " << c.commitment << "\n"
-               << "  " << c.allocations
-               << " allocations checked against the list and the audit trail\n";
-        return 0;
-      });
+  const auto show = [&](const auto& c) {
+    if (!c.ok) {
+      in.out << "randomization verify FAILED: " << c.problem << "\n";
+      return 1;
+    }
+    in.out << "randomization ok: the list regenerated from the recorded seed matches the "
+              "stored list and the commitment\n"
+           << "  commitment: " << c.commitment << "\n"
+           << "  " << c.allocations
+           << " allocations checked against the list and the audit trail\n";
+    return 0;
+  };
+  return on_database(in, show, app::verify_randomization);
 }
 
 core::result<int> cmd_randomization_list(invocation& in) {
-  return on_database(
-      in, [](auto& db, const auto&) { return app::list_allocations(db); },
-      [&](const auto& list) {
-        const std::string format = in.options.get_or("format", "text");
-        if (format == "json") {
-          print_json_array(in.out, list, allocation_json);
-          return 0;
-        }
-        std::vector<std::vector<std::string>> rows;
-        for (const auto& r : list) {
-          rows.push_back({r.participant_code, r.arm, r.stratum, r.allocated_at, r.allocated_by});
-        }
-        const std::vector<std::string> header = {"participant", "arm", "stratum", "allocated_at",
-                                                 "allocated_by"};
-        if (format == "csv") {
-          in.out << report::csv_table(header, rows);
-        } else {
-          in.out << report::text_table(header, rows) << rows.size() << " allocations made\n";
-        }
-        return 0;
-      });
+  const auto show = [&](const auto& list) {
+    if (print_json_if_asked(in, list, allocation_json)) return;
+    const std::string format = in.options.get_or("format", "text");
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& r : list) {
+      rows.push_back({r.participant_code, r.arm, r.stratum, r.allocated_at, r.allocated_by});
+    }
+    const std::vector<std::string> header = {"participant", "arm", "stratum", "allocated_at",
+                                             "allocated_by"};
+    if (format == "csv") {
+      in.out << report::csv_table(header, rows);
+    } else {
+      in.out << report::text_table(header, rows) << rows.size() << " allocations made\n";
+    }
+  };
+  return on_database(in, show, app::list_allocations);
 }
 
 core::result<int> cmd_randomization_status(invocation& in) {
-  return on_database(
-      in, [](auto& db, const auto&) { return app::randomization_status(db); },
-      [&](const app::randomization_counts& c) {
-        if (in.options.get_or("format", "text") == "json") {
-          in.out << counts_json(c).dump_pretty() << "\n";
-          return 0;
-        }
-        in.out << "Randomized " << c.randomized << " of " << c.enrolled
-               << " enrolled (planned: " << c.planned << ")\n";
-        std::vector<std::string> header = {"stratum"};
-        for (const auto& a : c.arms) header.push_back(a);
-        header.push_back("total");
-        std::vector<std::vector<std::string>> rows;
-        auto row_of = [&](const std::string& name, const std::map<std::string, std::size_t>& arms) {
-          std::vector<std::string> row = {name};
-          std::size_t total = 0;
-          for (const auto& a : c.arms) {
-            const auto it = arms.find(a);
-            const std::size_t n = it == arms.end() ? 0 : it->second;
-            total += n;
-            row.push_back(std::to_string(n));
-          }
-          row.push_back(std::to_string(total));
-          return row;
-        };
-        for (const auto& [stratum, arms] : c.per_stratum) {
-          if (c.per_stratum.size() > 1 || stratum != "all") rows.push_back(row_of(stratum, arms));
-        }
-        rows.push_back(row_of("all strata", c.per_arm));
-        in.out << report::text_table(header, rows);
-        return 0;
-      });
+  const auto show = [&](const app::randomization_counts& c) {
+    if (in.options.get_or("format", "text") == "json") {
+      in.out << counts_json(c).dump_pretty() << "\n";
+      return;
+    }
+    in.out << "Randomized " << c.randomized << " of " << c.enrolled
+           << " enrolled (planned: " << c.planned << ")\n";
+    std::vector<std::string> header = {"stratum"};
+    for (const auto& a : c.arms) header.push_back(a);
+    header.push_back("total");
+    std::vector<std::vector<std::string>> rows;
+    auto row_of = [&](const std::string& name, const std::map<std::string, std::size_t>& arms) {
+      std::vector<std::string> row = {name};
+      std::size_t total = 0;
+      for (const auto& a : c.arms) {
+        const auto it = arms.find(a);
+        const std::size_t n = it == arms.end() ? 0 : it->second;
+        total += n;
+        row.push_back(std::to_string(n));
+      }
+      row.push_back(std::to_string(total));
+      return row;
+    };
+    for (const auto& [stratum, arms] : c.per_stratum) {
+      if (c.per_stratum.size() > 1 || stratum != "all") rows.push_back(row_of(stratum, arms));
+    }
+    rows.push_back(row_of("all strata", c.per_arm));
+    in.out << report::text_table(header, rows);
+  };
+  return on_database(in, show, app::randomization_status);
 }
 
 core::result<int> cmd_randomization_reveal(invocation& in) {
   const std::string reason = in.options.get_or("reason", "");
   if (const auto code = in.options.get("participant")) {
-    return on_database(
-        in,
-        [&](auto& db, const auto& req) { return app::unblind_participant(db, req, *code, reason); },
-        [&](const auto& a) {
-          in.out << "Participant " << a.participant_code << " was allocated to " << a.arm << " on "
-                 << a.allocated_at << ". This unblinding is recorded in the audit trail.\n";
-          return 0;
-        });
+    const auto show = [&](const auto& a) {
+      in.out << "Participant " << a.participant_code << " was allocated to " << a.arm << " on "
+             << a.allocated_at << ". This unblinding is recorded in the audit trail.\n";
+    };
+    return on_database(in, show, app::unblind_participant, *code, reason);
   }
-  return on_database(
-      in, [&](auto& db, const auto& req) { return app::reveal_list(db, req, reason); },
-      [&](const auto& r) {
-        in.out << "seed: " << r.setup.seed << "\nsalt: " << r.setup.salt
-               << "\ncommitment: " << r.setup.commitment << "\n";
-        std::map<std::pair<std::string, int>, std::string> used;
-        for (const auto& a : r.allocations) used[{a.stratum, a.position}] = a.participant_code;
-        std::vector<std::vector<std::string>> rows;
-        for (const auto& l : r.lists) {
-          for (const auto& e : l.entries) {
-            const auto it = used.find({l.stratum, e.position});
-            rows.push_back({l.stratum, std::to_string(e.position), std::to_string(e.block),
-                            std::to_string(e.block_size), e.arm,
-                            it == used.end() ? "" : it->second});
-          }
-        }
-        in.out << report::text_table(
-            {"stratum", "position", "block", "block_size", "arm", "participant"}, rows);
-        return 0;
-      });
+  const auto show = [&](const auto& r) {
+    in.out << "seed: " << r.setup.seed << "\nsalt: " << r.setup.salt
+           << "\ncommitment: " << r.setup.commitment << "\n";
+    std::map<std::pair<std::string, int>, std::string> used;
+    for (const auto& a : r.allocations) used[{a.stratum, a.position}] = a.participant_code;
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& l : r.lists) {
+      for (const auto& e : l.entries) {
+        const auto it = used.find({l.stratum, e.position});
+        rows.push_back({l.stratum, std::to_string(e.position), std::to_string(e.block),
+                        std::to_string(e.block_size), e.arm, it == used.end() ? "" : it->second});
+      }
+    }
+    in.out << report::text_table(
+        {"stratum", "position", "block", "block_size", "arm", "participant"}, rows);
+  };
+  return on_database(in, show, app::reveal_list, reason);
 }
 
 }  // namespace

@@ -41,17 +41,15 @@ core::result<int> cmd_demo(invocation& in) {
   app::demo_options options;
   options.time_zone = in.options.get_or("time-zone", local_time_zone());
   if (fs::exists(path)) {
-    return on_database(
-        in, [&](auto& db, const auto& req) { return app::build_demo(db, req, options); },
-        [&](const auto& r) {
-          if (r.created) {
-            in.out << "Built the demo trial in " << path << ".\n";
-          } else {
-            in.out << path << " already holds the demo trial; it is left as it is.\n";
-          }
-          print_demo_users(in.out);
-          return 0;
-        });
+    const auto show = [&](const auto& r) {
+      if (r.created) {
+        in.out << "Built the demo trial in " << path << ".\n";
+      } else {
+        in.out << path << " already holds the demo trial; it is left as it is.\n";
+      }
+      print_demo_users(in.out);
+    };
+    return on_database(in, show, app::build_demo, options);
   }
   // Built in a file of its own and renamed at the end: a failure leaves no half-built demo.
   const std::string building = path + ".building";

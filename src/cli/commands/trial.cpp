@@ -79,32 +79,26 @@ core::result<int> cmd_init(invocation& in) {
 }
 
 core::result<int> cmd_lock(invocation& in) {
-  return on_database(
-      in,
-      [&](auto& db, const auto& req) {
-        return app::lock_trial(db, req, in.options.get_or("reason", ""));
-      },
-      [&](const auto& locked_at) {
-        in.out << "Trial locked on " << locked_at
-               << ". No further changes are accepted; the allocation list may now be revealed.\n";
-        return 0;
-      });
+  const auto show = [&](const auto& locked_at) {
+    in.out << "Trial locked on " << locked_at
+           << ". No further changes are accepted; the allocation list may now be revealed.\n";
+  };
+  return on_database(in, show, app::lock_trial, in.options.get_or("reason", ""));
 }
 
 core::result<int> cmd_audit_verify(invocation& in) {
-  return on_database(
-      in, [](auto& db, const auto&) { return app::verify_audit_trail(db); },
-      [&](const auto& v) {
-        if (v.ok) {
-          in.out << "audit trail ok: " << v.entries << " entries, chain intact\n"
-                 << "head hash: " << v.head_hash
-                 << "\n(keep this hash somewhere else: it also reveals entries removed from the "
-                    "end)\n";
-          return 0;
-        }
-        in.out << "audit trail BROKEN at entry " << v.first_broken << ": " << v.problem << "\n";
-        return 1;
-      });
+  const auto show = [&](const auto& v) {
+    if (v.ok) {
+      in.out << "audit trail ok: " << v.entries << " entries, chain intact\n"
+             << "head hash: " << v.head_hash
+             << "\n(keep this hash somewhere else: it also reveals entries removed from the "
+                "end)\n";
+      return 0;
+    }
+    in.out << "audit trail BROKEN at entry " << v.first_broken << ": " << v.problem << "\n";
+    return 1;
+  };
+  return on_database(in, show, app::verify_audit_trail);
 }
 
 core::json audit_entry_json(const storage::audit_record& e) {
@@ -128,22 +122,17 @@ core::json audit_entry_json(const storage::audit_record& e) {
 }
 
 core::result<int> cmd_audit_log(invocation& in) {
-  return on_database(
-      in, [](auto& db, const auto&) { return app::audit_log(db); },
-      [&](const auto& log) {
-        if (in.options.get_or("format", "text") == "json") {
-          print_json_array(in.out, log, audit_entry_json);
-          return 0;
-        }
-        std::vector<std::vector<std::string>> rows;
-        for (const auto& e : log) {
-          rows.push_back({std::to_string(e.seq), e.at, e.actor, e.action, e.entity,
-                          e.reason.value_or(""), e.hash.substr(0, 12)});
-        }
-        in.out << report::text_table(
-            {"seq", "at (UTC)", "actor", "action", "entity", "reason", "hash"}, rows);
-        return 0;
-      });
+  const auto show = [&](const auto& log) {
+    if (print_json_if_asked(in, log, audit_entry_json)) return;
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& e : log) {
+      rows.push_back({std::to_string(e.seq), e.at, e.actor, e.action, e.entity,
+                      e.reason.value_or(""), e.hash.substr(0, 12)});
+    }
+    in.out << report::text_table({"seq", "at (UTC)", "actor", "action", "entity", "reason", "hash"},
+                                 rows);
+  };
+  return on_database(in, show, app::audit_log);
 }
 
 }  // namespace

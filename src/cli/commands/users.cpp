@@ -16,44 +16,34 @@ namespace {
 core::result<int> cmd_user_add(invocation& in) {
   auto password = read_password(in.err);
   if (!password) return std::move(password).error();
-  return on_database(
-      in,
-      [&](auto& db, const auto& req) {
-        return app::add_user(db, req, in.options.at("name"), in.options.at("role"),
-                             password.value());
-      },
-      [&](const auto& u) {
-        in.out << "Added user " << u.name << " (" << app::to_string(u.user_role) << ").\n";
-        return 0;
-      });
+  const auto show = [&](const auto& u) {
+    in.out << "Added user " << u.name << " (" << app::to_string(u.user_role) << ").\n";
+  };
+  // A lambda, not app::add_user itself: its security settings are a default argument.
+  const auto add = [&](auto& db, const auto& req) {
+    return app::add_user(db, req, in.options.at("name"), in.options.at("role"), password.value());
+  };
+  return on_database(in, show, add);
 }
 
 core::result<int> cmd_user_disable(invocation& in) {
-  return on_database(
-      in,
-      [&](auto& db, const auto& req) { return app::disable_user(db, req, in.options.at("name")); },
-      [&](const auto& u) {
-        in.out << "Disabled user " << u.name << "; their sessions are ended.\n";
-        return 0;
-      });
+  const auto show = [&](const auto& u) {
+    in.out << "Disabled user " << u.name << "; their sessions are ended.\n";
+  };
+  return on_database(in, show, app::disable_user, in.options.at("name"));
 }
 
 core::result<int> cmd_user_list(invocation& in) {
-  return on_database(
-      in, [](auto& db, const auto&) { return app::list_users(db); },
-      [&](const auto& list) {
-        if (in.options.get_or("format", "text") == "json") {
-          print_json_array(in.out, list, [](const auto& u) { return app::to_json(u); });
-          return 0;
-        }
-        std::vector<std::vector<std::string>> rows;
-        for (const auto& u : list) {
-          rows.push_back({u.name, std::string(app::to_string(u.user_role)), u.created_at,
-                          u.disabled_at ? "disabled " + *u.disabled_at : "active"});
-        }
-        in.out << report::text_table({"name", "role", "created_at", "status"}, rows);
-        return 0;
-      });
+  const auto show = [&](const auto& list) {
+    if (print_json_if_asked(in, list, [](const auto& u) { return app::to_json(u); })) return;
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& u : list) {
+      rows.push_back({u.name, std::string(app::to_string(u.user_role)), u.created_at,
+                      u.disabled_at ? "disabled " + *u.disabled_at : "active"});
+    }
+    in.out << report::text_table({"name", "role", "created_at", "status"}, rows);
+  };
+  return on_database(in, show, app::list_users);
 }
 
 }  // namespace
