@@ -82,25 +82,4 @@ core::result<parsed_options> parse_options(const std::vector<std::string>& args,
   return out;
 }
 
-std::string render_help(const std::string& path, const std::string& synopsis,
-                        const std::string& description, const std::vector<option_spec>& specs) {
-  std::string out = "Usage: balint-trial " + path + (synopsis.empty() ? "" : " " + synopsis) +
-                    "\n\n" + description + "\n";
-  if (specs.empty()) return out;
-  out += "\nOptions:\n";
-  std::vector<std::string> left;
-  std::size_t width = 0;
-  for (const auto& s : specs) {
-    std::string l = "  --" + s.name + (s.value_name.empty() ? "" : " " + s.value_name);
-    width = std::max(width, l.size());
-    left.push_back(std::move(l));
-  }
-  for (std::size_t i = 0; i < specs.size(); ++i) {
-    out += left[i] + std::string(width - left[i].size() + 2, ' ') + specs[i].help;
-    if (specs[i].required) out += " (required)";
-    out += "\n";
-  }
-  return out;
-}
-
 }  // namespace balint::cli

@@ -2,7 +2,7 @@
 # Runs the commands shown in the documentation, so the docs cannot rot.
 #
 # In each Markdown file, every ```console block is a session: lines starting with "$ " are run
-# (in one fresh folder per file, with balint-trial on PATH and the demo CSVs copied in); the
+# (in one fresh folder per file, with balint-trial on PATH and docs/examples/*.csv copied in); the
 # other lines of the block are expected output, each of which must appear in what the command
 # printed (lines with "..." are skipped). A command may end with "# exit N" to expect exit code N
 # (default 0).
@@ -19,7 +19,8 @@ checked=0
 
 for doc in "$@"; do
   work=$(mktemp -d)
-  cp "$root"/tests/data/demo/*.csv "$work/"
+  # The sample files the guides point to (docs/examples), so a guide and its files agree.
+  cp "$root"/docs/examples/*.csv "$work/"
   in_block=0
   cmd=""
   expect_exit=0

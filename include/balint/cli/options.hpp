@@ -40,8 +40,4 @@ core::result<parsed_options> parse_options(const std::vector<std::string>& args,
                                            const std::vector<option_spec>& specs,
                                            std::size_t max_positionals = 0);
 
-/// The usage block of a command: "Usage: balint-trial <path> <synopsis>" and one line an option.
-std::string render_help(const std::string& path, const std::string& synopsis,
-                        const std::string& description, const std::vector<option_spec>& specs);
-
 }  // namespace balint::cli

@@ -1,0 +1,122 @@
+#pragma once
+
+// The command table, split by area: each file of src/cli/commands owns its commands' rows and
+// handlers, and the dispatcher (application.cpp) concatenates the areas' rows.
+
+#include "../io.hpp"
+
+#include "balint/app/audit.hpp"
+#include "balint/cli/options.hpp"
+#include "balint/core/json.hpp"
+#include "balint/core/result.hpp"
+#include "balint/storage/database.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <ostream>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace balint::cli::detail {
+
+/// What a command handler gets: its parsed options and where to write.
+struct invocation {
+  const parsed_options& options;
+  std::ostream& out;
+  std::ostream& err;
+};
+
+/// Returns the exit code on success (audit verify returns 1 for a broken chain).
+using handler = std::function<core::result<int>(invocation&)>;
+
+/// The command table (taskwarrior's Command: keyword, usage and description are data).
+struct command {
+  std::string path;      ///< "participant add"
+  std::string synopsis;  ///< after the path in the usage line
+  std::string description;
+  std::vector<option_spec> options;
+  handler run;
+  bool writes = false;  ///< takes --as NAME
+  std::size_t positionals = 0;
+};
+
+/// The opening every command on a trial database shares: opens --db (refusing a path that does
+/// not exist), reads the clock and the actor into an app::request and returns what
+/// `body(db, request)` returns (a core::result). The database is closed when `body` returns.
+template <class Body>
+auto with_database(const invocation& in, Body&& body)
+    -> decltype(body(std::declval<storage::database&>(), std::declval<const app::request&>())) {
+  auto db = open_db(in.options);
+  if (!db) return std::move(db).error();
+  return std::forward<Body>(body)(**db, make_request(in.options));
+}
+
+/// with_database for one use case: `use_case(db, request, args...)` (or `use_case(db, args...)`
+/// for a use case that takes no request); its refusal is passed on unchanged, otherwise
+/// `show(value)` renders what it returned and gives the exit code (0 when `show` returns
+/// nothing). The arguments are read before the database is opened.
+template <class Show, class UseCase, class... Args>
+core::result<int> on_database(const invocation& in, Show&& show, UseCase&& use_case,
+                              Args&&... args) {
+  auto call = [&](storage::database& db, const app::request& req) -> core::result<int> {
+    auto value = [&] {
+      if constexpr (std::is_invocable_v<UseCase&, storage::database&, const app::request&,
+                                        Args&...>) {
+        return use_case(db, req, args...);
+      } else {
+        return use_case(db, args...);
+      }
+    }();
+    if (!value) return std::move(value).error();
+    if constexpr (std::is_void_v<decltype(show(value.value()))>) {
+      show(value.value());
+      return 0;
+    } else {
+      return show(value.value());
+    }
+  };
+  return with_database(in, call);
+}
+
+/// With --format json, prints `list` as one pretty JSON array (each element as `to_json` gives
+/// it) and returns true; otherwise prints nothing and returns false.
+template <class List, class ToJson>
+bool print_json_if_asked(const invocation& in, const List& list, ToJson&& to_json) {
+  if (in.options.get_or("format", "text") != "json") return false;
+  core::json::array a;
+  for (const auto& element : list) a.push_back(to_json(element));
+  in.out << core::json(std::move(a)).dump_pretty() << "\n";
+  return true;
+}
+
+/// --db FILE, required.
+extern const option_spec db_option;
+/// --as NAME, for the audit trail.
+extern const option_spec as_option;
+/// --format with its allowed values; the first is the default.
+option_spec format_option(std::vector<std::string> allowed);
+/// --cohort C (default: intervention).
+option_spec cohort_option();
+
+/// The session number of option --`name`: a whole number from 1 to 10000.
+core::result<int> parse_number(const parsed_options& o, const std::string& name);
+
+/// The value of --seed: a whole number from 0 to 4294967295.
+core::result<std::uint32_t> parse_seed(const std::string& text);
+
+/// The rows of each area, in the order `--help` lists them.
+std::vector<command> trial_commands();          ///< init, lock, audit verify, audit log
+std::vector<command> participant_commands();    ///< participant ...
+std::vector<command> outcome_commands();        ///< outcome ...
+std::vector<command> randomization_commands();  ///< randomize, randomization ...
+std::vector<command> programme_commands();      ///< leader ..., schedule ...
+std::vector<command> attendance_commands();     ///< attendance ...
+std::vector<command> analysis_commands();       ///< export, analyze
+std::vector<command> published_commands();      ///< audit-published, reconstruct, reproduce
+std::vector<command> user_commands();           ///< user ...
+std::vector<command> serve_commands();          ///< demo, serve
+
+}  // namespace balint::cli::detail

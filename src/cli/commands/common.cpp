@@ -1,0 +1,43 @@
+#include "commands.hpp"
+
+#include "balint/core/text.hpp"
+
+namespace balint::cli::detail {
+
+const option_spec db_option{"db", "FILE", "the trial's database file (SQLite)", true, {}};
+const option_spec as_option{
+    "as", "NAME", "who does this, for the audit trail (default: your user name)", false, {}};
+
+option_spec format_option(std::vector<std::string> allowed) {
+  return {"format", core::join(allowed, "|"), "output format (default: " + allowed.front() + ")",
+          false, allowed};
+}
+
+option_spec cohort_option() {
+  return {"cohort",
+          "C",
+          "the cohort (arm) whose sessions these are (default: intervention)",
+          false,
+          {}};
+}
+
+core::result<int> parse_number(const parsed_options& o, const std::string& name) {
+  const auto v = core::parse_integer(o.at(name));
+  if (!v || *v < 1 || *v > 10000) {
+    return core::invalid_input("--" + name, "--" + name + " \"" + o.at(name) +
+                                                "\" is not a session number; allowed: a whole "
+                                                "number from 1");
+  }
+  return static_cast<int>(*v);
+}
+
+core::result<std::uint32_t> parse_seed(const std::string& text) {
+  const auto v = core::parse_integer(text);
+  if (!v || *v < 0 || *v > 4294967295LL) {
+    return core::invalid_input("--seed", "--seed \"" + text +
+                                             "\" is not allowed; allowed: a whole number from 0 "
+                                             "to 4294967295");
+  }
+  return static_cast<std::uint32_t>(*v);
+}
+}  // namespace balint::cli::detail

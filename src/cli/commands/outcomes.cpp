@@ -1,0 +1,144 @@
+// Questionnaires: recorded one at a time or imported, and listed with their scores.
+
+#include "../io.hpp"
+#include "commands.hpp"
+
+#include "balint/app/services.hpp"
+#include "balint/core/json.hpp"
+#include "balint/report/table.hpp"
+
+#include <string>
+#include <vector>
+
+namespace balint::cli::detail {
+namespace {
+
+std::string scores_text(const std::vector<instruments::subscale_score>& scores) {
+  std::string s;
+  for (const auto& sc : scores) {
+    if (!s.empty()) s += " ";
+    s += sc.subscale + "=" + (sc.score ? report::format_score(*sc.score) : "missing");
+    if (sc.is_case && *sc.is_case) s += "*";
+  }
+  return s;
+}
+
+core::json scores_json(const std::vector<instruments::subscale_score>& scores) {
+  core::json j = core::json::object{};
+  for (const auto& sc : scores) {
+    core::json s;
+    s["score"] = sc.score ? core::json(*sc.score) : core::json();
+    s["answered"] = sc.answered;
+    s["missing"] = sc.missing;
+    s["case"] = sc.is_case ? core::json(*sc.is_case) : core::json();
+    j[sc.subscale] = s;
+  }
+  return j;
+}
+
+std::string items_text(const instruments::item_values& items) {
+  std::string s;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) s += ",";
+    if (items[i]) s += std::to_string(*items[i]);
+  }
+  return s;
+}
+
+core::json outcome_json(const app::outcome_row& row) {
+  core::json j;
+  j["participant"] = row.assessment.participant_code;
+  j["timepoint"] = row.assessment.timepoint;
+  j["instrument"] = row.assessment.instrument;
+  j["recorded_at"] = row.assessment.recorded_at;
+  core::json::array items;
+  for (const auto& v : row.assessment.items) items.push_back(v ? core::json(*v) : core::json());
+  j["items"] = core::json(std::move(items));
+  j["scores"] = scores_json(row.scores);
+  return j;
+}
+
+core::result<int> cmd_outcome_record(invocation& in) {
+  const auto show = [&](const auto& r) {
+    in.out << (r.correction ? "Corrected " : "Recorded ") << r.assessment.instrument << " for "
+           << r.assessment.participant_code << " at " << r.assessment.timepoint << ": "
+           << scores_text(r.scores) << "\n";
+  };
+  return on_database(in, show, app::record_outcome, in.options.at("participant"),
+                     in.options.at("timepoint"), in.options.at("instrument"),
+                     in.options.at("items"), in.options.get("reason"));
+}
+
+core::result<int> cmd_outcome_import(invocation& in) {
+  auto text = read_file(in.options.at("csv"), "--csv");
+  if (!text) return std::move(text).error();
+  const auto show = [&](const auto& r) {
+    in.out << "Imported " << r.assessments << " questionnaires (" << r.item_rows
+           << " item answers) for " << r.participants << " participants.\n";
+    if (r.incomplete > 0) {
+      in.out << r.incomplete
+             << " of them have missing answers that leave a subscale without a score; see "
+                "'balint-trial outcome list'.\n";
+    }
+  };
+  return on_database(in, show, app::import_outcomes, text.value());
+}
+
+core::result<int> cmd_outcome_list(invocation& in) {
+  const auto show = [&](const auto& list) {
+    if (print_json_if_asked(in, list, outcome_json)) return;
+    const std::string format = in.options.get_or("format", "text");
+    const std::vector<std::string> header = {"participant", "timepoint", "instrument",
+                                             "scores",      "items",     "recorded_at"};
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& row : list) {
+      rows.push_back({row.assessment.participant_code, row.assessment.timepoint,
+                      row.assessment.instrument, scores_text(row.scores),
+                      items_text(row.assessment.items), row.assessment.recorded_at});
+    }
+    if (format == "csv") {
+      in.out << report::csv_table(header, rows);
+    } else {
+      in.out << report::text_table(header, rows) << rows.size()
+             << " questionnaires (* marks a score past the instrument's caseness cut-off)\n";
+    }
+  };
+  return on_database(in, show, app::list_outcomes, in.options.get("participant"));
+}
+
+}  // namespace
+
+std::vector<command> outcome_commands() {
+  return {
+      {"outcome record",
+       "--db FILE --participant C --timepoint pre|post --instrument ID --items \"v1,v2,...\" "
+       "[--reason TEXT]",
+       "Records one questionnaire, answers in item order (empty = missing answer). Recording the "
+       "same questionnaire again is a correction and needs --reason.",
+       {db_option,
+        {"participant", "C", "participant code", true, {}},
+        {"timepoint", "ID", "time point: pre or post", true, {}},
+        {"instrument", "ID", "mbi-hss, msq, satisfaction, achievements or willingness", true, {}},
+        {"items", "LIST", "comma-separated answers in item order", true, {}},
+        {"reason", "TEXT", "why earlier answers are corrected", false, {}},
+        as_option},
+       cmd_outcome_record,
+       true},
+      {"outcome import",
+       "--db FILE --csv FILE",
+       "Imports questionnaires from a long CSV, all or none. Header:\n"
+       "participant,timepoint,instrument,item,value",
+       {db_option, {"csv", "FILE", "the long CSV of item answers", true, {}}, as_option},
+       cmd_outcome_import,
+       true},
+      {"outcome list",
+       "--db FILE [--participant C] [--format text|csv|json]",
+       "Lists recorded questionnaires with their subscale scores.",
+       {db_option,
+        {"participant", "C", "only this participant", false, {}},
+        format_option({"text", "csv", "json"})},
+       cmd_outcome_list},
+  };
+}
+
+}  // namespace balint::cli::detail

@@ -1,0 +1,178 @@
+// The trial itself: setting it up, locking it at the end, and its audit trail.
+
+#include "../io.hpp"
+#include "commands.hpp"
+
+#include "balint/app/services.hpp"
+#include "balint/core/json.hpp"
+#include "balint/core/text.hpp"
+#include "balint/report/table.hpp"
+#include "balint/storage/database.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace balint::cli::detail {
+namespace {
+
+namespace fs = std::filesystem;
+
+/// The seed of a new allocation list: --seed N, or drawn from the operating system's random
+/// source (std::random_device reads getrandom/urandom on Linux); the salt always is.
+core::result<app::list_seed> list_seed_from(const parsed_options& o) {
+  std::random_device os_random;
+  app::list_seed s;
+  if (const auto text = o.get("seed")) {
+    auto seed = parse_seed(*text);
+    if (!seed) return std::move(seed).error();
+    s.seed = seed.value();
+    s.from_user = true;
+  } else {
+    s.seed = os_random();
+  }
+  static constexpr char hex[] = "0123456789abcdef";
+  for (int i = 0; i < 8; ++i) {
+    const std::uint32_t word = os_random();
+    for (int k = 0; k < 8; ++k) s.salt_hex.push_back(hex[(word >> (4 * k)) & 0xf]);
+  }
+  return s;
+}
+
+core::result<int> cmd_init(invocation& in) {
+  std::optional<std::string> config;
+  if (const auto path = in.options.get("config")) {
+    auto text = read_file(*path, "--config");
+    if (!text) return std::move(text).error();
+    config = std::move(text.value());
+  }
+  auto seed = list_seed_from(in.options);
+  if (!seed) return std::move(seed).error();
+  const std::string& path = in.options.at("db");
+  const bool existed = fs::exists(path);
+  auto db = open_db(in.options, true);
+  if (!db) return std::move(db).error();
+  auto r = app::init_trial(**db, make_request(in.options), config, seed.value());
+  if (!r) {
+    // A refused init leaves no new file behind.
+    if (!existed) {
+      db->reset();
+      storage::remove_database_files(path);
+    }
+    return std::move(r).error();
+  }
+  in.out << "Trial " << r->trial_id << " set up in " << in.options.at("db") << "\n"
+         << "  " << r->title << "\n"
+         << "  planned participants: " << r->planned_participants << "\n"
+         << "  instruments: " << core::join(r->instruments, ", ") << "\n"
+         << "  allocation list: sealed (" << r->strata << (r->strata == 1 ? " stratum" : " strata")
+         << "; seed " << (seed->from_user ? "given with --seed" : "from the system's random source")
+         << ", recorded)\n"
+         << "  commitment: " << r->commitment << "\n"
+         << "  (publish or file the commitment now: 'randomization verify' proves later that the "
+            "list was never changed)\n"
+         << "Next: enrol participants with 'balint-trial participant add' or 'participant "
+            "import'.\n";
+  return 0;
+}
+
+core::result<int> cmd_lock(invocation& in) {
+  const auto show = [&](const auto& locked_at) {
+    in.out << "Trial locked on " << locked_at
+           << ". No further changes are accepted; the allocation list may now be revealed.\n";
+  };
+  return on_database(in, show, app::lock_trial, in.options.get_or("reason", ""));
+}
+
+core::result<int> cmd_audit_verify(invocation& in) {
+  const auto show = [&](const auto& v) {
+    if (v.ok) {
+      in.out << "audit trail ok: " << v.entries << " entries, chain intact\n"
+             << "head hash: " << v.head_hash
+             << "\n(keep this hash somewhere else: it also reveals entries removed from the "
+                "end)\n";
+      return 0;
+    }
+    in.out << "audit trail BROKEN at entry " << v.first_broken << ": " << v.problem << "\n";
+    return 1;
+  };
+  return on_database(in, show, app::verify_audit_trail);
+}
+
+core::json audit_entry_json(const storage::audit_record& e) {
+  core::json j;
+  j["seq"] = e.seq;
+  j["at"] = e.at;
+  j["actor"] = e.actor;
+  j["action"] = e.action;
+  j["entity"] = e.entity;
+  // before/after are stored as canonical JSON text; show them as JSON values.
+  auto value = [](const std::optional<std::string>& text) {
+    if (!text) return core::json();
+    auto parsed = core::parse_json(*text);
+    return parsed ? std::move(parsed.value()) : core::json(*text);
+  };
+  j["before"] = value(e.before);
+  j["after"] = value(e.after);
+  j["reason"] = e.reason ? core::json(*e.reason) : core::json();
+  j["hash"] = e.hash;
+  return j;
+}
+
+core::result<int> cmd_audit_log(invocation& in) {
+  const auto show = [&](const auto& log) {
+    if (print_json_if_asked(in, log, audit_entry_json)) return;
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& e : log) {
+      rows.push_back({std::to_string(e.seq), e.at, e.actor, e.action, e.entity,
+                      e.reason.value_or(""), e.hash.substr(0, 12)});
+    }
+    in.out << report::text_table({"seq", "at (UTC)", "actor", "action", "entity", "reason", "hash"},
+                                 rows);
+  };
+  return on_database(in, show, app::audit_log);
+}
+
+}  // namespace
+
+std::vector<command> trial_commands() {
+  return {
+      {"init",
+       "--db FILE [--config TRIAL.json] [--seed N]",
+       "Sets up a trial in a new database file. Without --config the default trial is used: the "
+       "Tongji Balint-group trial (schemas/trials/tongji-2020.json). A definition that breaks "
+       "schemas/trial.schema.json is refused with the JSON path of the problem. The whole "
+       "allocation list is generated from the seed and sealed; init prints its commitment.",
+       {db_option,
+        {"config", "TRIAL.json", "trial definition (default: tongji-2020)", false, {}},
+        {"seed",
+         "N",
+         "seed of the allocation list, 0-4294967295 (default: drawn from the system, recorded)",
+         false,
+         {}},
+        as_option},
+       cmd_init,
+       true},
+      {"lock",
+       "--db FILE [--reason TEXT]",
+       "Locks the trial database at the end of the trial: every later change is refused.",
+       {db_option, {"reason", "TEXT", "why the trial is locked now", false, {}}, as_option},
+       cmd_lock,
+       true},
+      {"audit verify",
+       "--db FILE",
+       "Recomputes the hash chain of the audit trail and names the first entry that was changed "
+       "or removed. Exit code 1 when the trail is broken.",
+       {db_option},
+       cmd_audit_verify},
+      {"audit log",
+       "--db FILE [--format text|json]",
+       "Lists every audit entry: when, who, what, on which record, and why.",
+       {db_option, format_option({"text", "json"})},
+       cmd_audit_log},
+  };
+}
+
+}  // namespace balint::cli::detail

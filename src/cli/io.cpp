@@ -1,0 +1,107 @@
+#include "io.hpp"
+
+#include "balint/app/clock.hpp"
+
+#include <fstream>
+#include <iostream>
+#include <pwd.h>
+#include <sstream>
+#include <stdexcept>
+#include <string_view>
+#include <termios.h>
+#include <unistd.h>
+
+namespace balint::cli::detail {
+
+namespace fs = std::filesystem;
+
+std::string os_user() {
+  if (const passwd* pw = getpwuid(geteuid()); pw && pw->pw_name) return pw->pw_name;
+  return "unknown";
+}
+
+app::request make_request(const parsed_options& o) {
+  return {o.get_or("as", os_user()), app::utc_now()};
+}
+
+core::result<std::string> read_file(const std::string& path, const std::string& option) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return core::invalid_input(option, "cannot read the file \"" + path + "\" given to " + option +
+                                           ": it does not exist or "
+                                           "is not readable");
+  }
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void write_file(const fs::path& path, const std::string& content) {
+  const fs::path tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << content;
+    out.flush();
+    if (!out) throw std::runtime_error("cannot write " + tmp.string());
+  }
+  fs::rename(tmp, path);
+}
+
+core::result<void> require_database_file(const std::string& path) {
+  if (fs::exists(path)) return {};
+  return core::invalid_input("--db", "there is no database at \"" + path +
+                                         "\"; set one up with 'balint-trial init --db " + path +
+                                         "'");
+}
+
+core::result<std::unique_ptr<storage::database>> open_db(const parsed_options& o, bool create) {
+  const std::string& path = o.at("db");
+  if (!create) {
+    if (auto exists = require_database_file(path); !exists) return std::move(exists).error();
+  }
+  if (fs::exists(path) && fs::file_size(path) > 0) {
+    std::ifstream f(path, std::ios::binary);
+    char magic[16] = {};
+    f.read(magic, sizeof magic);
+    if (std::string_view(magic, sizeof magic) != std::string_view("SQLite format 3\0", 16)) {
+      return core::invalid_input("--db", "\"" + path +
+                                             "\" is not a database file (a balint-trial database "
+                                             "is an SQLite file); nothing was changed");
+    }
+  }
+  try {
+    return storage::database::open(path);
+  } catch (const storage::storage_error& e) {
+    if (std::string(e.what()).find("another program") != std::string::npos) {
+      return core::invalid_input("--db", e.what());
+    }
+    throw;
+  }
+}
+
+core::result<std::string> read_password(std::ostream& err) {
+  const bool tty = isatty(STDIN_FILENO) != 0;
+  termios saved{};
+  if (tty) {
+    err << "Password (at least 12 characters): " << std::flush;
+    tcgetattr(STDIN_FILENO, &saved);
+    termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  }
+  std::string line;
+  std::getline(std::cin, line);
+  if (tty) {
+    tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+    err << "\n";
+  }
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (line.empty()) {
+    return core::invalid_input("password",
+                               "give the password on standard input (one line), e.g. "
+                               "'balint-trial user add ... < password.txt'");
+  }
+  return line;
+}
+
+}  // namespace balint::cli::detail

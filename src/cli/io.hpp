@@ -1,0 +1,42 @@
+#pragma once
+
+// The command line's edge: files, the password on standard input, the OS user and the clock,
+// and the trial's database file.
+
+#include "balint/app/audit.hpp"
+#include "balint/cli/options.hpp"
+#include "balint/core/result.hpp"
+#include "balint/storage/database.hpp"
+
+#include <filesystem>
+#include <memory>
+#include <ostream>
+#include <string>
+
+namespace balint::cli::detail {
+
+/// The user name of the process's effective user, or "unknown".
+std::string os_user();
+
+/// The edge facts of a command: the actor (`--as` or the OS user) and the clock (UTC).
+app::request make_request(const parsed_options& o);
+
+/// The whole file; refused naming `option` when it does not exist or cannot be read.
+core::result<std::string> read_file(const std::string& path, const std::string& option);
+
+/// Writes a file whole or not at all: to a temporary name first, then renamed.
+void write_file(const std::filesystem::path& path, const std::string& content);
+
+/// Refuses naming --db when there is no file at `path`: a typo must not create an empty trial.
+core::result<void> require_database_file(const std::string& path);
+
+/// Opens the database of --db. Every command but init needs an existing file: a typo in the
+/// path must not silently create an empty trial.
+core::result<std::unique_ptr<storage::database>> open_db(const parsed_options& o,
+                                                         bool create = false);
+
+/// The password from standard input (first line), never from an argument: arguments show up
+/// in `ps` and in shell history. Echo is off when a person types it.
+core::result<std::string> read_password(std::ostream& err);
+
+}  // namespace balint::cli::detail
