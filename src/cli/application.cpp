@@ -933,6 +933,7 @@ core::result<int> cmd_analyze(invocation& in) {
                                "(a wide CSV as 'export' writes it)");
   }
   std::string csv;
+  std::optional<analysis::data_set> from_db;
   analysis::analysis_options options;
   int required = 10;
   std::vector<std::string> arms{"intervention", "waitlist"};
@@ -946,9 +947,9 @@ core::result<int> cmd_analyze(invocation& in) {
     arms = setup->arms;
     required = setup->required_sessions;
     options = setup->options;
-    auto text = app::database_wide_csv(**db);
-    if (!text) return std::move(text).error();
-    csv = std::move(text.value());
+    auto input = app::analysis_input_of(**db);  // in memory, no CSV round trip
+    if (!input) return std::move(input).error();
+    from_db = std::move(input->itt);
   } else {
     auto text = read_file(in.options.at("csv"), "--csv");
     if (!text) return std::move(text).error();
@@ -963,7 +964,8 @@ core::result<int> cmd_analyze(invocation& in) {
     }
     required = static_cast<int>(*v);
   }
-  auto data = analysis::read_wide_csv(csv, arms);
+  auto data = from_db ? core::result<analysis::data_set>(std::move(*from_db))
+                      : analysis::read_wide_csv(csv, arms);
   if (!data) return std::move(data).error();
   const bool per_protocol = in.options.get_or("population", "itt") == "per-protocol";
   const auto population =
