@@ -4,6 +4,7 @@
 #include "balint/report/export.hpp"
 
 #include <map>
+#include <unordered_map>
 
 namespace balint::app {
 
@@ -51,18 +52,85 @@ core::result<analysis_setup> analysis_setup_of(const loaded_trial& trial) {
   return s;
 }
 
-core::result<analysis::analysis_result> analyze_database(storage::database& db, bool per_protocol) {
+core::result<analysis::data_set> itt_data_set(const export_data& data,
+                                              const analysis_setup& setup) {
+  const auto& def = data.trial.definition;
+  // The columns read_wide_csv accepts, and nothing else: the same trials are refused.
+  if (const auto header = report::wide_csv_header(def); header != analysis::wide_csv_header) {
+    return core::invalid_input("header", "the trial's wide data are \"" + header +
+                                             "\"; allowed: exactly \"" +
+                                             std::string(analysis::wide_csv_header) + "\"");
+  }
+  // Per outcome (analysis::outcome_ids order, which the header check makes the trial's order):
+  // the instrument and subscale scored, or null when the trial's instruments lack them (an
+  // empty column, as in the CSV).
+  struct column {
+    const instruments::instrument* instrument = nullptr;
+    const instruments::subscale* subscale = nullptr;
+  };
+  std::vector<column> columns;
+  for (const auto& o : def.outcomes) {
+    column c;
+    if (const auto it = data.trial.instruments.find(o.instrument);
+        it != data.trial.instruments.end()) {
+      c.instrument = &it->second;
+      c.subscale = it->second.find_subscale(o.subscale);
+    }
+    columns.push_back(c);
+  }
+  std::unordered_map<std::string, const outcomes::assessment*> index;
+  index.reserve(data.assessments.size());
+  for (const auto& a : data.assessments) {
+    index.emplace(a.participant + '\t' + a.timepoint + '\t' + a.instrument, &a);
+  }
+  const auto score = [&](const std::string& code, const column& c,
+                         const std::string& timepoint) -> std::optional<double> {
+    if (!c.subscale) return std::nullopt;
+    const auto it = index.find(code + '\t' + timepoint + '\t' + c.instrument->id);
+    if (it == index.end()) return std::nullopt;
+    return instruments::score_subscale(*c.instrument, *c.subscale, it->second->items);
+  };
+  std::map<std::int64_t, std::string> arm_of;
+  for (const auto& a : data.allocations) arm_of[a.participant_id] = a.arm;
+  std::vector<analysis::participant_row> rows;
+  rows.reserve(data.participants.size());
+  for (const auto& r : data.participants) {
+    const auto& p = r.participant;
+    analysis::participant_row row;
+    row.id = p.code;
+    if (const auto arm = arm_of.find(r.id); arm != arm_of.end()) row.arm = arm->second;
+    row.age = p.age;
+    row.gender = p.gender;
+    for (std::size_t o = 0; o < analysis::outcome_count; ++o) {
+      row.outcomes[o] = {score(p.code, columns[o], def.timepoints[0].id),
+                         score(p.code, columns[o], def.timepoints[1].id)};
+    }
+    if (const auto n = data.sessions_attended.find(r.id); n != data.sessions_attended.end()) {
+      row.sessions_attended = n->second;
+    }
+    rows.push_back(std::move(row));
+  }
+  return analysis::make_data_set(std::move(rows), setup.arms);
+}
+
+core::result<analysis_input> analysis_input_of(storage::database& db) {
   auto data = read_export_data(db);
   if (!data) return std::move(data).error();
   auto setup = analysis_setup_of(data->trial);
   if (!setup) return std::move(setup).error();
-  auto rows = analysis::read_wide_csv(wide_csv_of(data.value()), setup->arms);
-  if (!rows) return std::move(rows).error();
+  auto itt = itt_data_set(data.value(), setup.value());
+  if (!itt) return std::move(itt).error();
+  return analysis_input{std::move(setup.value()), std::move(itt.value())};
+}
+
+core::result<analysis::analysis_result> analyze_database(storage::database& db, bool per_protocol) {
+  auto input = analysis_input_of(db);
+  if (!input) return std::move(input).error();
   if (per_protocol) {
-    return analysis::analyze(analysis::per_protocol(rows.value(), setup->required_sessions),
-                             setup->options);
+    return analysis::analyze(analysis::per_protocol(input->itt, input->setup.required_sessions),
+                             input->setup.options);
   }
-  return analysis::analyze(rows.value(), setup->options);
+  return analysis::analyze(input->itt, input->setup.options);
 }
 
 }  // namespace balint::app

@@ -8,8 +8,9 @@
 #include <string>
 #include <vector>
 
-/// Analysing a trial database: the same bytes `export` writes are read back by the analysis, so
-/// `analyze --db`, `analyze --csv` on an export, the web API and the reproduction all agree.
+/// Analysing a trial database. The data set is built in memory from the database, row for row
+/// what analysis::read_wide_csv gives for the wide CSV `export` writes, so `analyze --db`,
+/// `analyze --csv` on an export and the web API agree; CSV stays at the edges (export, `--csv`).
 namespace balint::app {
 
 /// The wide CSV of export data, exactly as `export` writes it.
@@ -28,6 +29,21 @@ struct analysis_setup {
 
 /// invalid_input when the trial does not have exactly two arms.
 core::result<analysis_setup> analysis_setup_of(const loaded_trial& trial);
+
+/// The ITT data set of export data, built in memory: the same rows, in the same order, that
+/// analysis::read_wide_csv(wide_csv_of(data), setup.arms) gives. invalid_input (field
+/// "header") when the trial's outcomes and time points are not the analysis's (ee, dp, pa, msq
+/// at pre and post), as read_wide_csv refuses such a header; otherwise analysis::make_data_set's
+/// checks.
+core::result<analysis::data_set> itt_data_set(const export_data& data, const analysis_setup& setup);
+
+/// What `analyze --db` needs: the setup from the stored trial and the ITT data set, from one
+/// consistent read.
+struct analysis_input {
+  analysis_setup setup;
+  analysis::data_set itt;
+};
+core::result<analysis_input> analysis_input_of(storage::database& db);
 
 /// The whole analysis of a database, ITT or per-protocol.
 core::result<analysis::analysis_result> analyze_database(storage::database& db, bool per_protocol);
