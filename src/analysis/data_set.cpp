@@ -238,4 +238,13 @@ data_set per_protocol(const data_set& itt, int required_sessions) {
   return out;
 }
 
+std::string wide_csv_header_of(const trial::trial_definition& trial) {
+  std::string out = "id,arm,age,gender";
+  for (const auto& o : trial.outcomes) {
+    for (const auto& t : trial.timepoints) out += "," + o.id + "_" + t.id;
+  }
+  out += ",sessions_attended";
+  return out;
+}
+
 }  // namespace balint::analysis

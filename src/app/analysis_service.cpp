@@ -1,35 +1,11 @@
 #include "balint/app/analysis_service.hpp"
 
 #include "balint/analysis/data_set.hpp"
-#include "balint/report/export.hpp"
 
 #include <map>
 #include <unordered_map>
 
 namespace balint::app {
-
-std::string wide_csv_of(const export_data& data) {
-  std::map<std::int64_t, std::string> arm_of;
-  for (const auto& a : data.allocations) arm_of[a.participant_id] = a.arm;
-  std::vector<report::export_participant> people;
-  people.reserve(data.participants.size());
-  for (const auto& r : data.participants) {
-    const auto arm = arm_of.find(r.id);
-    const auto attended = data.sessions_attended.find(r.id);
-    people.push_back({r.participant, arm == arm_of.end() ? "" : arm->second,
-                      attended == data.sessions_attended.end()
-                          ? std::nullopt
-                          : std::optional<int>(attended->second),
-                      r.withdrawn_at});
-  }
-  return report::wide_csv(data.trial.definition, data.trial.instruments, people, data.assessments);
-}
-
-core::result<std::string> database_wide_csv(storage::database& db) {
-  auto data = read_export_data(db);
-  if (!data) return std::move(data).error();
-  return wide_csv_of(data.value());
-}
 
 core::result<analysis_setup> analysis_setup_of(const loaded_trial& trial) {
   const auto& def = trial.definition;
@@ -56,7 +32,7 @@ core::result<analysis::data_set> itt_data_set(const export_data& data,
                                               const analysis_setup& setup) {
   const auto& def = data.trial.definition;
   // The columns read_wide_csv accepts, and nothing else: the same trials are refused.
-  if (const auto header = report::wide_csv_header(def); header != analysis::wide_csv_header) {
+  if (const auto header = analysis::wide_csv_header_of(def); header != analysis::wide_csv_header) {
     return core::invalid_input("header", "the trial's wide data are \"" + header +
                                              "\"; allowed: exactly \"" +
                                              std::string(analysis::wide_csv_header) + "\"");
@@ -123,14 +99,36 @@ core::result<analysis_input> analysis_input_of(storage::database& db) {
   return analysis_input{std::move(setup.value()), std::move(itt.value())};
 }
 
-core::result<analysis::analysis_result> analyze_database(storage::database& db, bool per_protocol) {
+namespace {
+
+core::result<analysis::analysis_result> analyze_set(const analysis::data_set& itt,
+                                                    const analysis_setup& setup,
+                                                    const analysis_choice& choice) {
+  if (!choice.per_protocol) return analysis::analyze(itt, setup.options);
+  const int required = choice.required_sessions.value_or(setup.required_sessions);
+  return analysis::analyze(analysis::per_protocol(itt, required), setup.options);
+}
+
+}  // namespace
+
+core::result<analysis::analysis_result> analyze_database(storage::database& db,
+                                                         const request& req,
+                                                         const analysis_choice& choice) {
+  if (auto ok = authorize(req, use_case::analyze); !ok) return std::move(ok).error();
   auto input = analysis_input_of(db);
   if (!input) return std::move(input).error();
-  if (per_protocol) {
-    return analysis::analyze(analysis::per_protocol(input->itt, input->setup.required_sessions),
-                             input->setup.options);
-  }
-  return analysis::analyze(input->itt, input->setup.options);
+  return analyze_set(input->itt, input->setup, choice);
+}
+
+core::result<analysis::analysis_result> analyze_wide_csv(const std::string& csv,
+                                                         const analysis_choice& choice) {
+  auto trial = default_trial();
+  if (!trial) return std::move(trial).error();
+  auto setup = analysis_setup_of(trial.value());
+  if (!setup) return std::move(setup).error();
+  auto itt = analysis::read_wide_csv(csv, setup->arms);
+  if (!itt) return std::move(itt).error();
+  return analyze_set(itt.value(), setup.value(), choice);
 }
 
 }  // namespace balint::app

@@ -17,20 +17,11 @@ using detail::now_of;
 using detail::programme_state;
 using detail::read_programme;
 
-core::json to_json(const attendance::progress& p) {
-  core::json j;
-  j["participant"] = p.participant;
-  j["attended"] = p.attended;
-  j["required"] = p.required;
-  j["remaining_possible"] = p.remaining_possible;
-  j["status"] = std::string(attendance::to_string(p.status));
-  return j;
-}
-
 core::result<attendance_logged> log_attendance(storage::database& db, const request& req,
                                                const std::string& cohort, int session,
                                                const std::vector<attendance_mark>& marks,
                                                const std::optional<std::string>& reason) {
+  if (auto ok = authorize(req, use_case::log_attendance); !ok) return std::move(ok).error();
   if (marks.empty()) {
     return core::invalid_input("participant", "no attendance marks were given");
   }
@@ -43,14 +34,21 @@ core::result<attendance_logged> log_attendance(storage::database& db, const requ
   const auto slot = db.find_slot(cohort, "session", session);
   if (!slot) {
     return core::not_found("session", "the " + cohort + " cohort has no session " +
-                                          std::to_string(session) +
-                                          "; see 'balint-trial schedule list'");
+                                          std::to_string(session));
   }
-  if (db.leaders_of_slot(slot->id).empty() && !slot->cancelled_at) {
-    return core::precondition_failed(
-        "session", "session " + std::to_string(session) +
-                       " has no group leader; assign one with 'balint-trial schedule "
-                       "assign-leader' before recording attendance");
+  const auto leaders = db.leaders_of_slot(slot->id);
+  if (leaders.empty() && !slot->cancelled_at) {
+    return core::precondition_failed("session", "session " + std::to_string(session) +
+                                                    " has no group leader yet; a leader is "
+                                                    "assigned before attendance is recorded");
+  }
+  // A leader records only the sessions they lead.
+  if (req.actor_role == role::leader &&
+      std::find(leaders.begin(), leaders.end(), req.actor) == leaders.end()) {
+    return core::error{core::error_code::forbidden, "session",
+                       "session " + std::to_string(session) + " of the " + cohort +
+                           " cohort is not led by " + req.actor +
+                           "; leaders see and record attendance only for their own sessions"};
   }
   const bool has_reason = reason && !core::trim(*reason).empty();
   const bool started = instant(slot->start_utc) <= now_of(req);
@@ -156,16 +154,12 @@ std::vector<attendance::progress> progress_of(const programme_state& st, const r
 
 core::result<std::vector<attendance::progress>> attendance_progress(storage::database& db,
                                                                     const request& req) {
-  return read_programme(
-      db, [&](const programme_state& st) -> progress_list { return progress_of(st, req); });
-}
-
-core::result<std::vector<attendance::progress>> attendance_progress_of_leader(
-    storage::database& db, const request& req, const std::string& leader) {
-  // One read of the programme for both the leader's sessions and everyone's progress.
-  return read_programme(db, [&](const programme_state& st) -> progress_list {
+  return read_programme(db, req, use_case::view_attendance_progress,
+                        [&](const programme_state& st) -> progress_list {
+    if (req.actor_role != role::leader) return progress_of(st, req);
+    // A leader sees the participants on the rosters of the sessions they lead.
     std::set<std::string> theirs;
-    for (const auto& v : detail::leader_sessions(st, leader)) {
+    for (const auto& v : detail::leader_sessions(st, req.actor)) {
       theirs.insert(v.participants.begin(), v.participants.end());
     }
     std::vector<attendance::progress> out;
@@ -178,7 +172,8 @@ core::result<std::vector<attendance::progress>> attendance_progress_of_leader(
 
 core::result<certificate_facts> completion_certificate(storage::database& db, const request& req,
                                                        const std::string& participant) {
-  return read_programme(db, [&](const programme_state& st) -> core::result<certificate_facts> {
+  return read_programme(db, req, use_case::issue_certificate,
+                        [&](const programme_state& st) -> core::result<certificate_facts> {
     const auto progress = progress_of(st, req);
     const auto it = std::find_if(progress.begin(), progress.end(),
                                  [&](const auto& p) { return p.participant == participant; });

@@ -56,6 +56,7 @@ core::json to_json(const session_view& v) {
 
 core::result<storage::leader_record> add_leader(storage::database& db, const request& req,
                                                 const std::string& code, const std::string& name) {
+  if (auto ok = authorize(req, use_case::add_leader); !ok) return std::move(ok).error();
   // One transaction from the first read: concurrent coordinators see each other's writes.
   storage::transaction tx(db);
   if (auto ok = ensure_unlocked(db); !ok) return std::move(ok).error();
@@ -79,22 +80,22 @@ core::result<storage::leader_record> add_leader(storage::database& db, const req
   return std::move(l.value());
 }
 
-core::result<std::vector<storage::leader_record>> list_leaders(storage::database& db) {
-  auto trial = load_trial(db);
+core::result<std::vector<storage::leader_record>> list_leaders(storage::database& db,
+                                                               const request& req) {
+  auto trial = authorized_trial(db, req, use_case::list_leaders);
   if (!trial) return std::move(trial).error();
   return db.leaders();
 }
 
 session_list generate_schedule(storage::database& db, const request& req, const std::string& cohort,
                                const std::optional<std::string>& first_session) {
-  return change_programme(db, [&](programme_state& st) -> session_list {
+  return change_programme(db, req, use_case::generate_calendar,
+                          [&](programme_state& st) -> session_list {
     const auto& def = st.trial.definition;
     if (auto ok = detail::check_cohort(def, cohort); !ok) return std::move(ok).error();
     for (const auto& s : st.slots) {
       if (s.cohort == cohort) {
-        return core::conflict("cohort", "the " + cohort +
-                                            " cohort already has its calendar; see 'balint-trial "
-                                            "schedule list'");
+        return core::conflict("cohort", "the " + cohort + " cohort already has its calendar");
       }
     }
     trial::programme programme = def.programme;
@@ -110,7 +111,7 @@ session_list generate_schedule(storage::database& db, const request& req, const 
       if (!last) {
         return core::precondition_failed(
             "cohort", "the " + cohort + " cohort starts after the " + first_arm +
-                          " cohort: generate that calendar first, or give --first-session DATE");
+                          " cohort: generate that calendar first, or give the first session's date");
       }
       const auto local = date::make_zoned(st.zone, instant(last->start_utc)).get_local_time();
       const auto next = date::year_month_day{date::floor<date::days>(local) + date::days{7}};
@@ -135,34 +136,54 @@ session_list generate_schedule(storage::database& db, const request& req, const 
     after["last"] = rows.empty() ? "" : rows.back().start_utc;
     append_audit(db, req, "schedule.generate", "schedule:" + cohort, std::nullopt, after,
                  std::nullopt);
-    return list_schedule(db, cohort);  // inside the transaction: sees the new slots
+    return detail::schedule_of(db, cohort);  // inside the transaction: sees the new slots
   });
 }
 
-session_list list_schedule(storage::database& db, const std::string& cohort) {
-  return read_programme(db, [&](const programme_state& st) -> session_list {
-    if (!cohort.empty()) {
-      if (auto ok = detail::check_cohort(st.trial.definition, cohort); !ok) {
+namespace {
+
+/// The calendar of one cohort, or of every cohort when `cohort` is empty.
+session_list cohort_schedule(const programme_state& st, const std::string& cohort) {
+  if (!cohort.empty()) {
+    if (auto ok = detail::check_cohort(st.trial.definition, cohort); !ok) {
+      return std::move(ok).error();
+    }
+  }
+  std::vector<session_view> out;
+  for (const auto& s : st.slots) {
+    if (cohort.empty() || s.cohort == cohort) out.push_back(view_of(st, s));
+  }
+  return out;
+}
+
+}  // namespace
+
+session_list detail::schedule_of(storage::database& db, const std::string& cohort) {
+  auto st = load_programme(db);
+  if (!st) return std::move(st).error();
+  return cohort_schedule(st.value(), cohort);
+}
+
+session_list list_sessions(storage::database& db, const request& req, const std::string& cohort) {
+  return read_programme(db, req, use_case::list_sessions,
+                        [&](const programme_state& st) -> session_list {
+    // Leaders see the sessions they lead and nothing else.
+    if (req.actor_role != role::leader) return cohort_schedule(st, cohort);
+    auto led = detail::leader_sessions(st, req.actor);
+    std::erase_if(led, [&](const session_view& v) { return !cohort.empty() && v.cohort != cohort; });
+    return led;
+  });
+}
+
+core::result<session_roster> roster_of_session(storage::database& db, const request& req,
+                                               const std::string& cohort, int session) {
+  return read_programme(db, req, use_case::view_session_roster,
+                        [&](const programme_state& st) -> core::result<session_roster> {
+    if (req.actor_role == role::leader) {
+      if (auto ok = detail::check_leads(st, req.actor, cohort, session); !ok) {
         return std::move(ok).error();
       }
     }
-    std::vector<session_view> out;
-    for (const auto& s : st.slots) {
-      if (cohort.empty() || s.cohort == cohort) out.push_back(view_of(st, s));
-    }
-    return out;
-  });
-}
-
-session_list sessions_led_by(storage::database& db, const std::string& leader) {
-  return read_programme(db, [&](const programme_state& st) -> session_list {
-    return detail::leader_sessions(st, leader);
-  });
-}
-
-core::result<session_roster> roster_of_session(storage::database& db, const std::string& cohort,
-                                               int session) {
-  return read_programme(db, [&](const programme_state& st) -> core::result<session_roster> {
     auto found = detail::session_of(st, cohort, session);
     if (!found) return std::move(found).error();
     const auto* slot = found.value();
@@ -182,16 +203,13 @@ core::result<session_roster> roster_of_session(storage::database& db, const std:
 core::result<session_view> assign_leader(storage::database& db, const request& req,
                                          const std::string& cohort, int session,
                                          const std::string& leader) {
-  return change_programme(db, [&](programme_state& st) -> core::result<session_view> {
+  return change_programme(db, req, use_case::assign_leader,
+                          [&](programme_state& st) -> core::result<session_view> {
     auto found = detail::session_of(st, cohort, session);
     if (!found) return std::move(found).error();
     const auto* slot = found.value();
     const auto l = db.find_leader(leader);
-    if (!l) {
-      return core::not_found(
-          "leader",
-          "group leader \"" + leader + "\" is not known; add them with 'balint-trial leader add'");
-    }
+    if (!l) return core::not_found("leader", "group leader \"" + leader + "\" is not known");
     const auto programme = detail::programme_of(st, cohort);
     if (auto ok = programme.check_assign_leader(session, leader); !ok) {
       return std::move(ok).error();
@@ -210,7 +228,8 @@ core::result<session_view> assign_leader(storage::database& db, const request& r
 core::result<cancellation> cancel_session(storage::database& db, const request& req,
                                           const std::string& cohort, int session,
                                           const std::string& reason) {
-  return change_programme(db, [&](programme_state& st) -> core::result<cancellation> {
+  return change_programme(db, req, use_case::cancel_session,
+                          [&](programme_state& st) -> core::result<cancellation> {
     if (auto ok = detail::check_cohort(st.trial.definition, cohort); !ok) {
       return std::move(ok).error();
     }
@@ -254,10 +273,11 @@ calendar_event event_of(const trial::trial_definition& def, const storage::slot_
 
 }  // namespace
 
-core::result<personal_calendar> personal_calendar_of(storage::database& db,
+core::result<personal_calendar> personal_calendar_of(storage::database& db, const request& req,
                                                      const std::optional<std::string>& participant,
                                                      const std::optional<std::string>& leader) {
-  return read_programme(db, [&](const programme_state& st) -> core::result<personal_calendar> {
+  return read_programme(db, req, use_case::personal_calendar,
+                        [&](const programme_state& st) -> core::result<personal_calendar> {
     const auto& def = st.trial.definition;
     personal_calendar cal;
     cal.time_zone = def.programme.time_zone;

@@ -16,7 +16,8 @@ using detail::programme_state;
 
 core::result<plan_view> plan_schedule(storage::database& db, const request& req,
                                       const std::string& cohort) {
-  return detail::change_programme(db, [&](programme_state& st) -> core::result<plan_view> {
+  return detail::change_programme(db, req, use_case::plan_sessions,
+                                  [&](programme_state& st) -> core::result<plan_view> {
     if (auto ok = detail::check_cohort(st.trial.definition, cohort); !ok) {
       return std::move(ok).error();
     }
@@ -49,7 +50,7 @@ core::result<plan_view> plan_schedule(storage::database& db, const request& req,
     after["held_sessions"] = view.held_sessions;
     after["places"] = entries.size();
     append_audit(db, req, "schedule.plan", "schedule:" + cohort, std::nullopt, after, std::nullopt);
-    auto listed = list_schedule(db, cohort);  // inside the transaction: sees the new roster
+    auto listed = detail::schedule_of(db, cohort);  // inside the transaction: sees the new roster
     if (!listed) return std::move(listed).error();
     view.sessions = std::move(listed.value());
     return view;
@@ -60,7 +61,8 @@ core::result<std::pair<session_view, session_view>> move_participant(
     storage::database& db, const request& req, const std::string& participant, int from, int to,
     const std::optional<std::string>& reason) {
   using moved = std::pair<session_view, session_view>;
-  return detail::change_programme(db, [&](programme_state& st) -> core::result<moved> {
+  return detail::change_programme(db, req, use_case::move_participant,
+                                  [&](programme_state& st) -> core::result<moved> {
     const auto* p = st.participant(participant);
     if (!p) return detail::not_enrolled(participant);
     const auto arm = st.arm_of.find(p->id);

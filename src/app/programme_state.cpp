@@ -181,4 +181,19 @@ std::vector<session_view> leader_sessions(const programme_state& st, const std::
   return out;
 }
 
+core::result<void> check_leads(const programme_state& st, const std::string& leader,
+                               const std::string& cohort, int session) {
+  auto found = session_of(st, cohort, session);
+  if (!found) return std::move(found).error();
+  const auto it = st.leaders.find(found.value()->id);
+  if (it != st.leaders.end() &&
+      std::find(it->second.begin(), it->second.end(), leader) != it->second.end()) {
+    return {};
+  }
+  return core::error{core::error_code::forbidden, "session",
+                     "session " + std::to_string(session) + " of the " + cohort +
+                         " cohort is not led by " + leader +
+                         "; leaders see and record attendance only for their own sessions"};
+}
+
 }  // namespace balint::app::detail

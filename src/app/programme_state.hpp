@@ -69,26 +69,39 @@ core::result<const storage::slot_record*> session_of(const programme_state& st,
 /// The sessions (not lectures) that `leader` leads.
 std::vector<session_view> leader_sessions(const programme_state& st, const std::string& leader);
 
-/// The opening every read of the programme shares: load it, then run `body` on it. `body`
-/// returns a core::result.
+/// The sessions (and lectures) of a cohort, every cohort when empty, as stored now: for use
+/// cases that list what they have just written, inside their transaction.
+core::result<std::vector<session_view>> schedule_of(storage::database& db,
+                                                    const std::string& cohort);
+
+/// Whether `leader` leads session `session` of `cohort`: forbidden (field "session") when not,
+/// not_found when there is no such session.
+core::result<void> check_leads(const programme_state& st, const std::string& leader,
+                               const std::string& cohort, int session);
+
+/// The opening every read of the programme shares: the caller checked against use case `u`,
+/// the programme loaded, then `body` run on it. `body` returns a core::result.
 template <class Body>
-auto read_programme(storage::database& db, Body&& body)
+auto read_programme(storage::database& db, const request& req, use_case u, Body&& body)
     -> std::invoke_result_t<Body&, programme_state&> {
+  if (auto ok = authorize(req, u); !ok) return std::move(ok).error();
   auto st = load_programme(db);
   if (!st) return std::move(st).error();
   return body(st.value());
 }
 
-/// The opening every change of the programme shares: one transaction from the first read (so
+/// The opening every change of the programme shares: the caller checked against use case `u`,
+/// one transaction from the first read (so
 /// concurrent coordinators see each other's writes), refused on a locked trial, the programme
 /// loaded, then `body` decides, writes and audits. Committed when `body` succeeds; a refusal
 /// rolls everything back.
 template <class Body>
-auto change_programme(storage::database& db, Body&& body)
+auto change_programme(storage::database& db, const request& req, use_case u, Body&& body)
     -> std::invoke_result_t<Body&, programme_state&> {
+  if (auto ok = authorize(req, u); !ok) return std::move(ok).error();
   storage::transaction tx(db);
   if (auto ok = ensure_unlocked(db); !ok) return std::move(ok).error();
-  auto out = read_programme(db, body);
+  auto out = read_programme(db, req, u, body);
   if (out) tx.commit();
   return out;
 }

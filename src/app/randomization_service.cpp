@@ -109,7 +109,7 @@ core::result<allocation_view> randomize(storage::database& db, const request& re
   append_audit(db, req, "participant.randomize", "participant:" + participant, std::nullopt, after,
                std::nullopt);
   tx.commit();
-  return allocation_view{participant, a.arm, a.stratum, a.allocated_at};
+  return allocation_view{participant, a.arm, a.stratum, a.allocated_at, a.allocated_by};
 }
 
 core::result<std::vector<batch_outcome>> randomize_all_eligible(storage::database& db,
@@ -258,11 +258,16 @@ core::result<randomization_check> verify_randomization(storage::database& db, co
   return check;
 }
 
-core::result<std::vector<storage::allocation_record>> list_allocations(storage::database& db,
-                                                                       const request& req) {
+core::result<std::vector<allocation_view>> list_allocations(storage::database& db,
+                                                           const request& req) {
   auto trial = authorized_trial(db, req, use_case::list_allocations);
   if (!trial) return std::move(trial).error();
-  return db.allocations();
+  std::vector<allocation_view> out;
+  for (auto& a : db.allocations()) {
+    out.push_back({std::move(a.participant_code), std::move(a.arm), std::move(a.stratum),
+                   std::move(a.allocated_at), std::move(a.allocated_by)});
+  }
+  return out;
 }
 
 core::result<randomization_counts> randomization_status(storage::database& db, const request& req) {
@@ -309,10 +314,9 @@ core::result<revealed_list> reveal_list(storage::database& db, const request& re
   return out;
 }
 
-core::result<storage::allocation_record> unblind_participant(storage::database& db,
-                                                             const request& req,
-                                                             const std::string& participant,
-                                                             const std::string& reason) {
+core::result<allocation_view> unblind_participant(storage::database& db, const request& req,
+                                                  const std::string& participant,
+                                                  const std::string& reason) {
   auto trial = authorized_trial(db, req, use_case::unblind_participant);
   if (!trial) return std::move(trial).error();
   if (core::trim(reason).empty()) {
@@ -336,7 +340,7 @@ core::result<storage::allocation_record> unblind_participant(storage::database& 
   append_audit(db, req, "randomization.unblind", "participant:" + participant, std::nullopt, after,
                reason);
   tx.commit();
-  return std::move(a.value());
+  return allocation_view{participant, a->arm, a->stratum, a->allocated_at, a->allocated_by};
 }
 
 core::result<std::string> lock_trial(storage::database& db, const request& req,

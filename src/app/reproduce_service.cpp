@@ -1,5 +1,7 @@
 #include "balint/app/reproduce_service.hpp"
 
+#include "programme_state.hpp"
+
 #include "balint/analysis/data_set.hpp"
 #include "balint/app/analysis_service.hpp"
 #include "balint/app/randomization_service.hpp"
@@ -356,7 +358,7 @@ core::result<reproduced_trial> analyze_replay(storage::database& db,
   auto setup = analysis_setup_of(data->trial);
   if (!setup) return std::move(setup).error();
   const auto& arms = setup->arms;
-  auto set = analysis::read_wide_csv(wide_csv_of(data.value()), arms);
+  auto set = itt_data_set(data.value(), setup.value());  // in memory, as analyze --db
   if (!set) return std::move(set).error();
   auto result = analysis::analyze(set.value(), setup->options);
   if (!result) return std::move(result).error();
@@ -406,7 +408,7 @@ core::result<reproduced_trial> analyze_replay(storage::database& db,
     for (const auto& o : out.analysis.outcomes) n = std::min(n, o.change[a].n);
     c.analysed[arms[a]] = n;
   }
-  auto schedule = list_schedule(db, arms[0]);
+  auto schedule = detail::schedule_of(db, arms[0]);
   if (!schedule) return std::move(schedule).error();
   bool first = true;
   for (const auto& s : schedule.value()) {
@@ -422,9 +424,7 @@ core::result<reproduced_trial> analyze_replay(storage::database& db,
     c.max_present = first ? size : std::max(c.max_present, size);
     first = false;
   }
-  auto leaders = list_leaders(db);
-  if (!leaders) return std::move(leaders).error();
-  c.leaders = leaders->size();
+  c.leaders = db.leaders().size();
 
   // Reproduced values of the published cells.
   const auto& an = out.analysis;

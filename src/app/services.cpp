@@ -147,8 +147,8 @@ participant_view participant_view_of(storage::database& db, const loaded_trial& 
   v.withdrawn_at = r.withdrawn_at;
   v.withdrawal_reason = r.withdrawal_reason;
   if (allocation) {
-    v.allocation =
-        allocation_view{p.code, allocation->arm, allocation->stratum, allocation->allocated_at};
+    v.allocation = allocation_view{p.code, allocation->arm, allocation->stratum,
+                                   allocation->allocated_at, allocation->allocated_by};
   }
   const auto& def = trial.definition;
   std::vector<outcomes::assessment> recorded;
@@ -258,6 +258,18 @@ core::result<loaded_trial> load_trial(storage::database& db) {
   auto shared = std::make_shared<const loaded_trial>(std::move(parsed.value()));
   parsed_trials().add(std::move(texts), shared);
   return *shared;
+}
+
+core::result<loaded_trial> default_trial() {
+  auto doc = core::parse_json(*resources::find("schemas/trials/tongji-2020.json"));
+  if (!doc) return std::move(doc).error();
+  auto def = parse_definition(doc.value());
+  if (!def) return std::move(def).error();
+  auto set = builtin_instruments(def.value());
+  if (!set) return std::move(set).error();
+  loaded_trial t{std::move(def.value()), std::move(set.value()), {}};
+  t.rules = rules_of(t.definition);
+  return t;
 }
 
 core::result<loaded_trial> authorized_trial(storage::database& db, const request& req, use_case u) {
@@ -641,11 +653,12 @@ core::result<audit_verification> verify_audit_trail(storage::database& db, const
   return verify_audit(db);
 }
 
-core::result<std::vector<storage::audit_record>> audit_log(storage::database& db,
-                                                           const request& req) {
+core::result<std::vector<audit_entry_view>> audit_log(storage::database& db, const request& req) {
   if (auto ok = authorize(req, use_case::read_audit_log); !ok) return std::move(ok).error();
-  std::vector<storage::audit_record> out;
-  db.for_each_audit_entry([&](const storage::audit_record& e) { out.push_back(e); });
+  std::vector<audit_entry_view> out;
+  db.for_each_audit_entry([&](const storage::audit_record& e) {
+    out.push_back({e.seq, e.at, e.actor, e.action, e.entity, e.before, e.after, e.reason, e.hash});
+  });
   return out;
 }
 

@@ -281,19 +281,4 @@ core::result<void> logout(storage::database& db, const request& req, const std::
   return {};
 }
 
-core::result<void> check_leads_session(storage::database& db, const std::string& leader,
-                                       const std::string& cohort, int session) {
-  const auto slot = db.find_slot(cohort, "session", session);
-  if (!slot) {
-    return core::not_found("session",
-                           "the " + cohort + " cohort has no session " + std::to_string(session));
-  }
-  for (const auto& code : db.leaders_of_slot(slot->id)) {
-    if (code == leader) return {};
-  }
-  return forbidden("session", "session " + std::to_string(session) + " of the " + cohort +
-                                  " cohort is not led by " + leader +
-                                  "; leaders record attendance only for their own sessions");
-}
-
 }  // namespace balint::app

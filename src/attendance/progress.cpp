@@ -78,7 +78,7 @@ core::result<void> check_mark(const mark_context& c, mark m) {
       return core::invalid_input("reason", who + " is already marked " +
                                                std::string(to_string(*c.existing)) + " at " + at +
                                                "; changing it to " + std::string(to_string(m)) +
-                                               " needs --reason TEXT");
+                                               " needs a reason");
     }
   }
   if (m == mark::present && c.present_others + 1 > c.capacity_max) {

@@ -21,7 +21,8 @@ std::string os_user() {
 }
 
 app::request make_request(const parsed_options& o) {
-  return {o.get_or("as", os_user()), app::utc_now()};
+  // Whoever runs the command line on the trial's file acts as the console (access.hpp).
+  return {o.get_or("as", os_user()), app::utc_now(), app::role::console};
 }
 
 core::result<std::string> read_file(const std::string& path, const std::string& option) {

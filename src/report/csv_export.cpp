@@ -1,7 +1,11 @@
 #include "balint/core/csv.hpp"
 #include "balint/report/export.hpp"
 
+#include "balint/analysis/data_set.hpp"
+#include "balint/app/services.hpp"
+
 #include <cmath>
+#include <map>
 #include <unordered_map>
 
 namespace balint::report {
@@ -43,12 +47,7 @@ std::string range_text(int lo, int hi) { return std::to_string(lo) + "-" + std::
 }  // namespace
 
 std::string wide_csv_header(const trial::trial_definition& trial) {
-  std::string out = "id,arm,age,gender";
-  for (const auto& o : trial.outcomes) {
-    for (const auto& t : trial.timepoints) out += "," + o.id + "_" + t.id;
-  }
-  out += ",sessions_attended";
-  return out;
+  return analysis::wide_csv_header_of(trial);
 }
 
 std::string wide_csv(const trial::trial_definition& trial, const outcomes::instrument_set& set,
@@ -170,6 +169,23 @@ std::string codebook_csv(const trial::trial_definition& trial,
               "empty = missing answer"});
   }
   return out;
+}
+
+std::string wide_csv(const app::export_data& data) {
+  std::map<std::int64_t, std::string> arm_of;
+  for (const auto& a : data.allocations) arm_of[a.participant_id] = a.arm;
+  std::vector<export_participant> people;
+  people.reserve(data.participants.size());
+  for (const auto& r : data.participants) {
+    const auto arm = arm_of.find(r.id);
+    const auto attended = data.sessions_attended.find(r.id);
+    people.push_back({r.participant, arm == arm_of.end() ? "" : arm->second,
+                      attended == data.sessions_attended.end()
+                          ? std::nullopt
+                          : std::optional<int>(attended->second),
+                      r.withdrawn_at});
+  }
+  return wide_csv(data.trial.definition, data.trial.instruments, people, data.assessments);
 }
 
 }  // namespace balint::report

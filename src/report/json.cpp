@@ -33,6 +33,21 @@ core::json to_json(const app::allocation_view& v) {
   j["arm"] = v.arm;
   j["stratum"] = v.stratum;
   j["allocated_at"] = v.allocated_at;
+  j["allocated_by"] = v.allocated_by;
+  return j;
+}
+
+core::json to_json(const app::randomization_counts& c) {
+  core::json j;
+  j["enrolled"] = c.enrolled;
+  j["randomized"] = c.randomized;
+  j["planned"] = c.planned;
+  j["per_arm"] = core::json::object{};
+  for (const auto& [arm, n] : c.per_arm) j["per_arm"][arm] = n;
+  j["per_stratum"] = core::json::object{};
+  for (const auto& [stratum, arms] : c.per_stratum) {
+    for (const auto& [arm, n] : arms) j["per_stratum"][stratum][arm] = n;
+  }
   return j;
 }
 
@@ -118,6 +133,26 @@ core::json to_json(const app::user_view& v) {
   j["role"] = std::string(app::to_string(v.user_role));
   j["created_at"] = v.created_at;
   j["disabled_at"] = or_null(v.disabled_at);
+  return j;
+}
+
+core::json to_json(const app::audit_entry_view& e) {
+  core::json j;
+  j["seq"] = e.seq;
+  j["at"] = e.at;
+  j["actor"] = e.actor;
+  j["action"] = e.action;
+  j["entity"] = e.entity;
+  // before/after are stored as canonical JSON text; shown as JSON values.
+  auto value = [](const std::optional<std::string>& text) {
+    if (!text) return core::json();
+    auto parsed = core::parse_json(*text);
+    return parsed ? std::move(parsed.value()) : core::json(*text);
+  };
+  j["before"] = value(e.before);
+  j["after"] = value(e.after);
+  j["reason"] = or_null(e.reason);
+  j["hash"] = e.hash;
   return j;
 }
 

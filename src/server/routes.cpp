@@ -208,40 +208,13 @@ core::result<int> session_number(const std::string& text) {
 }
 
 response get_sessions(call& c) {
-  const std::string cohort = cohort_of(c, "");
-  // Leaders see the sessions they lead and nothing else.
-  auto list = c.who->user_role == role::leader ? app::sessions_led_by(c.db, c.who->user)
-                                               : app::list_schedule(c.db, cohort);
-  if (!list) return error_response(list.error());
-  core::json::array a;
-  for (const auto& v : list.value()) {
-    if (cohort.empty() || v.cohort == cohort) a.push_back(app::to_json(v));
-  }
-  return json_response(200, core::json(std::move(a)));
+  return answer(200, app::list_sessions(c.db, c.req, cohort_of(c, "")));
 }
 
 response get_session(call& c) {
   const auto n = session_number(c.params.at(0));
   if (!n) return error_response(n.error());
-  const std::string cohort = cohort_of(c, "intervention");
-  if (c.who->user_role == role::leader) {
-    if (auto ok = app::check_leads_session(c.db, c.who->user, cohort, n.value()); !ok) {
-      return error_response(ok.error());
-    }
-  }
-  auto r = app::roster_of_session(c.db, cohort, n.value());
-  if (!r) return error_response(r.error());
-  core::json j = app::to_json(r->session);
-  core::json::array marks;
-  for (const auto& e : r->entries) {
-    core::json m;
-    m["participant"] = e.participant;
-    m["status"] = e.status ? core::json(*e.status) : core::json();
-    m["reason"] = e.reason ? core::json(*e.reason) : core::json();
-    marks.push_back(std::move(m));
-  }
-  j["attendance"] = core::json(std::move(marks));
-  return json_response(200, j);
+  return answer(200, app::roster_of_session(c.db, c.req, cohort_of(c, "intervention"), n.value()));
 }
 
 response post_plan(call& c) {
@@ -249,41 +222,29 @@ response post_plan(call& c) {
   if (!cohort) return error_response(cohort.error());
   auto plan = app::plan_schedule(c.db, c.req, cohort.value());
   if (!plan) return error_response(plan.error());
-  core::json j;
-  j["feasible"] = plan->feasible;
-  j["participants"] = plan->participants;
-  j["held_sessions"] = plan->held_sessions;
-  core::json::array notes, problems, sessions;
-  for (const auto& n : plan->notes) notes.emplace_back(n);
-  for (const auto& p : plan->problems) problems.emplace_back(p);
-  for (const auto& v : plan->sessions) sessions.push_back(app::to_json(v));
-  j["notes"] = core::json(std::move(notes));
-  j["problems"] = core::json(std::move(problems));
-  j["sessions"] = core::json(std::move(sessions));
   // No plan is a refusal of the use case: nothing was written; the body still says why.
   if (!plan->feasible) {
-    auto r = error_response(409, "precondition_failed", "cohort",
-                            "no session plan exists for the " + cohort.value() +
-                                " cohort: " + core::join(plan->problems, "; "));
-    return r;
+    return error_response(409, "precondition_failed", "cohort",
+                          "no session plan exists for the " + cohort.value() +
+                              " cohort: " + core::join(plan->problems, "; "));
   }
-  return json_response(200, j);
+  return answer(200, plan);
 }
 
 response get_analysis(call& c) {
   const bool per_protocol =
       c.query.count("population") && c.query.at("population") == "per-protocol";
-  auto result = app::analyze_database(c.db, per_protocol);
+  auto result = app::analyze_database(c.db, c.req, {per_protocol, std::nullopt});
   if (!result) return error_response(result.error());
   return json_response(200, analysis::to_json(result.value()));
 }
 
 response get_export_csv(call& c) {
-  auto csv = app::database_wide_csv(c.db);
-  if (!csv) return error_response(csv.error());
+  auto data = app::export_trial_data(c.db, c.req);
+  if (!data) return error_response(data.error());
   response r;
   r.status = 200;
-  r.body = std::move(csv.value());
+  r.body = report::wide_csv(data.value());
   r.content_type = "text/csv";
   r.headers.emplace_back("Content-Disposition", "attachment; filename=\"wide.csv\"");
   return r;
@@ -292,19 +253,12 @@ response get_export_csv(call& c) {
 response put_attendance(call& c) {
   const auto n = session_number(c.params.at(0));
   if (!n) return error_response(n.error());
-  const int session = n.value();
-  const std::string cohort = cohort_of(c, "intervention");
   auto status = string_member(c.body, "status");
   if (!status) return error_response(status.error());
   auto reason = optional_string_member(c.body, "reason");
   if (!reason) return error_response(reason.error());
-  if (c.who->user_role == role::leader) {
-    if (auto ok = app::check_leads_session(c.db, c.who->user, cohort, session); !ok) {
-      return error_response(ok.error());
-    }
-  }
-  auto r = app::log_attendance(c.db, c.req, cohort, session, {{c.params.at(1), status.value()}},
-                               reason.value());
+  auto r = app::log_attendance(c.db, c.req, cohort_of(c, "intervention"), n.value(),
+                               {{c.params.at(1), status.value()}}, reason.value());
   if (!r) return error_response(r.error());
   core::json j;
   j["session"] = r->session;
@@ -314,15 +268,7 @@ response put_attendance(call& c) {
   return json_response(200, j);
 }
 
-response get_progress(call& c) {
-  auto list = c.who->user_role == role::leader
-                  ? app::attendance_progress_of_leader(c.db, c.req, c.who->user)
-                  : app::attendance_progress(c.db, c.req);
-  if (!list) return error_response(list.error());
-  core::json::array a;
-  for (const auto& p : list.value()) a.push_back(app::to_json(p));
-  return json_response(200, core::json(std::move(a)));
-}
+response get_progress(call& c) { return answer(200, app::attendance_progress(c.db, c.req)); }
 
 response get_audit_verify(call& c) { return answer(200, app::verify_audit_trail(c.db, c.req)); }
 

@@ -62,7 +62,7 @@ int main() {
   char tmpl[] = "/tmp/balint-bench-att-XXXXXX";
   const fs::path dir = mkdtemp(tmpl);
   auto db = storage::database::open((dir / "trial.db").string());
-  const app::request req{"bench", "2026-01-01T00:00:00.000Z"};
+  const app::request req{"bench", "2026-01-01T00:00:00.000Z", app::role::console};
   auto doc = core::parse_json(*resources::find("schemas/trials/tongji-2020.json")).value();
   doc["planned_participants"] = 2 * per_session;
   doc["randomization"]["block_sizes"] = core::json::array{2};

@@ -80,7 +80,7 @@ int main(int argc, char** argv) {
   std::fprintf(stderr, "bench: setting up %d participants with baseline...\n", participants);
   {
     auto db = storage::database::open(file);
-    const app::request req{"bench", "2026-01-01T00:00:00.000Z"};
+    const app::request req{"bench", "2026-01-01T00:00:00.000Z", app::role::console};
     std::string people =
         "code,age,gender,specialty,consent,balint_knowledge,balint_times,available\n";
     std::string answers = "participant,timepoint,instrument,item,value\n";
@@ -104,7 +104,7 @@ int main(int argc, char** argv) {
       auto db = storage::database::open(file);
       int failures = 0;
       for (int p = k; p < participants; p += processes) {
-        const app::request req{"process-" + std::to_string(k), utc_now()};
+        const app::request req{"process-" + std::to_string(k), utc_now(), app::role::console};
         if (!app::randomize(*db, req, "P" + std::to_string(10000 + p))) ++failures;
       }
       std::_Exit(failures == 0 ? 0 : 1);
@@ -132,7 +132,7 @@ int main(int argc, char** argv) {
     }
   }
   const auto balance = randomization::check_block_balance(used, trial.definition.arms);
-  const auto verified = app::verify_randomization(*db);
+  const auto verified = app::verify_randomization(*db, {"bench", utc_now(), app::role::console});
 
   const double n = static_cast<double>(participants);
   std::printf("\nIssue 4 benchmark: %d processes randomizing %d participants at once\n\n",

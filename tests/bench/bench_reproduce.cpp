@@ -38,7 +38,7 @@ constexpr std::array<const char*, 6> phases{"load+audit", "reconstruct", "replay
 
 int main(int argc, char** argv) {
   const int runs = argc > 1 ? std::max(1, std::atoi(argv[1])) : 5;
-  const app::request req{"bench", "2026-11-23T12:00:00.000Z"};
+  const app::request req{"bench", "2026-11-23T12:00:00.000Z", app::role::console};
   const app::reproduce_options options;
   std::vector<std::array<double, phases.size()>> times;
   std::size_t match = 0, mismatch = 0, inconsistent = 0;

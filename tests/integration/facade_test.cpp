@@ -186,7 +186,7 @@ const std::map<use_case, call>& calls() {
       {export_data,
        [](auto& db, const auto& req) { return outcome(app::export_trial_data(db, req)); }},
       {analyze,
-       [](auto& db, const auto& req) { return outcome(app::analyze_database(db, req, false)); }},
+       [](auto& db, const auto& req) { return outcome(app::analyze_database(db, req, {})); }},
       {view_reproduction_report,
        [](auto&, const auto& req) { return outcome(app::tongji_reproduction(req)); }},
       {verify_audit_trail,

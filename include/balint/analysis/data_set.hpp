@@ -1,6 +1,7 @@
 #pragma once
 
 #include "balint/core/result.hpp"
+#include "balint/trial/trial_definition.hpp"
 
 #include <array>
 #include <cstddef>
@@ -72,6 +73,11 @@ struct data_set {
 /// conflict on a duplicate id.
 core::result<data_set> make_data_set(std::vector<participant_row> rows,
                                      const std::vector<std::string>& arms);
+
+/// The wide CSV header of a trial: id,arm,age,gender, then <outcome>_<timepoint> for every
+/// outcome and time point, then sessions_attended. For the Tongji trial this is exactly
+/// wide_csv_header.
+std::string wide_csv_header_of(const trial::trial_definition& trial);
 
 /// Reads DESIGN.md's wide CSV (header exactly wide_csv_header; an empty cell is missing) into
 /// an ITT data set. Errors name the line, the column and what is allowed: invalid_input for a

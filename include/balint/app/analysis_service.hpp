@@ -5,6 +5,7 @@
 #include "balint/core/result.hpp"
 #include "balint/storage/database.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,12 +13,6 @@
 /// what analysis::read_wide_csv gives for the wide CSV `export` writes, so `analyze --db`,
 /// `analyze --csv` on an export and the web API agree; CSV stays at the edges (export, `--csv`).
 namespace balint::app {
-
-/// The wide CSV of export data, exactly as `export` writes it.
-std::string wide_csv_of(const export_data& data);
-
-/// The wide CSV of a database (one consistent read).
-core::result<std::string> database_wide_csv(storage::database& db);
 
 /// What the analysis needs from the trial definition: the two arms (intervention first), the
 /// caseness cut-offs of the instruments stored with the trial, the sessions required.
@@ -31,7 +26,7 @@ struct analysis_setup {
 core::result<analysis_setup> analysis_setup_of(const loaded_trial& trial);
 
 /// The ITT data set of export data, built in memory: the same rows, in the same order, that
-/// analysis::read_wide_csv(wide_csv_of(data), setup.arms) gives. invalid_input (field
+/// analysis::read_wide_csv(report::wide_csv(data), setup.arms) gives. invalid_input (field
 /// "header") when the trial's outcomes and time points are not the analysis's (ee, dp, pa, msq
 /// at pre and post), as read_wide_csv refuses such a header; otherwise analysis::make_data_set's
 /// checks.
@@ -45,7 +40,22 @@ struct analysis_input {
 };
 core::result<analysis_input> analysis_input_of(storage::database& db);
 
+/// Which analysis: everyone randomized (ITT) or per protocol, and the sessions per-protocol
+/// requires when not the trial's own.
+struct analysis_choice {
+  bool per_protocol = false;
+  std::optional<int> required_sessions;
+};
+
 /// The whole analysis of a database, ITT or per-protocol.
-core::result<analysis::analysis_result> analyze_database(storage::database& db, bool per_protocol);
+core::result<analysis::analysis_result> analyze_database(storage::database& db,
+                                                         const request& req,
+                                                         const analysis_choice& choice);
+
+/// The analysis of a wide CSV as `export` writes it. A CSV does not say which trial it comes
+/// from: its arms, caseness cut-offs and required sessions are the default trial's
+/// (default_trial()), the required sessions overridable.
+core::result<analysis::analysis_result> analyze_wide_csv(const std::string& csv,
+                                                         const analysis_choice& choice);
 
 }  // namespace balint::app

@@ -56,8 +56,8 @@ struct randomization_check {
 core::result<randomization_check> verify_randomization(storage::database& db, const request& req);
 
 /// Allocations made so far, in the order they were made (no list positions).
-core::result<std::vector<storage::allocation_record>> list_allocations(storage::database& db,
-                                                                       const request& req);
+core::result<std::vector<allocation_view>> list_allocations(storage::database& db,
+                                                           const request& req);
 
 struct randomization_counts {
   std::size_t enrolled = 0;
@@ -83,10 +83,9 @@ core::result<revealed_list> reveal_list(storage::database& db, const request& re
                                         const std::string& reason);
 
 /// Emergency unblinding of one randomized participant; always audited with the reason.
-core::result<storage::allocation_record> unblind_participant(storage::database& db,
-                                                             const request& req,
-                                                             const std::string& participant,
-                                                             const std::string& reason);
+core::result<allocation_view> unblind_participant(storage::database& db, const request& req,
+                                                  const std::string& participant,
+                                                  const std::string& reason);
 
 /// Locks the trial: from then on every write is refused and the list may be revealed.
 core::result<std::string> lock_trial(storage::database& db, const request& req,

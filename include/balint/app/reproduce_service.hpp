@@ -5,7 +5,7 @@
 #include "balint/app/services.hpp"
 #include "balint/core/json.hpp"
 #include "balint/core/result.hpp"
-#include "balint/report/reproduction_report.hpp"
+#include "balint/reproduction/consort.hpp"
 #include "balint/reproduction/audit.hpp"
 #include "balint/reproduction/compare.hpp"
 #include "balint/reproduction/published.hpp"
@@ -100,7 +100,7 @@ core::result<replay_result> replay(storage::database& db, const request& req,
                                    const reproduce_options& options);
 
 /// Counts for the CONSORT 2010 flow diagram and the checklist, read from the database.
-using consort_counts = report::consort_flow;
+using consort_counts = reproduction::consort_flow;
 
 /// The database's own analysis (as `analyze --db`), its programme facts and the reproduced
 /// value of every published number the replay can recompute.

@@ -18,7 +18,8 @@ namespace balint::app {
 
 core::result<storage::leader_record> add_leader(storage::database& db, const request& req,
                                                 const std::string& code, const std::string& name);
-core::result<std::vector<storage::leader_record>> list_leaders(storage::database& db);
+core::result<std::vector<storage::leader_record>> list_leaders(storage::database& db,
+                                                               const request& req);
 
 /// One lecture or session as `schedule list` shows it.
 struct session_view {
@@ -36,10 +37,6 @@ struct session_view {
   std::string availability;               ///< workday-noon, workday-evening, weekend or ""
 };
 
-/// The JSON of one lecture or session, the contract `schedule list --format json` and the web
-/// API share: {"number", "kind", "cohort", "start", "end", "status", "leaders", "participants"}.
-core::json to_json(const session_view& v);
-
 /// Creates the lectures and session slots of a cohort from the trial's programme. The waitlist
 /// cohort starts on `first_session` (default: the programme's weekday one week after the
 /// intervention cohort's last session). Refused when the cohort already has a calendar.
@@ -47,13 +44,10 @@ core::result<std::vector<session_view>> generate_schedule(
     storage::database& db, const request& req, const std::string& cohort,
     const std::optional<std::string>& first_session);
 
-/// The calendar of one cohort, or of every cohort when `cohort` is empty.
-core::result<std::vector<session_view>> list_schedule(storage::database& db,
+/// The lectures and sessions of one cohort, or of every cohort when `cohort` is empty. A leader
+/// gets the sessions (not lectures) they lead and nothing else.
+core::result<std::vector<session_view>> list_sessions(storage::database& db, const request& req,
                                                       const std::string& cohort);
-
-/// The sessions (not lectures) of every cohort that `leader` leads: what a leader may see.
-core::result<std::vector<session_view>> sessions_led_by(storage::database& db,
-                                                        const std::string& leader);
 
 /// One participant of a session's roster and the mark recorded for them (none yet: nullopt).
 struct roster_entry {
@@ -66,9 +60,10 @@ struct session_roster {
   /// The plan's roster, then anyone else marked at this session, in code order.
   std::vector<roster_entry> entries;
 };
-/// A session with its roster and the marks so far; not_found for an unknown session.
-core::result<session_roster> roster_of_session(storage::database& db, const std::string& cohort,
-                                               int session);
+/// A session with its roster and the marks so far; not_found for an unknown session, forbidden
+/// (field "session") for a leader who does not lead it.
+core::result<session_roster> roster_of_session(storage::database& db, const request& req,
+                                               const std::string& cohort, int session);
 
 core::result<session_view> assign_leader(storage::database& db, const request& req,
                                          const std::string& cohort, int session,
@@ -124,7 +119,7 @@ struct personal_calendar {
   std::vector<calendar_event> events;
 };
 
-core::result<personal_calendar> personal_calendar_of(storage::database& db,
+core::result<personal_calendar> personal_calendar_of(storage::database& db, const request& req,
                                                      const std::optional<std::string>& participant,
                                                      const std::optional<std::string>& leader);
 
@@ -143,23 +138,17 @@ struct attendance_logged {
 
 /// Records marks for one session, all or none, one audit entry. Refused: a session in the
 /// future or cancelled or without a leader, a participant outside the cohort or withdrawn, more
-/// present than the maximum, a change of a recorded mark without a reason.
+/// present than the maximum, a change of a recorded mark without a reason; a leader's log of a
+/// session they do not lead (forbidden, field "session").
 core::result<attendance_logged> log_attendance(storage::database& db, const request& req,
                                                const std::string& cohort, int session,
                                                const std::vector<attendance_mark>& marks,
                                                const std::optional<std::string>& reason);
 
-/// {"participant", "attended", "required", "remaining_possible", "status"}: the JSON contract of
-/// `attendance progress` and the web API.
-core::json to_json(const attendance::progress& p);
-
-/// Progress of every randomized participant whose cohort has a calendar.
+/// Progress of every randomized participant whose cohort has a calendar; for a leader, of the
+/// participants on the rosters of the sessions they lead.
 core::result<std::vector<attendance::progress>> attendance_progress(storage::database& db,
                                                                     const request& req);
-
-/// Progress of the participants on the rosters of the sessions `leader` leads.
-core::result<std::vector<attendance::progress>> attendance_progress_of_leader(
-    storage::database& db, const request& req, const std::string& leader);
 
 /// What a certificate of completion states, for a participant who attended at least the
 /// required sessions; refused otherwise.

@@ -31,6 +31,10 @@ struct loaded_trial {
 /// Loads the trial; precondition_failed when `init` has not been run.
 core::result<loaded_trial> load_trial(storage::database& db);
 
+/// The default trial (schemas/trials/tongji-2020.json) with its built-in instruments, as `init`
+/// without a definition sets it up.
+core::result<loaded_trial> default_trial();
+
 // --- init -------------------------------------------------------------------------------
 
 struct init_result {
@@ -143,7 +147,6 @@ core::result<export_data> read_export_data(storage::database& db);
 /// Walks the audit chain (see audit.hpp).
 core::result<audit_verification> verify_audit_trail(storage::database& db, const request& req);
 
-core::result<std::vector<storage::audit_record>> audit_log(storage::database& db,
-                                                           const request& req);
+core::result<std::vector<audit_entry_view>> audit_log(storage::database& db, const request& req);
 
 }  // namespace balint::app

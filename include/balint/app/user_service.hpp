@@ -95,9 +95,4 @@ core::result<session_identity> authenticate(storage::database& db, const request
 /// session is not an error and writes nothing.
 core::result<void> logout(storage::database& db, const request& req, const std::string& token);
 
-/// forbidden (field "session") unless `leader` (a user name equal to a leader code) leads
-/// session `session` of `cohort`; not_found when there is no such session.
-core::result<void> check_leads_session(storage::database& db, const std::string& leader,
-                                       const std::string& cohort, int session);
-
 }  // namespace balint::app

@@ -16,6 +16,7 @@ struct allocation_view {
   std::string arm;
   std::string stratum;
   std::string allocated_at;
+  std::string allocated_by;
 };
 
 /// What a participant's baseline still lacks before randomization.
@@ -88,6 +89,20 @@ struct trial_view {
   std::vector<std::string> baseline_instruments;
   int required_sessions = 0;
   std::string time_zone;
+};
+
+/// One entry of the audit trail: when, who, what, on which record, the values before and after
+/// (canonical JSON text, as hashed) and why.
+struct audit_entry_view {
+  std::int64_t seq = 0;
+  std::string at;
+  std::string actor;
+  std::string action;
+  std::string entity;
+  std::optional<std::string> before;
+  std::optional<std::string> after;
+  std::optional<std::string> reason;
+  std::string hash;
 };
 
 }  // namespace balint::app

@@ -8,6 +8,10 @@
 #include <string>
 #include <vector>
 
+namespace balint::app {
+struct export_data;
+}
+
 namespace balint::report {
 
 /// One participant as the export sees them. `arm` is empty until randomized.
@@ -28,6 +32,10 @@ std::string wide_csv_header(const trial::trial_definition& trial);
 std::string wide_csv(const trial::trial_definition& trial, const outcomes::instrument_set& set,
                      const std::vector<export_participant>& participants,
                      const std::vector<outcomes::assessment>& assessments);
+
+/// wide.csv of a trial's export data (app::read_export_data): what `export` writes, the API's
+/// export.csv and what `analyze --csv` reads back.
+std::string wide_csv(const app::export_data& data);
 
 /// items.csv: participant,timepoint,instrument,item,value (one row per item answer; the long
 /// format that `outcome import` reads back).

@@ -16,8 +16,10 @@
 /// the contract documented in docs/api.md.
 namespace balint::report {
 
-/// {"participant", "arm", "stratum", "allocated_at"}
+/// {"participant", "arm", "stratum", "allocated_at", "allocated_by"}
 core::json to_json(const app::allocation_view& v);
+/// {"enrolled", "randomized", "planned", "per_arm": {ARM: n}, "per_stratum": {STRATUM: {ARM: n}}}
+core::json to_json(const app::randomization_counts& c);
 /// {"code", "enrolment_number", "age", "gender", "specialty", "consent", "balint_knowledge",
 /// "balint_times", "available", "enrolled_at", "status", "withdrawn_at", "withdrawal_reason",
 /// "allocation": null | {"arm", "stratum", "allocated_at"}, "baseline": {"complete",
@@ -33,6 +35,9 @@ core::json to_json(const app::recorded_outcome& v);
 core::json to_json(const app::trial_view& v);
 /// {"name", "role", "created_at", "disabled_at"}
 core::json to_json(const app::user_view& v);
+/// {"seq", "at", "actor", "action", "entity", "before", "after", "reason", "hash"}; before and
+/// after as JSON values
+core::json to_json(const app::audit_entry_view& e);
 /// {"ok", "entries", "head_hash", "first_broken", "problem"}
 core::json to_json(const app::audit_verification& v);
 /// {"number", "kind", "cohort", "start", "end", "status", "leaders", "participants"}

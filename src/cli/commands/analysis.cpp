@@ -22,7 +22,7 @@ namespace {
 namespace fs = std::filesystem;
 
 core::result<int> cmd_export(invocation& in) {
-  const auto show = [&](const auto& data) -> core::result<int> {
+  const auto show = [&](const app::export_data& data) -> core::result<int> {
     const fs::path dir = in.options.at("out");
     std::error_code ec;
     fs::create_directories(dir, ec);
@@ -31,8 +31,7 @@ core::result<int> cmd_export(invocation& in) {
                                               "\" for the export: " + ec.message());
     }
     const auto& def = data.trial.definition;
-    // The same bytes `analyze --db` reads (app::wide_csv_of).
-    write_file(dir / "wide.csv", app::wide_csv_of(data));
+    write_file(dir / "wide.csv", report::wide_csv(data));
     write_file(dir / "items.csv", report::items_csv(data.assessments));
     write_file(dir / "codebook.csv", report::codebook_csv(def, data.trial.instruments));
     in.out << "Exported " << data.participants.size() << " participants and "
@@ -42,43 +41,23 @@ core::result<int> cmd_export(invocation& in) {
            << "  " << (dir / "codebook.csv").string() << "\n";
     return 0;
   };
-  return on_database(in, show, app::read_export_data);
+  return on_database(in, show, app::export_trial_data);
 }
 
-/// What `analyze` reads: the wide CSV and how to analyse it.
-struct analysis_input {
-  std::string csv;
-  std::vector<std::string> arms{"intervention", "waitlist"};
-  int required = 10;  ///< sessions for per-protocol; a CSV does not say, so the Tongji 10
-  analysis::analysis_options options;
-};
-
-/// --db: the trial's arms, requirement and options, and the bytes `export` writes.
-core::result<analysis_input> input_from_database(const invocation& in) {
-  return with_database(
-      in, [](storage::database& db, const app::request&) -> core::result<analysis_input> {
-        auto trial = app::load_trial(db);
-        if (!trial) return std::move(trial).error();
-        auto setup = app::analysis_setup_of(trial.value());
-        if (!setup) return std::move(setup).error();
-        auto text = app::database_wide_csv(db);
-        if (!text) return std::move(text).error();
-        analysis_input input;
-        input.csv = std::move(text.value());
-        input.arms = setup->arms;
-        input.required = setup->required_sessions;
-        input.options = setup->options;
-        return input;
-      });
-}
-
-/// --csv: a wide CSV as `export` writes it, with the default arms and options.
-core::result<analysis_input> input_from_csv(const invocation& in) {
-  auto text = read_file(in.options.at("csv"), "--csv");
-  if (!text) return std::move(text).error();
-  analysis_input input;
-  input.csv = std::move(text.value());
-  return input;
+/// --population and --required-sessions.
+core::result<app::analysis_choice> choice_of(const parsed_options& o) {
+  app::analysis_choice choice;
+  choice.per_protocol = o.get_or("population", "itt") == "per-protocol";
+  if (const auto r = o.get("required-sessions")) {
+    const auto v = core::parse_integer(*r);
+    if (!v || *v < 0 || *v > 1000) {
+      return core::invalid_input("--required-sessions", "--required-sessions \"" + *r +
+                                                            "\" is not allowed; allowed: a whole "
+                                                            "number from 0 to 1000");
+    }
+    choice.required_sessions = static_cast<int>(*v);
+  }
+  return choice;
 }
 
 core::result<int> cmd_analyze(invocation& in) {
@@ -87,43 +66,36 @@ core::result<int> cmd_analyze(invocation& in) {
                                "give either --db FILE (a trial database) or --csv FILE "
                                "(a wide CSV as 'export' writes it)");
   }
-  auto input = in.options.has("db") ? input_from_database(in) : input_from_csv(in);
-  if (!input) return std::move(input).error();
-  int required = input->required;
-  if (const auto r = in.options.get("required-sessions")) {
-    const auto v = core::parse_integer(*r);
-    if (!v || *v < 0 || *v > 1000) {
-      return core::invalid_input("--required-sessions", "--required-sessions \"" + *r +
-                                                            "\" is not allowed; allowed: a whole "
-                                                            "number from 0 to 1000");
+  auto choice = choice_of(in.options);
+  if (!choice) return std::move(choice).error();
+  const auto show = [&](const analysis::analysis_result& result) {
+    const std::string format = in.options.get_or("format", "text");
+    std::string rendered;
+    if (format == "json") {
+      rendered = analysis::to_json(result).dump_pretty() + "\n";
+    } else if (format == "markdown") {
+      rendered = report::analysis_markdown(result);
+    } else if (format == "html") {
+      rendered = report::analysis_html(result);
+    } else {
+      rendered = report::analysis_text(result);
     }
-    required = static_cast<int>(*v);
+    if (const auto out = in.options.get("out")) {
+      write_file(*out, rendered);
+      in.out << "Wrote the " << format << " analysis (" << result.population << ", "
+             << result.n[0] + result.n[1] << " participants) to " << *out << ".\n";
+    } else {
+      in.out << rendered;
+    }
+  };
+  if (in.options.has("db")) {
+    return on_database(in, show, app::analyze_database, choice.value());
   }
-  auto data = analysis::read_wide_csv(input->csv, input->arms);
-  if (!data) return std::move(data).error();
-  const bool per_protocol = in.options.get_or("population", "itt") == "per-protocol";
-  const auto population =
-      per_protocol ? analysis::per_protocol(data.value(), required) : std::move(data.value());
-  auto result = analysis::analyze(population, input->options);
+  auto text = read_file(in.options.at("csv"), "--csv");
+  if (!text) return std::move(text).error();
+  auto result = app::analyze_wide_csv(text.value(), choice.value());
   if (!result) return std::move(result).error();
-  const std::string format = in.options.get_or("format", "text");
-  std::string rendered;
-  if (format == "json") {
-    rendered = analysis::to_json(result.value()).dump_pretty() + "\n";
-  } else if (format == "markdown") {
-    rendered = report::analysis_markdown(result.value());
-  } else if (format == "html") {
-    rendered = report::analysis_html(result.value());
-  } else {
-    rendered = report::analysis_text(result.value());
-  }
-  if (const auto out = in.options.get("out")) {
-    write_file(*out, rendered);
-    in.out << "Wrote the " << format << " analysis (" << population.population << ", "
-           << population.rows.size() << " participants) to " << *out << ".\n";
-  } else {
-    in.out << rendered;
-  }
+  show(result.value());
   return 0;
 }
 
@@ -155,7 +127,7 @@ std::vector<command> analysis_commands() {
          {"itt", "per-protocol"}},
         {"required-sessions",
          "N",
-         "sessions required for per-protocol (default: the trial's; 10 for a CSV)",
+         "sessions required for per-protocol (default: the trial's; for a CSV the default trial's)",
          false,
          {}},
         format_option({"text", "json", "markdown", "html"}),

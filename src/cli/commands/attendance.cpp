@@ -53,7 +53,7 @@ core::result<int> cmd_attendance_log(invocation& in) {
 
 core::result<int> cmd_attendance_progress(invocation& in) {
   const auto show = [&](const auto& list) {
-    if (print_json_if_asked(in, list, [](const auto& p) { return app::to_json(p); })) return;
+    if (print_json_if_asked(in, list)) return;
     std::vector<std::vector<std::string>> rows;
     std::map<std::string, int> counts;
     for (const auto& p : list) {

@@ -8,6 +8,7 @@
 #include "balint/app/audit.hpp"
 #include "balint/cli/options.hpp"
 #include "balint/core/json.hpp"
+#include "balint/report/json.hpp"
 #include "balint/core/result.hpp"
 #include "balint/storage/database.hpp"
 
@@ -54,22 +55,14 @@ auto with_database(const invocation& in, Body&& body)
   return std::forward<Body>(body)(**db, make_request(in.options));
 }
 
-/// with_database for one use case: `use_case(db, request, args...)` (or `use_case(db, args...)`
-/// for a use case that takes no request); its refusal is passed on unchanged, otherwise
-/// `show(value)` renders what it returned and gives the exit code (0 when `show` returns
-/// nothing). The arguments are read before the database is opened.
+/// with_database for one use case: `use_case(db, request, args...)`; its refusal is passed on
+/// unchanged, otherwise `show(value)` renders what it returned and gives the exit code (0 when
+/// `show` returns nothing). The arguments are read before the database is opened.
 template <class Show, class UseCase, class... Args>
 core::result<int> on_database(const invocation& in, Show&& show, UseCase&& use_case,
                               Args&&... args) {
   auto call = [&](storage::database& db, const app::request& req) -> core::result<int> {
-    auto value = [&] {
-      if constexpr (std::is_invocable_v<UseCase&, storage::database&, const app::request&,
-                                        Args&...>) {
-        return use_case(db, req, args...);
-      } else {
-        return use_case(db, args...);
-      }
-    }();
+    auto value = use_case(db, req, args...);
     if (!value) return std::move(value).error();
     if constexpr (std::is_void_v<decltype(show(value.value()))>) {
       show(value.value());
@@ -81,14 +74,12 @@ core::result<int> on_database(const invocation& in, Show&& show, UseCase&& use_c
   return with_database(in, call);
 }
 
-/// With --format json, prints `list` as one pretty JSON array (each element as `to_json` gives
-/// it) and returns true; otherwise prints nothing and returns false.
-template <class List, class ToJson>
-bool print_json_if_asked(const invocation& in, const List& list, ToJson&& to_json) {
+/// With --format json, prints `view` (a view or a list of views) as report::to_json renders it
+/// for the web API too, and returns true; otherwise prints nothing and returns false.
+template <class View>
+bool print_json_if_asked(const invocation& in, const View& view) {
   if (in.options.get_or("format", "text") != "json") return false;
-  core::json::array a;
-  for (const auto& element : list) a.push_back(to_json(element));
-  in.out << core::json(std::move(a)).dump_pretty() << "\n";
+  in.out << report::to_json(view).dump_pretty() << "\n";
   return true;
 }
 

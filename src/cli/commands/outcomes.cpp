@@ -4,16 +4,16 @@
 #include "commands.hpp"
 
 #include "balint/app/services.hpp"
-#include "balint/core/json.hpp"
 #include "balint/report/table.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace balint::cli::detail {
 namespace {
 
-std::string scores_text(const std::vector<instruments::subscale_score>& scores) {
+std::string scores_text(const std::vector<app::score_view>& scores) {
   std::string s;
   for (const auto& sc : scores) {
     if (!s.empty()) s += " ";
@@ -23,20 +23,7 @@ std::string scores_text(const std::vector<instruments::subscale_score>& scores) 
   return s;
 }
 
-core::json scores_json(const std::vector<instruments::subscale_score>& scores) {
-  core::json j = core::json::object{};
-  for (const auto& sc : scores) {
-    core::json s;
-    s["score"] = sc.score ? core::json(*sc.score) : core::json();
-    s["answered"] = sc.answered;
-    s["missing"] = sc.missing;
-    s["case"] = sc.is_case ? core::json(*sc.is_case) : core::json();
-    j[sc.subscale] = s;
-  }
-  return j;
-}
-
-std::string items_text(const instruments::item_values& items) {
+std::string items_text(const std::vector<std::optional<int>>& items) {
   std::string s;
   for (std::size_t i = 0; i < items.size(); ++i) {
     if (i) s += ",";
@@ -45,28 +32,16 @@ std::string items_text(const instruments::item_values& items) {
   return s;
 }
 
-core::json outcome_json(const app::outcome_row& row) {
-  core::json j;
-  j["participant"] = row.assessment.participant_code;
-  j["timepoint"] = row.assessment.timepoint;
-  j["instrument"] = row.assessment.instrument;
-  j["recorded_at"] = row.assessment.recorded_at;
-  core::json::array items;
-  for (const auto& v : row.assessment.items) items.push_back(v ? core::json(*v) : core::json());
-  j["items"] = core::json(std::move(items));
-  j["scores"] = scores_json(row.scores);
-  return j;
-}
-
 core::result<int> cmd_outcome_record(invocation& in) {
-  const auto show = [&](const auto& r) {
-    in.out << (r.correction ? "Corrected " : "Recorded ") << r.assessment.instrument << " for "
-           << r.assessment.participant_code << " at " << r.assessment.timepoint << ": "
-           << scores_text(r.scores) << "\n";
+  const auto show = [&](const app::recorded_outcome& r) {
+    in.out << (r.correction ? "Corrected " : "Recorded ") << r.outcome.instrument << " for "
+           << r.outcome.participant << " at " << r.outcome.timepoint << ": "
+           << scores_text(r.outcome.scores) << "\n";
   };
-  return on_database(in, show, app::record_outcome, in.options.at("participant"),
-                     in.options.at("timepoint"), in.options.at("instrument"),
-                     in.options.at("items"), in.options.get("reason"));
+  return on_database(in, show, app::record_outcome,
+                     app::outcome_entry{in.options.at("participant"), in.options.at("timepoint"),
+                                        in.options.at("instrument"), in.options.at("items"),
+                                        in.options.get("reason")});
 }
 
 core::result<int> cmd_outcome_import(invocation& in) {
@@ -86,15 +61,14 @@ core::result<int> cmd_outcome_import(invocation& in) {
 
 core::result<int> cmd_outcome_list(invocation& in) {
   const auto show = [&](const auto& list) {
-    if (print_json_if_asked(in, list, outcome_json)) return;
+    if (print_json_if_asked(in, list)) return;
     const std::string format = in.options.get_or("format", "text");
     const std::vector<std::string> header = {"participant", "timepoint", "instrument",
                                              "scores",      "items",     "recorded_at"};
     std::vector<std::vector<std::string>> rows;
     for (const auto& row : list) {
-      rows.push_back({row.assessment.participant_code, row.assessment.timepoint,
-                      row.assessment.instrument, scores_text(row.scores),
-                      items_text(row.assessment.items), row.assessment.recorded_at});
+      rows.push_back({row.participant, row.timepoint, row.instrument, scores_text(row.scores),
+                      items_text(row.items), row.recorded_at});
     }
     if (format == "csv") {
       in.out << report::csv_table(header, rows);

@@ -16,8 +16,8 @@ namespace {
 
 std::string opt_int(const std::optional<int>& v) { return v ? std::to_string(*v) : ""; }
 
-std::vector<std::string> participant_cells(const storage::participant_record& r) {
-  const auto& p = r.participant;
+std::vector<std::string> participant_cells(const app::participant_view& p) {
+  const auto& r = p;
   return {p.code,
           std::to_string(p.age),
           p.gender,
@@ -50,7 +50,7 @@ enrolment::participant_fields fields_from(const parsed_options& o) {
 
 core::result<int> cmd_participant_add(invocation& in) {
   const auto show = [&](const auto& r) {
-    in.out << "Enrolled participant " << r.participant.code << " (enrolment number " << r.id
+    in.out << "Enrolled participant " << r.code << " (enrolment number " << r.enrolment_number
            << ").\n";
   };
   return on_database(in, show, app::add_participant, fields_from(in.options));
@@ -67,7 +67,7 @@ core::result<int> cmd_participant_import(invocation& in) {
 
 core::result<int> cmd_participant_list(invocation& in) {
   const auto show = [&](const auto& list) {
-    if (print_json_if_asked(in, list, [](const auto& r) { return app::to_json(r); })) return;
+    if (print_json_if_asked(in, list)) return;
     const std::string format = in.options.get_or("format", "text");
     std::vector<std::vector<std::string>> rows;
     for (const auto& r : list) rows.push_back(participant_cells(r));
@@ -87,11 +87,11 @@ core::result<int> cmd_participant_list(invocation& in) {
 
 core::result<int> cmd_participant_withdraw(invocation& in) {
   const auto show = [&](const auto& r) {
-    in.out << "Participant " << r.participant.code << " withdrawn on " << *r.withdrawn_at
+    in.out << "Participant " << r.code << " withdrawn on " << *r.withdrawn_at
            << ". Their records are kept.\n";
   };
-  return on_database(in, show, app::withdraw_participant, in.options.at("code"),
-                     in.options.at("reason"));
+  return on_database(in, show, app::withdraw_participant,
+                     app::withdrawal{in.options.at("code"), in.options.at("reason")});
 }
 
 }  // namespace

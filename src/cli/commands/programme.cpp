@@ -65,7 +65,7 @@ core::result<int> cmd_schedule_generate(invocation& in) {
 
 core::result<int> cmd_schedule_list(invocation& in) {
   const auto show = [&](const auto& list) {
-    if (print_json_if_asked(in, list, [](const auto& v) { return app::to_json(v); })) return;
+    if (print_json_if_asked(in, list)) return;
     if (list.empty()) {
       in.out << "No lectures or sessions yet; create them with 'balint-trial schedule "
                 "generate'.\n";
@@ -73,7 +73,7 @@ core::result<int> cmd_schedule_list(invocation& in) {
       in.out << sessions_table(list);
     }
   };
-  return on_database(in, show, app::list_schedule, in.options.get_or("cohort", ""));
+  return on_database(in, show, app::list_sessions, in.options.get_or("cohort", ""));
 }
 
 core::result<int> cmd_schedule_assign_leader(invocation& in) {

@@ -133,10 +133,10 @@ core::result<int> cmd_reproduce(invocation& in) {
   if (!outcome) return std::move(outcome).error();
   const auto& o = outcome.value();
   if (const auto report_path = in.options.get("report")) {
-    write_file(*report_path, app::reproduction_report_html(o));
+    write_file(*report_path, report::reproduction_html(o));
   }
   if (in.options.get_or("format", "text") == "json") {
-    in.out << app::to_json(o).dump_pretty() << "\n";
+    in.out << report::to_json(o).dump_pretty() << "\n";
   } else {
     in.out << "Reproducing " << o.published.summary.title << "\n"
            << "Participant-level data: " << o.data.source << ", seed " << o.data.seed << ", "

@@ -4,7 +4,6 @@
 #include "commands.hpp"
 
 #include "balint/app/randomization_service.hpp"
-#include "balint/core/json.hpp"
 #include "balint/report/table.hpp"
 
 #include <map>
@@ -14,30 +13,6 @@
 
 namespace balint::cli::detail {
 namespace {
-
-core::json allocation_json(const storage::allocation_record& r) {
-  core::json j;
-  j["participant"] = r.participant_code;
-  j["arm"] = r.arm;
-  j["stratum"] = r.stratum;
-  j["allocated_at"] = r.allocated_at;
-  j["allocated_by"] = r.allocated_by;
-  return j;
-}
-
-core::json counts_json(const app::randomization_counts& c) {
-  core::json j;
-  j["enrolled"] = c.enrolled;
-  j["randomized"] = c.randomized;
-  j["planned"] = c.planned;
-  j["per_arm"] = core::json::object{};
-  for (const auto& [arm, n] : c.per_arm) j["per_arm"][arm] = n;
-  j["per_stratum"] = core::json::object{};
-  for (const auto& [stratum, arms] : c.per_stratum) {
-    for (const auto& [arm, n] : arms) j["per_stratum"][stratum][arm] = n;
-  }
-  return j;
-}
 
 core::result<int> cmd_randomize(invocation& in) {
   const bool all = in.options.has("all-eligible");
@@ -90,11 +65,11 @@ core::result<int> cmd_randomization_verify(invocation& in) {
 
 core::result<int> cmd_randomization_list(invocation& in) {
   const auto show = [&](const auto& list) {
-    if (print_json_if_asked(in, list, allocation_json)) return;
+    if (print_json_if_asked(in, list)) return;
     const std::string format = in.options.get_or("format", "text");
     std::vector<std::vector<std::string>> rows;
     for (const auto& r : list) {
-      rows.push_back({r.participant_code, r.arm, r.stratum, r.allocated_at, r.allocated_by});
+      rows.push_back({r.participant, r.arm, r.stratum, r.allocated_at, r.allocated_by});
     }
     const std::vector<std::string> header = {"participant", "arm", "stratum", "allocated_at",
                                              "allocated_by"};
@@ -109,10 +84,7 @@ core::result<int> cmd_randomization_list(invocation& in) {
 
 core::result<int> cmd_randomization_status(invocation& in) {
   const auto show = [&](const app::randomization_counts& c) {
-    if (in.options.get_or("format", "text") == "json") {
-      in.out << counts_json(c).dump_pretty() << "\n";
-      return;
-    }
+    if (print_json_if_asked(in, c)) return;
     in.out << "Randomized " << c.randomized << " of " << c.enrolled
            << " enrolled (planned: " << c.planned << ")\n";
     std::vector<std::string> header = {"stratum"};
@@ -144,7 +116,7 @@ core::result<int> cmd_randomization_reveal(invocation& in) {
   const std::string reason = in.options.get_or("reason", "");
   if (const auto code = in.options.get("participant")) {
     const auto show = [&](const auto& a) {
-      in.out << "Participant " << a.participant_code << " was allocated to " << a.arm << " on "
+      in.out << "Participant " << a.participant << " was allocated to " << a.arm << " on "
              << a.allocated_at << ". This unblinding is recorded in the audit trail.\n";
     };
     return on_database(in, show, app::unblind_participant, *code, reason);

@@ -101,29 +101,9 @@ core::result<int> cmd_audit_verify(invocation& in) {
   return on_database(in, show, app::verify_audit_trail);
 }
 
-core::json audit_entry_json(const storage::audit_record& e) {
-  core::json j;
-  j["seq"] = e.seq;
-  j["at"] = e.at;
-  j["actor"] = e.actor;
-  j["action"] = e.action;
-  j["entity"] = e.entity;
-  // before/after are stored as canonical JSON text; show them as JSON values.
-  auto value = [](const std::optional<std::string>& text) {
-    if (!text) return core::json();
-    auto parsed = core::parse_json(*text);
-    return parsed ? std::move(parsed.value()) : core::json(*text);
-  };
-  j["before"] = value(e.before);
-  j["after"] = value(e.after);
-  j["reason"] = e.reason ? core::json(*e.reason) : core::json();
-  j["hash"] = e.hash;
-  return j;
-}
-
 core::result<int> cmd_audit_log(invocation& in) {
   const auto show = [&](const auto& log) {
-    if (print_json_if_asked(in, log, audit_entry_json)) return;
+    if (print_json_if_asked(in, log)) return;
     std::vector<std::vector<std::string>> rows;
     for (const auto& e : log) {
       rows.push_back({std::to_string(e.seq), e.at, e.actor, e.action, e.entity,

@@ -35,7 +35,7 @@ core::result<int> cmd_user_disable(invocation& in) {
 
 core::result<int> cmd_user_list(invocation& in) {
   const auto show = [&](const auto& list) {
-    if (print_json_if_asked(in, list, [](const auto& u) { return app::to_json(u); })) return;
+    if (print_json_if_asked(in, list)) return;
     std::vector<std::vector<std::string>> rows;
     for (const auto& u : list) {
       rows.push_back({u.name, std::string(app::to_string(u.user_role)), u.created_at,
