@@ -4,10 +4,6 @@
 
 #include "balint/resources/resources.hpp"
 
-#include <Poco/Data/SQLite/Connector.h>
-#include <Poco/Data/SQLite/Utility.h>
-#include <Poco/Data/Session.h>
-#include <Poco/Exception.h>
 #include <sqlite3.h>
 
 #include <condition_variable>
@@ -24,7 +20,7 @@ namespace detail {
 
 void check(sqlite3* db, int rc, std::string_view what) {
   if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW) return;
-  throw storage_error(std::string(what) + ": " + sqlite3_errmsg(db));
+  throw storage_error(std::string(what) + ": " + sqlite3_errmsg(db), sqlite3_extended_errcode(db));
 }
 
 statement_cache::~statement_cache() {
@@ -128,9 +124,19 @@ std::vector<migration> migrations() {
   return out;
 }
 
-void register_connector() {
-  static std::once_flag once;
-  std::call_once(once, [] { Poco::Data::SQLite::Connector::registerConnector(); });
+/// One value of a PRAGMA (or any single-value query), as text; what = context for errors.
+std::string query_text(detail::statement_cache& cache, std::string_view sql,
+                       std::string_view what) {
+  detail::statement s(cache, sql);
+  if (!s.step()) throw storage_error(std::string(what) + ": no answer to " + std::string(sql));
+  return s.text(0);
+}
+
+std::int64_t query_integer(detail::statement_cache& cache, std::string_view sql,
+                           std::string_view what) {
+  detail::statement s(cache, sql);
+  if (!s.step()) throw storage_error(std::string(what) + ": no answer to " + std::string(sql));
+  return s.integer(0);
 }
 
 }  // namespace
@@ -151,78 +157,62 @@ int database::latest_schema_version() {
 }
 
 std::unique_ptr<database> database::open(const std::string& path) {
-  register_connector();
-  try {
-    auto p = std::make_unique<impl>(path);
-    using Poco::Data::Keywords::into;
-    using Poco::Data::Keywords::now;
-    auto& s = p->session;
-    // Wait for another writer instead of failing at once.
-    s << "PRAGMA busy_timeout = 10000", now;
-    int version = 0;
-    s << "PRAGMA user_version", into(version), now;
-    if (version == 0) {
-      // A version-0 file with tables belongs to some other program: never touch it (not even
-      // its journal mode, which is stored in the file).
-      int tables = 0;
-      s << "SELECT count(*) FROM sqlite_master", into(tables), now;
-      if (tables > 0) {
-        throw storage_error(path +
-                            " is a SQLite database of another program, not a "
-                            "balint-trial database; nothing was changed");
-      }
+  auto p = std::make_unique<impl>(path);
+  auto& c = p->statements;
+  const std::string failed = "cannot open the database " + path;
+  // Wait for another process's writer instead of failing at once.
+  detail::statement(c, "PRAGMA busy_timeout = 10000").run(failed);
+  const auto version = query_integer(c, "PRAGMA user_version", failed);
+  if (version == 0) {
+    // A version-0 file with tables belongs to some other program: never touch it (not even
+    // its journal mode, which is stored in the file).
+    if (query_integer(c, "SELECT count(*) FROM sqlite_master", failed) > 0) {
+      throw storage_error(path +
+                          " is a SQLite database of another program, not a "
+                          "balint-trial database; nothing was changed");
     }
-    std::string mode;
-    s << "PRAGMA journal_mode = WAL", into(mode), now;
-    // FULL: a commit we acknowledge is on disk before we say so, even in WAL mode.
-    s << "PRAGMA synchronous = FULL", now;
-    s << "PRAGMA foreign_keys = ON", now;
-    const int latest = latest_schema_version();
-    if (version > latest) {
-      throw storage_error("the database " + path + " has schema version " +
-                          std::to_string(version) + ", newer than this program (" +
-                          std::to_string(latest) + "); use a newer balint-trial");
-    }
-    for (const auto& m : migrations()) {
-      if (m.version <= version) continue;
-      // Each migration and its version bump commit together or not at all.
-      const std::string sql = "BEGIN IMMEDIATE;\n" + std::string(m.sql) +
-                              "\nPRAGMA user_version = " + std::to_string(m.version) + ";\nCOMMIT;";
-      char* message = nullptr;
-      const int rc = sqlite3_exec(p->handle, sql.c_str(), nullptr, nullptr, &message);
-      if (rc != SQLITE_OK) {
-        std::string text = message ? message : "unknown error";
-        sqlite3_free(message);
-        sqlite3_exec(p->handle, "ROLLBACK", nullptr, nullptr, nullptr);
-        throw storage_error("applying migration " + std::to_string(m.version) + " to " + path +
-                            ": " + text);
-      }
-    }
-    return std::unique_ptr<database>(new database(std::move(p)));
-  } catch (const Poco::Exception& e) {
-    throw storage_error("cannot open the database " + path + ": " + e.displayText());
   }
+  query_text(c, "PRAGMA journal_mode = WAL", failed);
+  // FULL: a commit we acknowledge is on disk before we say so, even in WAL mode.
+  detail::statement(c, "PRAGMA synchronous = FULL").run(failed);
+  detail::statement(c, "PRAGMA foreign_keys = ON").run(failed);
+  const int latest = latest_schema_version();
+  if (version > latest) {
+    throw storage_error("the database " + path + " has schema version " + std::to_string(version) +
+                        ", newer than this program (" + std::to_string(latest) +
+                        "); use a newer balint-trial");
+  }
+  for (const auto& m : migrations()) {
+    if (m.version <= version) continue;
+    // Each migration and its version bump commit together or not at all.
+    const std::string sql = "BEGIN IMMEDIATE;\n" + std::string(m.sql) +
+                            "\nPRAGMA user_version = " + std::to_string(m.version) + ";\nCOMMIT;";
+    char* message = nullptr;
+    const int rc = sqlite3_exec(p->handle, sql.c_str(), nullptr, nullptr, &message);
+    if (rc != SQLITE_OK) {
+      std::string text = message ? message : "unknown error";
+      sqlite3_free(message);
+      sqlite3_exec(p->handle, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw storage_error("applying migration " + std::to_string(m.version) + " to " + path + ": " +
+                          text);
+    }
+  }
+  return std::unique_ptr<database>(new database(std::move(p)));
 }
 
 int database::schema_version() {
-  int version = 0;
-  impl_->session << "PRAGMA user_version", Poco::Data::Keywords::into(version),
-      Poco::Data::Keywords::now;
-  return version;
+  return static_cast<int>(
+      query_integer(impl_->statements, "PRAGMA user_version", "schema version"));
 }
 
 database::connection_settings database::settings() {
-  connection_settings c;
-  auto& s = impl_->session;
-  using Poco::Data::Keywords::into;
-  using Poco::Data::Keywords::now;
-  int fk = 0;
-  s << "PRAGMA journal_mode", into(c.journal_mode), now;
-  s << "PRAGMA synchronous", into(c.synchronous), now;
-  s << "PRAGMA foreign_keys", into(fk), now;
-  c.foreign_keys = fk != 0;
-  c.user_version = schema_version();
-  return c;
+  auto& c = impl_->statements;
+  connection_settings out;
+  out.journal_mode = query_text(c, "PRAGMA journal_mode", "settings");
+  out.synchronous = static_cast<int>(query_integer(c, "PRAGMA synchronous", "settings"));
+  out.foreign_keys = query_integer(c, "PRAGMA foreign_keys", "settings") != 0;
+  out.user_version = schema_version();
+  return out;
 }
 
 // BEGIN, COMMIT, SAVEPOINT and RELEASE go through the connection's statement cache: prepared
@@ -291,8 +281,8 @@ void database::begin_transaction(bool write) {
     impl_->holds_turn = true;
   }
   try {
-    // Poco's begin() is DEFERRED; IMMEDIATE takes the write lock up front (FACTS.md). A read
-    // transaction is DEFERRED: in WAL it reads one snapshot and never blocks a writer.
+    // IMMEDIATE takes the write lock up front. A read transaction is DEFERRED: in WAL it reads one
+    // snapshot and never blocks a writer.
     detail::statement s(impl_->statements, write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
     s.run("starting a transaction");
   } catch (...) {
@@ -358,10 +348,28 @@ void remove_database_files(const std::string& path) noexcept {
   }
 }
 
+namespace detail {
+
+connection::connection(const std::string& path) {
+  // NOMUTEX: a connection is used by one thread at a time (a pooled one may move between
+  // threads), so SQLite's per-connection mutex would only cost time.
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &db_,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    const std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+    sqlite3_close_v2(db_);
+    throw storage_error("cannot open the database " + path + ": " + message, rc);
+  }
+  // Extended codes (SQLITE_CONSTRAINT_UNIQUE, SQLITE_IOERR_FSYNC, ...) reach storage_error.
+  sqlite3_extended_result_codes(db_, 1);
+}
+
+connection::~connection() { sqlite3_close_v2(db_); }
+
+}  // namespace detail
+
 database::impl::impl(const std::string& file)
-    : path(file),
-      session("SQLite", file),
-      handle(Poco::Data::SQLite::Utility::dbHandle(session)),
-      statements(handle) {}
+    : path(file), conn(file), handle(conn.get()), statements(handle) {}
 
 }  // namespace balint::storage

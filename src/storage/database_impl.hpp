@@ -2,7 +2,6 @@
 
 #include "balint/storage/database.hpp"
 
-#include <Poco/Data/Session.h>
 #include <sqlite3.h>
 
 #include <cstddef>
@@ -21,7 +20,7 @@ namespace detail {
 void check(sqlite3* db, int rc, std::string_view what);
 
 /// The prepared statements of one connection, by SQL text: each is prepared on first use and
-/// kept until the connection closes (Poco 1.11 re-prepares on every execute). Not thread-safe,
+/// kept until the connection closes. Not thread-safe,
 /// like the connection itself: one thread uses a connection at a time.
 class statement_cache {
  public:
@@ -58,8 +57,7 @@ class statement_cache {
   std::unordered_map<std::string, entry, text_hash, std::equal_to<>> entries_;
 };
 
-/// A prepared statement on the handle Poco opened, for the hot paths (bulk item answers,
-/// streaming exports, every per-request read): borrowed from the connection's statement_cache,
+/// A prepared statement, the one way SQL runs here: borrowed from the connection's statement_cache,
 /// so each SQL text is prepared once per connection; reset and handed back on destruction.
 class statement {
  public:
@@ -88,14 +86,28 @@ class statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
+/// An open sqlite3 handle, closed on destruction.
+class connection {
+ public:
+  /// sqlite3_open_v2 (read-write, create) with extended result codes; throws storage_error.
+  explicit connection(const std::string& path);
+  ~connection();
+  connection(const connection&) = delete;
+  connection& operator=(const connection&) = delete;
+  sqlite3* get() const { return db_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
 }  // namespace detail
 
 struct database::impl {
   explicit impl(const std::string& file);
   std::string path;  ///< as opened; keys the in-process writer turn
-  Poco::Data::Session session;
+  detail::connection conn;
   sqlite3* handle;
-  /// Declared after `session`, so destroyed (finalized) before the session closes the handle.
+  /// Declared after `conn`, so destroyed (finalized) before the handle closes.
   detail::statement_cache statements;
   int depth = 0;            ///< open begin() calls: 1 = BEGIN, more = savepoints inside it
   bool holds_turn = false;  ///< this connection holds its file's in-process writer turn

@@ -4,23 +4,11 @@
 #include "balint/core/text.hpp"
 #include "balint/storage/database.hpp"
 
-#include <Poco/Data/Session.h>
-#include <Poco/Data/Statement.h>
-#include <Poco/Nullable.h>
-
 namespace balint::storage {
 
 using detail::statement;
-using Poco::Data::Keywords::into;
-using Poco::Data::Keywords::now;
-using Poco::Data::Keywords::use;
 
 namespace {
-
-template <class T>
-Poco::Nullable<T> nullable(const std::optional<T>& v) {
-  return v ? Poco::Nullable<T>(*v) : Poco::Nullable<T>();
-}
 
 std::optional<int> optional_int(const statement& s, int col) {
   if (s.is_null(col)) return std::nullopt;
@@ -64,21 +52,23 @@ std::optional<stored_trial> database::load_trial() {
 }
 
 void database::insert_trial(const stored_trial& trial) {
-  std::string key = trial.key;
-  std::string definition = trial.definition;
-  std::string created = trial.created_at;
-  impl_->session << "INSERT INTO trial (id, trial_key, definition, created_at) VALUES (1, ?, ?, ?)",
-      use(key), use(definition), use(created), now;
+  statement s(impl_->statements,
+              "INSERT INTO trial (id, trial_key, definition, created_at) VALUES (1, ?, ?, ?)");
+  s.bind(1, trial.key);
+  s.bind(2, trial.definition);
+  s.bind(3, trial.created_at);
+  s.step();
 }
 
 void database::insert_instrument(const std::string& id, const std::string& definition) {
-  std::string i = id;
-  std::string d = definition;
-  impl_->session << "INSERT INTO instrument (id, definition) VALUES (?, ?)", use(i), use(d), now;
+  statement s(impl_->statements, "INSERT INTO instrument (id, definition) VALUES (?, ?)");
+  s.bind(1, id);
+  s.bind(2, definition);
+  s.step();
 }
 
 std::vector<std::pair<std::string, std::string>> database::load_instruments() {
-  // Read on every use case (app::load_trial): a cached statement, not Poco's re-prepare.
+  // Read on every use case (app::load_trial): a cached statement.
   statement s(impl_->statements, "SELECT id, definition FROM instrument ORDER BY id");
   std::vector<std::pair<std::string, std::string>> out;
   while (s.step()) out.emplace_back(s.text(0), s.text(1));
@@ -103,37 +93,40 @@ std::vector<participant_record> database::participants() {
 
 void database::insert_participants(const std::vector<enrolment::participant>& list,
                                    const std::string& enrolled_at) {
-  if (list.empty()) return;
-  // Bound as vectors: Poco prepares once and steps once per row (FACTS.md).
-  std::vector<std::string> codes, genders, available, enrolled;
-  std::vector<int> ages, consents;
-  std::vector<Poco::Nullable<std::string>> specialties;
-  std::vector<Poco::Nullable<int>> knowledge, times;
+  // One prepared statement for all rows, stepped once per row.
+  statement s(impl_->statements,
+              "INSERT INTO participant (code, age, gender, specialty, consent, balint_knowledge, "
+              "balint_times, available, enrolled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  const auto bind_optional = [&s](int index, const auto& v) {
+    if (v) {
+      s.bind(index, *v);
+    } else {
+      s.bind_null(index);
+    }
+  };
   for (const auto& p : list) {
-    codes.push_back(p.code);
-    ages.push_back(p.age);
-    genders.push_back(p.gender);
-    specialties.push_back(nullable(p.specialty));
-    consents.push_back(p.consent ? 1 : 0);
-    knowledge.push_back(nullable(p.balint_knowledge));
-    times.push_back(nullable(p.balint_times));
-    available.push_back(enrolment::format_available(p.available));
-    enrolled.push_back(enrolled_at);
+    s.bind(1, p.code);
+    s.bind(2, std::int64_t{p.age});
+    s.bind(3, p.gender);
+    bind_optional(4, p.specialty);
+    s.bind(5, std::int64_t{p.consent ? 1 : 0});
+    bind_optional(6, p.balint_knowledge);
+    bind_optional(7, p.balint_times);
+    s.bind(8, enrolment::format_available(p.available));
+    s.bind(9, enrolled_at);
+    s.step();
+    s.reset();
   }
-  impl_->session << "INSERT INTO participant (code, age, gender, specialty, consent, "
-                    "balint_knowledge, balint_times, available, enrolled_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      use(codes), use(ages), use(genders), use(specialties), use(consents), use(knowledge),
-      use(times), use(available), use(enrolled), now;
 }
 
 void database::withdraw_participant(std::int64_t id, const std::string& at,
                                     const std::string& reason) {
-  std::string when = at;
-  std::string why = reason;
-  Poco::Int64 pid = id;
-  impl_->session << "UPDATE participant SET withdrawn_at = ?, withdrawal_reason = ? WHERE id = ?",
-      use(when), use(why), use(pid), now;
+  statement s(impl_->statements,
+              "UPDATE participant SET withdrawn_at = ?, withdrawal_reason = ? WHERE id = ?");
+  s.bind(1, at);
+  s.bind(2, reason);
+  s.bind(3, id);
+  s.step();
 }
 
 std::optional<assessment_record> database::find_assessment(std::int64_t participant_id,
@@ -392,7 +385,7 @@ std::optional<audit_record> database::last_audit_entry() {
 }
 
 void database::append_audit_entry(const audit_record& e) {
-  // Written by every change: a cached statement, not Poco's re-prepare.
+  // Written by every change: a cached statement.
   statement s(impl_->statements,
               "INSERT INTO audit_entry (seq, at, actor, action, entity, before, after, reason, "
               "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");

@@ -21,7 +21,14 @@ namespace balint::storage {
 /// have checked first). Expected refusals never arrive here: the services check before writing.
 class storage_error : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  /// `code`: the driver's extended result code (SQLite: SQLITE_CONSTRAINT_UNIQUE = 2067, ...),
+  /// 0 when the failure is ours (a newer schema, another program's file).
+  explicit storage_error(const std::string& what, int code = 0)
+      : std::runtime_error(what), code_(code) {}
+  int code() const noexcept { return code_; }
+
+ private:
+  int code_;
 };
 
 struct stored_trial {
@@ -145,7 +152,7 @@ struct web_session_record {
 
 // --- end issue 8 ----------------------------------------------------------------------------
 
-/// One SQLite database file of one trial, opened through Poco::Data. Opening applies the
+/// One SQLite database file of one trial, opened with the sqlite3 C API. Opening applies the
 /// pragmas (WAL, synchronous=FULL, foreign keys) and the migrations of schemas/sql in order,
 /// tracked by PRAGMA user_version. All SQL of the project lives behind this class.
 class database {
@@ -291,7 +298,8 @@ class database {
 void remove_database_files(const std::string& path) noexcept;
 
 /// One use case = one transaction: begins IMMEDIATE on construction, rolls back in the
-/// destructor unless commit() was called (SQLiteCpp's Transaction, over Poco's session).
+/// destructor unless commit() was called (SQLiteCpp's Transaction, over the database's begin and
+/// commit).
 class transaction {
  public:
   /// A write transaction (BEGIN IMMEDIATE), or with `read_only` a snapshot for reading.
