@@ -1,6 +1,9 @@
 #pragma once
 
-#include "balint/storage/database.hpp"
+// The SQLite plumbing under sqlite_database: the connection, its statement cache, and the one
+// statement type every query of src/storage/sqlite_*.cpp runs through.
+
+#include "balint/storage/records.hpp"
 
 #include <sqlite3.h>
 
@@ -10,18 +13,26 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
+#include <vector>
 
 namespace balint::storage {
 
 namespace detail {
 
-/// The one place driver error codes become storage_error (SQLiteCpp's check()).
+/// The one place driver error codes become storage_error (SQLiteCpp's check()): the message is
+/// "WHAT: SQLite's message", the code SQLite's extended result code.
 void check(sqlite3* db, int rc, std::string_view what);
 
+template <class T>
+struct is_optional : std::false_type {};
+template <class T>
+struct is_optional<std::optional<T>> : std::true_type {};
+
 /// The prepared statements of one connection, by SQL text: each is prepared on first use and
-/// kept until the connection closes. Not thread-safe,
-/// like the connection itself: one thread uses a connection at a time.
+/// kept until the connection closes. Not thread-safe, like the connection itself: one thread
+/// uses a connection at a time.
 class statement_cache {
  public:
   explicit statement_cache(sqlite3* db) : db_(db) {}
@@ -68,6 +79,35 @@ class statement {
   void bind(int index, std::int64_t v);
   void bind(int index, std::string_view v);
   void bind_null(int index);
+  /// Binds `values` to parameters 1, 2, ... in order: integers (bool as 0 or 1), text, and
+  /// optionals of either (nothing binds NULL).
+  template <class... T>
+  statement& bind_all(const T&... values) {
+    int index = 0;
+    (bind_value(++index, values), ...);
+    return *this;
+  }
+  /// Binds `values`, runs a statement that returns no rows, and resets it for the next run
+  /// (one prepared insert stepped once per row).
+  template <class... T>
+  void execute(const T&... values) {
+    bind_all(values...);
+    step();
+    reset();
+  }
+  /// The first row, made by `read(*this)`, or nothing.
+  template <class Read>
+  auto first(Read read) -> std::optional<std::invoke_result_t<Read, const statement&>> {
+    if (!step()) return std::nullopt;
+    return read(*this);
+  }
+  /// Every row, each made by `read(*this)`.
+  template <class Read>
+  auto all(Read read) -> std::vector<std::invoke_result_t<Read, const statement&>> {
+    std::vector<std::invoke_result_t<Read, const statement&>> out;
+    while (step()) out.push_back(read(*this));
+    return out;
+  }
   /// True when a row is ready; false when done.
   bool step();
   /// Steps once a statement that returns no rows (BEGIN, COMMIT, ...); a failure becomes
@@ -78,8 +118,28 @@ class statement {
   std::int64_t integer(int col) const;
   std::string text(int col) const;
   std::optional<std::string> optional_text(int col) const;
+  std::optional<int> optional_int(int col) const;
 
  private:
+  template <class T>
+  void bind_value(int index, const T& v) {
+    if constexpr (is_optional<T>::value) {
+      if (v) {
+        bind_value(index, *v);
+      } else {
+        bind_null(index);
+      }
+    } else if constexpr (std::is_same_v<T, std::nullopt_t>) {
+      bind_null(index);
+    } else if constexpr (std::is_same_v<T, bool>) {
+      bind(index, std::int64_t{v ? 1 : 0});
+    } else if constexpr (std::is_integral_v<T>) {
+      bind(index, static_cast<std::int64_t>(v));
+    } else {
+      bind(index, std::string_view(v));
+    }
+  }
+
   statement_cache& cache_;
   sqlite3* db_;
   statement_cache::entry* from_ = nullptr;  ///< nullptr: a fresh statement, finalized at the end
@@ -101,16 +161,5 @@ class connection {
 };
 
 }  // namespace detail
-
-struct database::impl {
-  explicit impl(const std::string& file);
-  std::string path;  ///< as opened; keys the in-process writer turn
-  detail::connection conn;
-  sqlite3* handle;
-  /// Declared after `conn`, so destroyed (finalized) before the handle closes.
-  detail::statement_cache statements;
-  int depth = 0;            ///< open begin() calls: 1 = BEGIN, more = savepoints inside it
-  bool holds_turn = false;  ///< this connection holds its file's in-process writer turn
-};
 
 }  // namespace balint::storage
