@@ -1,0 +1,148 @@
+#pragma once
+
+#include "balint/enrolment/participant.hpp"
+#include "balint/instruments/instrument.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+// The rows the repositories (repositories.hpp) read and write, the same for every backend.
+namespace balint::storage {
+
+/// A failure of the database itself (disk full, corrupt file, a constraint the services should
+/// have checked first). Expected refusals never arrive here: the services check before writing.
+class storage_error : public std::runtime_error {
+ public:
+  /// `code`: the driver's extended result code (SQLite: SQLITE_CONSTRAINT_UNIQUE = 2067, ...),
+  /// 0 when the failure is ours (a newer schema, another program's file).
+  explicit storage_error(const std::string& what, int code = 0)
+      : std::runtime_error(what), code_(code) {}
+  int code() const noexcept { return code_; }
+
+ private:
+  int code_;
+};
+
+struct stored_trial {
+  std::string key;
+  std::string definition;  ///< trial definition JSON
+  std::string created_at;
+  std::optional<std::string> locked_at;
+};
+
+struct participant_record {
+  std::int64_t id = 0;  ///< enrolment order
+  enrolment::participant participant;
+  std::string enrolled_at;
+  std::optional<std::string> withdrawn_at;
+  std::optional<std::string> withdrawal_reason;
+  bool withdrawn() const { return withdrawn_at.has_value(); }
+};
+
+struct assessment_record {
+  std::int64_t id = 0;
+  std::int64_t participant_id = 0;
+  std::string participant_code;
+  std::string timepoint;
+  std::string instrument;
+  std::string recorded_at;
+  instruments::item_values items;
+};
+
+/// An assessment to insert; `items` must outlive the call.
+struct new_assessment {
+  std::int64_t participant_id = 0;
+  std::string_view timepoint;
+  std::string_view instrument;
+  const instruments::item_values* items = nullptr;
+};
+
+struct audit_record {
+  std::int64_t seq = 0;
+  std::string at;
+  std::string actor;
+  std::string action;
+  std::string entity;
+  std::optional<std::string> before;
+  std::optional<std::string> after;
+  std::optional<std::string> reason;
+  std::string prev_hash;
+  std::string hash;
+};
+
+struct randomization_setup_record {
+  std::string algorithm;
+  std::uint32_t seed = 0;
+  std::string salt;
+  std::string scheme;  ///< JSON of the trial definition's randomization member
+  std::string commitment;
+  std::string created_at;
+};
+
+struct allocation_record {
+  std::int64_t participant_id = 0;
+  std::string participant_code;
+  std::string stratum;
+  int position = 0;
+  std::string arm;
+  std::string allocated_at;
+  std::string allocated_by;
+};
+
+struct leader_record {
+  std::int64_t id = 0;
+  std::string code;
+  std::string name;
+  std::string added_at;
+};
+
+/// A lecture or session slot as stored (instants as UTC ISO text).
+struct slot_record {
+  std::int64_t id = 0;
+  std::string cohort;
+  std::string kind;  ///< "lecture" or "session"
+  int number = 0;
+  std::string start_utc;
+  std::string end_utc;
+  std::string time_zone;
+  std::optional<std::string> cancelled_at;
+  std::optional<std::string> cancel_reason;
+};
+
+struct attendance_record {
+  std::int64_t slot_id = 0;
+  std::int64_t participant_id = 0;
+  std::string participant_code;
+  std::string status;
+  std::optional<std::string> reason;
+  std::string recorded_at;
+  std::string recorded_by;
+};
+
+// Users of the web application, their sessions and sign-in attempts (issue 8).
+
+/// Someone who signs in to the web application. Never holds the password, only its PBKDF2.
+struct user_record {
+  std::int64_t id = 0;
+  std::string name;
+  std::string role;           ///< coordinator, leader, analyst or admin
+  std::string password_hash;  ///< hex PBKDF2-HMAC-SHA256
+  std::string salt;           ///< hex, 16 bytes
+  std::int64_t iterations = 0;
+  std::string created_at;
+  std::optional<std::string> disabled_at;
+};
+
+/// A signed-in browser, found by the SHA-256 of its cookie token.
+struct web_session_record {
+  std::string token_hash;
+  std::int64_t user_id = 0;
+  std::string created_at;
+  std::string last_seen_at;
+  std::string csrf_token;
+};
+
+}  // namespace balint::storage

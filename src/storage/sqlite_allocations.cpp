@@ -1,0 +1,100 @@
+// allocation_repository on SQLite: the randomization setup, the sealed list, allocations and
+// unblinding.
+#include "sqlite_database.hpp"
+
+namespace balint::storage {
+
+namespace {
+
+constexpr std::string_view allocation_columns =
+    "a.participant_id, p.code, a.stratum, a.position, a.arm, a.allocated_at, a.allocated_by "
+    "FROM allocation a JOIN participant p ON p.id = a.participant_id";
+
+allocation_record read_allocation(const detail::statement& s) {
+  return {s.integer(0), s.text(1), s.text(2), static_cast<int>(s.integer(3)),
+          s.text(4),    s.text(5), s.text(6)};
+}
+
+}  // namespace
+
+std::optional<randomization_setup_record> sqlite_database::load_randomization_setup() {
+  return sql("SELECT algorithm, seed, salt, scheme, commitment, created_at FROM "
+             "randomization_setup")
+      .first([](const detail::statement& s) {
+        return randomization_setup_record{s.text(0), static_cast<std::uint32_t>(s.integer(1)),
+                                          s.text(2), s.text(3),
+                                          s.text(4), s.text(5)};
+      });
+}
+
+void sqlite_database::insert_randomization_setup(const randomization_setup_record& r) {
+  sql("INSERT INTO randomization_setup (id, algorithm, seed, salt, scheme, commitment, "
+      "created_at) VALUES (1, ?, ?, ?, ?, ?, ?)")
+      .execute(r.algorithm, r.seed, r.salt, r.scheme, r.commitment, r.created_at);
+}
+
+void sqlite_database::insert_allocation_list(
+    const std::vector<randomization::stratum_list>& lists) {
+  auto insert =
+      sql("INSERT INTO allocation_list (stratum, position, block, block_size, arm) VALUES "
+          "(?, ?, ?, ?, ?)");
+  for (const auto& list : lists) {
+    for (const auto& e : list.entries) {
+      insert.execute(list.stratum, e.position, e.block, e.block_size, e.arm);
+    }
+  }
+}
+
+std::vector<randomization::stratum_list> sqlite_database::load_allocation_list() {
+  auto s =
+      sql("SELECT stratum, position, block, block_size, arm FROM allocation_list ORDER BY "
+          "stratum, position");
+  std::vector<randomization::stratum_list> out;
+  while (s.step()) {
+    const std::string stratum = s.text(0);
+    if (out.empty() || out.back().stratum != stratum) out.push_back({stratum, {}});
+    out.back().entries.push_back({static_cast<int>(s.integer(1)), static_cast<int>(s.integer(2)),
+                                  static_cast<int>(s.integer(3)), s.text(4)});
+  }
+  return out;
+}
+
+std::optional<randomization::list_entry> sqlite_database::next_unused_entry(
+    std::string_view stratum) {
+  return sql("SELECT l.position, l.block, l.block_size, l.arm FROM allocation_list l "
+             "WHERE l.stratum = ? AND NOT EXISTS (SELECT 1 FROM allocation a WHERE "
+             "a.stratum = l.stratum AND a.position = l.position) ORDER BY l.position LIMIT 1")
+      .bind_all(stratum)
+      .first([](const detail::statement& s) {
+        return randomization::list_entry{static_cast<int>(s.integer(0)),
+                                         static_cast<int>(s.integer(1)),
+                                         static_cast<int>(s.integer(2)), s.text(3)};
+      });
+}
+
+void sqlite_database::insert_allocation(const allocation_record& a) {
+  sql("INSERT INTO allocation (participant_id, stratum, position, arm, allocated_at, "
+      "allocated_by) VALUES (?, ?, ?, ?, ?, ?)")
+      .execute(a.participant_id, a.stratum, a.position, a.arm, a.allocated_at, a.allocated_by);
+}
+
+std::optional<allocation_record> sqlite_database::find_allocation(std::int64_t participant_id) {
+  return sql("SELECT " + std::string(allocation_columns) + " WHERE a.participant_id = ?")
+      .bind_all(participant_id)
+      .first(read_allocation);
+}
+
+std::vector<allocation_record> sqlite_database::allocations() {
+  return sql("SELECT " + std::string(allocation_columns) +
+             " ORDER BY a.allocated_at, a.stratum, a.position")
+      .all(read_allocation);
+}
+
+void sqlite_database::insert_unblinding(std::optional<std::int64_t> participant_id,
+                                        const std::string& at, const std::string& actor,
+                                        const std::string& reason) {
+  sql("INSERT INTO unblinding (participant_id, at, actor, reason) VALUES (?, ?, ?, ?)")
+      .execute(participant_id, at, actor, reason);
+}
+
+}  // namespace balint::storage

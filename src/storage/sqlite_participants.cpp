@@ -1,0 +1,69 @@
+// participant_repository on SQLite: enrolment and withdrawal.
+#include "sqlite_database.hpp"
+
+#include "balint/core/text.hpp"
+
+namespace balint::storage {
+
+namespace {
+
+std::vector<std::string> split_available(const std::string& text) {
+  std::vector<std::string> out;
+  if (text.empty()) return out;
+  for (auto piece : core::split(text, ';')) out.emplace_back(piece);
+  return out;
+}
+
+constexpr std::string_view participant_columns =
+    "id, code, age, gender, specialty, consent, balint_knowledge, balint_times, available, "
+    "enrolled_at, withdrawn_at, withdrawal_reason";
+
+participant_record read_participant(const detail::statement& s) {
+  participant_record r;
+  r.id = s.integer(0);
+  r.participant.code = s.text(1);
+  r.participant.age = static_cast<int>(s.integer(2));
+  r.participant.gender = s.text(3);
+  r.participant.specialty = s.optional_text(4);
+  r.participant.consent = s.integer(5) != 0;
+  r.participant.balint_knowledge = s.optional_int(6);
+  r.participant.balint_times = s.optional_int(7);
+  r.participant.available = split_available(s.text(8));
+  r.enrolled_at = s.text(9);
+  r.withdrawn_at = s.optional_text(10);
+  r.withdrawal_reason = s.optional_text(11);
+  return r;
+}
+
+}  // namespace
+
+std::optional<participant_record> sqlite_database::find_participant(std::string_view code) {
+  return sql("SELECT " + std::string(participant_columns) + " FROM participant WHERE code = ?")
+      .bind_all(code)
+      .first(read_participant);
+}
+
+std::vector<participant_record> sqlite_database::participants() {
+  return sql("SELECT " + std::string(participant_columns) + " FROM participant ORDER BY id")
+      .all(read_participant);
+}
+
+void sqlite_database::insert_participants(const std::vector<enrolment::participant>& list,
+                                          const std::string& enrolled_at) {
+  // One prepared statement for all rows, stepped once per row.
+  auto insert =
+      sql("INSERT INTO participant (code, age, gender, specialty, consent, balint_knowledge, "
+          "balint_times, available, enrolled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  for (const auto& p : list) {
+    insert.execute(p.code, p.age, p.gender, p.specialty, p.consent, p.balint_knowledge,
+                   p.balint_times, enrolment::format_available(p.available), enrolled_at);
+  }
+}
+
+void sqlite_database::withdraw_participant(std::int64_t id, const std::string& at,
+                                           const std::string& reason) {
+  sql("UPDATE participant SET withdrawn_at = ?, withdrawal_reason = ? WHERE id = ?")
+      .execute(at, reason, id);
+}
+
+}  // namespace balint::storage
