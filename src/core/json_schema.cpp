@@ -439,10 +439,9 @@ std::unique_ptr<const compiled> compile(const json& root, const std::string& poi
 /// Parsing a schema costs more than checking a value against it, and the schemas are few and
 /// fixed (the trial and instrument schemas are used on every load), so each is parsed once per
 /// process, keyed by its text. A parsed valijson::Schema is only read while validating, so
-/// threads share it; each validation has its own valijson::Validator (which keeps compiled
-/// patterns). Entries are never removed and the cache is left to the process's end on purpose
-/// (no destructor racing a thread still validating at exit). When it is full, a schema is
-/// parsed for the one validation.
+/// threads share it; each thread has its own valijson::Validator (see thread_validator). Entries
+/// are never removed and the cache is left to the process's end on purpose (no destructor racing a
+/// thread still validating at exit). When it is full, a schema is parsed for the one validation.
 std::shared_ptr<const compiled> shared_schema(const json& root, const std::string& root_text,
                                               const std::string& pointer) {
   struct cache {
@@ -461,6 +460,21 @@ std::shared_ptr<const compiled> shared_schema(const json& root, const std::strin
   if (shared->parsed.size() >= max_schemas) return made;
   // Another thread may have parsed the same schema meanwhile: keep the first.
   return shared->parsed.emplace(std::move(key), std::move(made)).first->second;
+}
+
+/// valijson::Validator compiles each pattern on first use and keeps it; a validator per thread
+/// keeps them across validations (a std::regex costs far more to compile than to match with; the
+/// trial schema has 13 patterns and format date one more). It is renewed now and then, so the
+/// patterns it keeps stay those in use.
+valijson::Validator& thread_validator() {
+  thread_local std::unique_ptr<valijson::Validator> validator;
+  thread_local unsigned uses = 0;
+  constexpr unsigned renew_after = 10000;
+  if (validator == nullptr || ++uses > renew_after) {
+    validator = std::make_unique<valijson::Validator>();
+    uses = 0;
+  }
+  return *validator;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -646,7 +660,7 @@ class session {
 
   static std::vector<raw_error> run(const valijson::Schema& schema, const json& value) {
     const nlohmann::json document = to_nlohmann(value);
-    valijson::Validator validator;
+    valijson::Validator& validator = thread_validator();
     valijson::ValidationResults results;
     const valijson::adapters::NlohmannJsonAdapter target(document);
     validator.validate(schema, target, &results);
@@ -680,7 +694,7 @@ class session {
     const auto parsed = schema_for(node);
     if (parsed->schema == nullptr) return false;
     const nlohmann::json document = to_nlohmann(value);
-    valijson::Validator validator;
+    valijson::Validator& validator = thread_validator();
     const valijson::adapters::NlohmannJsonAdapter target(document);
     try {
       return validator.validate(*parsed->schema, target, nullptr);
