@@ -332,6 +332,77 @@ TEST_SUITE("core") {
           "number is required; form 2: $: 1.5 is below the minimum 2)");
   }
 
+  // valijson passes up the errors of every alternative: only our one sentence may remain, at
+  // the alternative's own path, and the errors beside it stay.
+  TEST_CASE("a refused anyOf inside a list is one violation at the entry") {
+    const auto schema = R"({"properties": {"doses": {"items": {"anyOf": [{"type": "string"},
+                                                                     {"maximum": 3}]}},
+                                           "n": {"minimum": 0}}})";
+    const auto found = check(R"({"doses": [1, 5, "x"], "n": -1})", schema);
+    REQUIRE(found.size() == 2);
+    CHECK(found[0].path == "$.doses[1]");
+    CHECK(found[0].message ==
+          "5 does not fit any of the allowed forms (form 1: $.doses[1]: 5 is a whole number, but "
+          "text is required; form 2: $.doses[1]: 5 is above the maximum 3)");
+    CHECK(found[1].path == "$.n");
+  }
+
+  TEST_CASE("every unknown member is named, each at its own path") {
+    const auto schema = R"({"properties": {"id": {}}, "additionalProperties": false})";
+    const auto found = check(R"({"b": 1, "id": 2, "a": 3})", schema);
+    REQUIRE(found.size() == 2);
+    CHECK(found[0].path == "$.a");
+    CHECK(found[1].path == "$.b");
+    CHECK(found[1].message == "member not allowed here (allowed: id)");
+  }
+
+  TEST_CASE("a false schema below a keyword refuses the value at its path") {
+    const auto schema = R"({"items": {"properties": {"x": false}}})";
+    CHECK(only(R"([{}, {"x": 1}])", schema) == "$[1].x: 1 is not allowed here");
+  }
+
+  TEST_CASE("propertyNames is checked below the root and through $ref") {
+    const auto schema = R"({"$defs": {"labels": {"propertyNames": {"pattern": "^[0-9]+$"}}},
+                            "properties": {"scale": {"items": {"$ref": "#/$defs/labels"}}}})";
+    CHECK(valid(R"({"scale": [{"1": "a"}]})", schema));
+    CHECK(only(R"({"scale": [{"1": "a"}, {"x": "b"}]})", schema) ==
+          R"($.scale[1].x: the member name "x" is not allowed: "x" does not have the required )"
+          "form ^[0-9]+$");
+  }
+
+  TEST_CASE("format date is a real calendar date inside alternatives too") {
+    const auto schema = R"({"anyOf": [{"format": "date"}, {"type": "integer"}]})";
+    CHECK(valid(R"("2016-02-29")", schema));
+    CHECK(valid("3", schema));
+    CHECK(only(R"("2017-02-29")", schema) ==
+          R"($: "2017-02-29" does not fit any of the allowed forms (form 1: $: "2017-02-29" is )"
+          R"(not a real calendar date written YYYY-MM-DD; form 2: $: "2017-02-29" is text, but )"
+          "a whole number is required)");
+  }
+
+  TEST_CASE("an entry repeated three times is named at each repetition once") {
+    const auto found = check("[7, 7, 7]", R"({"uniqueItems": true})");
+    REQUIRE(found.size() == 2);
+    CHECK(found[0].path == "$[1]");
+    CHECK(found[0].message == "7 appears more than once (also at [0]); entries must be unique");
+    CHECK(found[1].path == "$[2]");
+    CHECK(found[1].message == "7 appears more than once (also at [0]); entries must be unique");
+  }
+
+  TEST_CASE("multipleOf names the divisor") {
+    CHECK(valid("10", R"({"multipleOf": 5})"));
+    CHECK(only("7", R"({"multipleOf": 5})") == "$: 7 is not a multiple of 5");
+  }
+
+  TEST_CASE("a $ref with sibling keywords applies both") {
+    const auto schema = R"({"$defs": {"id": {"type": "string"}},
+                            "properties": {"id": {"$ref": "#/$defs/id", "maxLength": 3}}})";
+    CHECK(valid(R"({"id": "abc"})", schema));
+    CHECK(only(R"({"id": "abcd"})", schema) ==
+          R"($.id: "abcd" is too long: 4 characters, at most 3 allowed)");
+    CHECK(only(R"({"id": 1})", schema) == "$.id: 1 is a whole number, but text is required");
+  }
+
   TEST_CASE("not refuses what matches the excluded schema") {
     const auto schema = R"({"not": {"title": "the reserved id", "const": "all"}})";
     CHECK(valid(R"("ee")", schema));
