@@ -111,8 +111,7 @@ core::result<analysis::analysis_result> analyze_set(const analysis::data_set& it
 
 }  // namespace
 
-core::result<analysis::analysis_result> analyze_database(storage::database& db,
-                                                         const request& req,
+core::result<analysis::analysis_result> analyze_database(storage::database& db, const request& req,
                                                          const analysis_choice& choice) {
   if (auto ok = authorize(req, use_case::analyze); !ok) return std::move(ok).error();
   auto input = analysis_input_of(db);

@@ -33,8 +33,8 @@ core::result<attendance_logged> log_attendance(storage::database& db, const requ
   if (auto ok = ensure_unlocked(db); !ok) return std::move(ok).error();
   const auto slot = db.find_slot(cohort, "session", session);
   if (!slot) {
-    return core::not_found("session", "the " + cohort + " cohort has no session " +
-                                          std::to_string(session));
+    return core::not_found("session",
+                           "the " + cohort + " cohort has no session " + std::to_string(session));
   }
   const auto leaders = db.leaders_of_slot(slot->id);
   if (leaders.empty() && !slot->cancelled_at) {
@@ -156,55 +156,57 @@ core::result<std::vector<attendance::progress>> attendance_progress(storage::dat
                                                                     const request& req) {
   return read_programme(db, req, use_case::view_attendance_progress,
                         [&](const programme_state& st) -> progress_list {
-    if (req.actor_role != role::leader) return progress_of(st, req);
-    // A leader sees the participants on the rosters of the sessions they lead.
-    std::set<std::string> theirs;
-    for (const auto& v : detail::leader_sessions(st, req.actor)) {
-      theirs.insert(v.participants.begin(), v.participants.end());
-    }
-    std::vector<attendance::progress> out;
-    for (auto& p : progress_of(st, req)) {
-      if (theirs.count(p.participant)) out.push_back(std::move(p));
-    }
-    return out;
-  });
+                          if (req.actor_role != role::leader) return progress_of(st, req);
+                          // A leader sees the participants on the rosters of the sessions they
+                          // lead.
+                          std::set<std::string> theirs;
+                          for (const auto& v : detail::leader_sessions(st, req.actor)) {
+                            theirs.insert(v.participants.begin(), v.participants.end());
+                          }
+                          std::vector<attendance::progress> out;
+                          for (auto& p : progress_of(st, req)) {
+                            if (theirs.count(p.participant)) out.push_back(std::move(p));
+                          }
+                          return out;
+                        });
 }
 
 core::result<certificate_facts> completion_certificate(storage::database& db, const request& req,
                                                        const std::string& participant) {
-  return read_programme(db, req, use_case::issue_certificate,
-                        [&](const programme_state& st) -> core::result<certificate_facts> {
-    const auto progress = progress_of(st, req);
-    const auto it = std::find_if(progress.begin(), progress.end(),
-                                 [&](const auto& p) { return p.participant == participant; });
-    if (it == progress.end()) {
-      if (!st.participant(participant)) return not_enrolled(participant);
-      return core::precondition_failed("participant",
-                                       "participant " + participant +
-                                           " has no Balint sessions (not randomized, "
-                                           "or the cohort has no calendar yet)");
-    }
-    if (it->status != attendance::progress_status::completed) {
-      return core::precondition_failed(
-          "participant", "participant " + participant + " attended " +
-                             std::to_string(it->attended) + " of the " +
-                             std::to_string(it->required) +
-                             " required sessions; a certificate is given on completion");
-    }
-    const auto* p = st.participant(participant);
-    std::vector<std::string> dates;
-    for (const auto& s : st.slots) {
-      const auto m = st.marks.find(s.id);
-      if (m == st.marks.end()) continue;
-      for (const auto& a : m->second) {
-        if (a.participant_id == p->id && a.status == "present") {
-          dates.push_back(scheduling::local_iso(instant(s.start_utc), st.zone).substr(0, 10));
+  return read_programme(
+      db, req, use_case::issue_certificate,
+      [&](const programme_state& st) -> core::result<certificate_facts> {
+        const auto progress = progress_of(st, req);
+        const auto it = std::find_if(progress.begin(), progress.end(),
+                                     [&](const auto& p) { return p.participant == participant; });
+        if (it == progress.end()) {
+          if (!st.participant(participant)) return not_enrolled(participant);
+          return core::precondition_failed("participant",
+                                           "participant " + participant +
+                                               " has no Balint sessions (not randomized, "
+                                               "or the cohort has no calendar yet)");
         }
-      }
-    }
-    return certificate_facts{{participant, it->attended, it->required, std::move(dates)},
-                             st.trial.definition.title};
-  });
+        if (it->status != attendance::progress_status::completed) {
+          return core::precondition_failed(
+              "participant", "participant " + participant + " attended " +
+                                 std::to_string(it->attended) + " of the " +
+                                 std::to_string(it->required) +
+                                 " required sessions; a certificate is given on completion");
+        }
+        const auto* p = st.participant(participant);
+        std::vector<std::string> dates;
+        for (const auto& s : st.slots) {
+          const auto m = st.marks.find(s.id);
+          if (m == st.marks.end()) continue;
+          for (const auto& a : m->second) {
+            if (a.participant_id == p->id && a.status == "present") {
+              dates.push_back(scheduling::local_iso(instant(s.start_utc), st.zone).substr(0, 10));
+            }
+          }
+        }
+        return certificate_facts{{participant, it->attended, it->required, std::move(dates)},
+                                 st.trial.definition.title};
+      });
 }
 
 }  // namespace balint::app

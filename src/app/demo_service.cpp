@@ -158,19 +158,20 @@ const std::vector<demo_user>& demo_users() {
 
 core::result<demo_summary> build_demo(storage::database& db, const request& req,
                                       const demo_options& options) {
+  if (auto ok = authorize(req, use_case::build_demo); !ok) return std::move(ok).error();
   demo_summary out;
   if (auto existing = load_trial(db)) {
     if (existing->definition.id == demo_trial_id) return out;
     return core::conflict("db", "the database holds the trial \"" + existing->definition.id +
-                                      "\", not the demo; give the demo a database of its own");
+                                    "\", not the demo; give the demo a database of its own");
   }
   const date::time_zone* zone = nullptr;
   try {
     zone = date::locate_zone(options.time_zone);
   } catch (const std::exception&) {
     return core::invalid_input("time_zone", "\"" + options.time_zone +
-                                                  "\" is not an IANA time zone (such as "
-                                                  "Europe/Berlin or Asia/Shanghai)");
+                                                "\" is not an IANA time zone (such as "
+                                                "Europe/Berlin or Asia/Shanghai)");
   }
   const auto now = scheduling::parse_utc_iso(req.now.substr(0, 19) + "Z");
   if (!now) return core::invalid_input("now", "the clock reading \"" + req.now + "\" is not UTC");

@@ -259,7 +259,7 @@ core::result<randomization_check> verify_randomization(storage::database& db, co
 }
 
 core::result<std::vector<allocation_view>> list_allocations(storage::database& db,
-                                                           const request& req) {
+                                                            const request& req) {
   auto trial = authorized_trial(db, req, use_case::list_allocations);
   if (!trial) return std::move(trial).error();
   std::vector<allocation_view> out;

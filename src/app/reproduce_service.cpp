@@ -4,6 +4,7 @@
 
 #include "balint/analysis/data_set.hpp"
 #include "balint/app/analysis_service.hpp"
+#include "balint/app/database.hpp"
 #include "balint/app/randomization_service.hpp"
 #include "balint/app/schedule_service.hpp"
 #include "balint/core/sha256.hpp"
@@ -618,10 +619,10 @@ core::result<reproduction_outcome> tongji_reproduction(const request& req) {
   const auto path = std::filesystem::temp_directory_path() /
                     ("balint-reproduce-" + std::to_string(rd()) + std::to_string(rd()) + ".db");
   core::result<reproduction_outcome> outcome = [&]() -> core::result<reproduction_outcome> {
-    auto db = storage::database::open(path.string());
+    auto db = open_database(path.string());
     return reproduce(*db, {"reproduction", req.now, role::console}, "tongji", {});
   }();
-  storage::remove_database_files(path.string());
+  remove_database_files(path.string());
   if (!outcome) return std::move(outcome).error();
   cached = std::move(outcome.value());
   return *cached;

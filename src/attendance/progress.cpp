@@ -75,10 +75,9 @@ core::result<void> check_mark(const mark_context& c, mark m) {
           "status", who + " is already marked " + std::string(to_string(m)) + " at " + at);
     }
     if (!c.has_reason) {
-      return core::invalid_input("reason", who + " is already marked " +
-                                               std::string(to_string(*c.existing)) + " at " + at +
-                                               "; changing it to " + std::string(to_string(m)) +
-                                               " needs a reason");
+      return core::invalid_input(
+          "reason", who + " is already marked " + std::string(to_string(*c.existing)) + " at " +
+                        at + "; changing it to " + std::string(to_string(m)) + " needs a reason");
     }
   }
   if (m == mark::present && c.present_others + 1 > c.capacity_max) {

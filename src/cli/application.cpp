@@ -2,6 +2,7 @@
 
 #include "commands/commands.hpp"
 #include "help.hpp"
+#include "hints.hpp"
 
 #include "balint/cli/options.hpp"
 #include "balint/core/text.hpp"
@@ -130,8 +131,14 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   try {
     auto r = found->run(in);
     if (r) return r.value();
-    err << "balint-trial " << found->path << ": refused: " << r.error().field << ": "
-        << r.error().message << "\nNothing was changed.\n";
+    err << "balint-trial " << found->path
+        << ": refused: " << detail::field_label(r.error(), found->options) << ": "
+        << r.error().message;
+    if (const auto hint = detail::hint_for(r.error(), found->options, parsed.value());
+        !hint.empty()) {
+      err << " (" << hint << ")";
+    }
+    err << "\nNothing was changed.\n";
     return 2;
   } catch (const std::exception& e) {
     err << "balint-trial " << found->path << ": failed: " << e.what() << "\n";

@@ -46,6 +46,11 @@ const option_spec* option_of(const std::string& field, const std::vector<option_
 
 }  // namespace
 
+std::string field_label(const core::error& e, const std::vector<option_spec>& options) {
+  if (const auto* o = option_of(e.field, options)) return "--" + o->name;
+  return e.field;
+}
+
 std::string hint_for(const core::error& e, const std::vector<option_spec>& options,
                      const parsed_options& given) {
   for (const auto& p : pointers) {

@@ -19,4 +19,8 @@ namespace balint::cli::detail {
 std::string hint_for(const core::error& e, const std::vector<option_spec>& options,
                      const parsed_options& given);
 
+/// How the refused field is named on the command line: the option it is typed into
+/// ("--time-zone" for the field time_zone), or the field itself when no option carries it.
+std::string field_label(const core::error& e, const std::vector<option_spec>& options);
+
 }  // namespace balint::cli::detail

@@ -55,7 +55,7 @@ core::result<void> require_database_file(const std::string& path) {
                                          "'");
 }
 
-core::result<std::unique_ptr<storage::database>> open_db(const parsed_options& o, bool create) {
+core::result<std::unique_ptr<app::database>> open_db(const parsed_options& o, bool create) {
   const std::string& path = o.at("db");
   if (!create) {
     if (auto exists = require_database_file(path); !exists) return std::move(exists).error();
@@ -71,8 +71,8 @@ core::result<std::unique_ptr<storage::database>> open_db(const parsed_options& o
     }
   }
   try {
-    return storage::database::open(path);
-  } catch (const storage::storage_error& e) {
+    return app::open_database(path);
+  } catch (const app::storage_error& e) {
     if (std::string(e.what()).find("another program") != std::string::npos) {
       return core::invalid_input("--db", e.what());
     }

@@ -4,9 +4,9 @@
 // and the trial's database file.
 
 #include "balint/app/audit.hpp"
+#include "balint/app/database.hpp"
 #include "balint/cli/options.hpp"
 #include "balint/core/result.hpp"
-#include "balint/storage/database.hpp"
 
 #include <filesystem>
 #include <memory>
@@ -32,8 +32,7 @@ core::result<void> require_database_file(const std::string& path);
 
 /// Opens the database of --db. Every command but init needs an existing file: a typo in the
 /// path must not silently create an empty trial.
-core::result<std::unique_ptr<storage::database>> open_db(const parsed_options& o,
-                                                         bool create = false);
+core::result<std::unique_ptr<app::database>> open_db(const parsed_options& o, bool create = false);
 
 /// The password from standard input (first line), never from an argument: arguments show up
 /// in `ps` and in shell history. Echo is off when a person types it.

@@ -1,8 +1,7 @@
-#include "balint/core/csv.hpp"
-#include "balint/report/export.hpp"
-
 #include "balint/analysis/data_set.hpp"
 #include "balint/app/services.hpp"
+#include "balint/core/csv.hpp"
+#include "balint/report/export.hpp"
 
 #include <cmath>
 #include <map>

@@ -136,7 +136,7 @@ class connection_pool {
  public:
   explicit connection_pool(std::string path) : path_(std::move(path)) {}
 
-  std::unique_ptr<storage::database> acquire() {
+  std::unique_ptr<app::database> acquire() {
     {
       std::lock_guard lock(mutex_);
       if (!idle_.empty()) {
@@ -145,9 +145,9 @@ class connection_pool {
         return db;
       }
     }
-    return storage::database::open(path_);
+    return app::open_database(path_);
   }
-  void release(std::unique_ptr<storage::database> db) {
+  void release(std::unique_ptr<app::database> db) {
     std::lock_guard lock(mutex_);
     idle_.push_back(std::move(db));
   }
@@ -159,7 +159,7 @@ class connection_pool {
  private:
   std::string path_;
   std::mutex mutex_;
-  std::vector<std::unique_ptr<storage::database>> idle_;
+  std::vector<std::unique_ptr<app::database>> idle_;
 };
 
 class lease {
@@ -170,11 +170,11 @@ class lease {
   }
   lease(const lease&) = delete;
   lease& operator=(const lease&) = delete;
-  storage::database& operator*() { return *db_; }
+  app::database& operator*() { return *db_; }
 
  private:
   connection_pool& pool_;
-  std::unique_ptr<storage::database> db_;
+  std::unique_ptr<app::database> db_;
 };
 
 /// Group commit. Writes of the trial queue here; one writer thread takes every write waiting,
@@ -183,7 +183,7 @@ class lease {
 /// under load one fsync serves many writes, and the writers never sleep in SQLite's busy handler.
 class write_queue {
  public:
-  using job_fn = std::function<detail::response(storage::database&)>;
+  using job_fn = std::function<detail::response(app::database&)>;
 
   explicit write_queue(std::string path) : path_(std::move(path)) {}
   ~write_queue() { stop(); }
@@ -223,7 +223,7 @@ class write_queue {
   };
 
   void loop() {
-    std::unique_ptr<storage::database> db;
+    std::unique_ptr<app::database> db;
     for (;;) {
       std::vector<job*> batch;
       {
@@ -242,13 +242,13 @@ class write_queue {
     }
   }
 
-  void run_batch(std::unique_ptr<storage::database>& db, const std::vector<job*>& batch) {
+  void run_batch(std::unique_ptr<app::database>& db, const std::vector<job*>& batch) {
     try {
-      if (!db) db = storage::database::open(path_);
-      storage::transaction all(*db);
+      if (!db) db = app::open_database(path_);
+      app::transaction all(*db);
       for (auto* j : batch) {
         {
-          storage::transaction one(*db);
+          app::transaction one(*db);
           try {
             j->out = j->fn(*db);
             if (j->out.status < 300) one.commit();
@@ -464,7 +464,7 @@ class api_handler : public Poco::Net::HTTPRequestHandler {
       return error_response(400, "invalid_input", "body", "this route needs a JSON object body");
     }
     if (route_->group_commit) {
-      return state_.writes.run([&](storage::database& writer) {
+      return state_.writes.run([&](app::database& writer) {
         call w{c.req, writer, c.cfg, c.params, c.query, c.body, c.who, c.cookie_token};
         return route_->run(w);
       });
@@ -550,7 +550,7 @@ struct server::impl {
 server::server(config c) {
   if (c.threads < 1) c.threads = 1;
   // Opening once up front migrates the file and fails early on a bad path.
-  storage::database::open(c.db_path);
+  app::open_database(c.db_path);
   impl_ = std::make_unique<impl>(std::move(c));
 }
 

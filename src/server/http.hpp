@@ -5,11 +5,11 @@
 
 #include "balint/app/access.hpp"
 #include "balint/app/audit.hpp"
+#include "balint/app/database.hpp"
 #include "balint/app/user_service.hpp"
 #include "balint/core/error.hpp"
 #include "balint/core/json.hpp"
 #include "balint/server/server.hpp"
-#include "balint/storage/database.hpp"
 
 #include <functional>
 #include <map>
@@ -36,7 +36,7 @@ struct response {
 /// a database connection of its own.
 struct call {
   app::request req;
-  storage::database& db;
+  app::database& db;
   const config& cfg;
   std::vector<std::string> params;  ///< the {placeholders} of the path, in order
   std::map<std::string, std::string> query;

@@ -220,7 +220,7 @@ TEST_SUITE("programme") {
     expect_refused(db,
                    {"attendance", "log", "--db", db, "--session", "1", "--participant",
                     intervention[0], "--status", "present"},
-                   {"needs --reason"});
+                   {"needs a reason", "give it with --reason TEXT"});
     expect_exit(0, {"attendance", "log", "--db", db, "--session", "1", "--participant",
                     intervention[0], "--status", "present", "--reason", "came late, was there"});
     const std::vector<std::string> thirteen(intervention.begin() + 1, intervention.begin() + 13);

@@ -48,8 +48,7 @@ struct analysis_choice {
 };
 
 /// The whole analysis of a database, ITT or per-protocol.
-core::result<analysis::analysis_result> analyze_database(storage::database& db,
-                                                         const request& req,
+core::result<analysis::analysis_result> analyze_database(storage::database& db, const request& req,
                                                          const analysis_choice& choice);
 
 /// The analysis of a wide CSV as `export` writes it. A CSV does not say which trial it comes

@@ -57,7 +57,7 @@ core::result<randomization_check> verify_randomization(storage::database& db, co
 
 /// Allocations made so far, in the order they were made (no list positions).
 core::result<std::vector<allocation_view>> list_allocations(storage::database& db,
-                                                           const request& req);
+                                                            const request& req);
 
 struct randomization_counts {
   std::size_t enrolled = 0;

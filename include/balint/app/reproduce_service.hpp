@@ -5,9 +5,9 @@
 #include "balint/app/services.hpp"
 #include "balint/core/json.hpp"
 #include "balint/core/result.hpp"
-#include "balint/reproduction/consort.hpp"
 #include "balint/reproduction/audit.hpp"
 #include "balint/reproduction/compare.hpp"
+#include "balint/reproduction/consort.hpp"
 #include "balint/reproduction/published.hpp"
 #include "balint/storage/database.hpp"
 

@@ -1,9 +1,9 @@
 #pragma once
 
 #include "balint/analysis/analysis.hpp"
-#include "balint/reproduction/consort.hpp"
 #include "balint/reproduction/audit.hpp"
 #include "balint/reproduction/compare.hpp"
+#include "balint/reproduction/consort.hpp"
 #include "balint/reproduction/published.hpp"
 
 #include <cstddef>

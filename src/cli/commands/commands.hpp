@@ -6,11 +6,11 @@
 #include "../io.hpp"
 
 #include "balint/app/audit.hpp"
+#include "balint/app/database.hpp"
 #include "balint/cli/options.hpp"
 #include "balint/core/json.hpp"
-#include "balint/report/json.hpp"
 #include "balint/core/result.hpp"
-#include "balint/storage/database.hpp"
+#include "balint/report/json.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -49,7 +49,7 @@ struct command {
 /// `body(db, request)` returns (a core::result). The database is closed when `body` returns.
 template <class Body>
 auto with_database(const invocation& in, Body&& body)
-    -> decltype(body(std::declval<storage::database&>(), std::declval<const app::request&>())) {
+    -> decltype(body(std::declval<app::database&>(), std::declval<const app::request&>())) {
   auto db = open_db(in.options);
   if (!db) return std::move(db).error();
   return std::forward<Body>(body)(**db, make_request(in.options));
@@ -61,7 +61,7 @@ auto with_database(const invocation& in, Body&& body)
 template <class Show, class UseCase, class... Args>
 core::result<int> on_database(const invocation& in, Show&& show, UseCase&& use_case,
                               Args&&... args) {
-  auto call = [&](storage::database& db, const app::request& req) -> core::result<int> {
+  auto call = [&](app::database& db, const app::request& req) -> core::result<int> {
     auto value = use_case(db, req, args...);
     if (!value) return std::move(value).error();
     if constexpr (std::is_void_v<decltype(show(value.value()))>) {

@@ -6,13 +6,13 @@
 #include "../io.hpp"
 #include "commands.hpp"
 
+#include "balint/app/database.hpp"
 #include "balint/app/reproduce_service.hpp"
 #include "balint/core/text.hpp"
 #include "balint/report/reproduction_report.hpp"
 #include "balint/reproduction/audit.hpp"
 #include "balint/reproduction/reconstruct.hpp"
 #include "balint/resources/resources.hpp"
-#include "balint/storage/database.hpp"
 
 #include <filesystem>
 #include <random>
@@ -122,12 +122,12 @@ core::result<int> cmd_reproduce(invocation& in) {
     fs::path path;
     bool active;
     ~cleanup() {
-      if (active) storage::remove_database_files(path.string());
+      if (active) app::remove_database_files(path.string());
     }
   } remove_later{path, temporary};
   core::result<app::reproduction_outcome> outcome =
       [&]() -> core::result<app::reproduction_outcome> {
-    auto db = storage::database::open(path.string());
+    auto db = app::open_database(path.string());
     return app::reproduce(*db, make_request(in.options), key, options);
   }();
   if (!outcome) return std::move(outcome).error();

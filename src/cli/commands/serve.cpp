@@ -3,11 +3,11 @@
 #include "../io.hpp"
 #include "commands.hpp"
 
+#include "balint/app/database.hpp"
 #include "balint/app/demo_service.hpp"
 #include "balint/core/text.hpp"
 #include "balint/report/table.hpp"
 #include "balint/server/server.hpp"
-#include "balint/storage/database.hpp"
 
 #include <date/tz.h>
 
@@ -53,14 +53,14 @@ core::result<int> cmd_demo(invocation& in) {
   }
   // Built in a file of its own and renamed at the end: a failure leaves no half-built demo.
   const std::string building = path + ".building";
-  storage::remove_database_files(building);
+  app::remove_database_files(building);
   core::result<app::demo_summary> r = app::demo_summary{};
   {
-    auto db = storage::database::open(building);
+    auto db = app::open_database(building);
     r = app::build_demo(*db, make_request(in.options), options);
   }
   if (!r) {
-    storage::remove_database_files(building);
+    app::remove_database_files(building);
     return std::move(r).error();
   }
   fs::rename(building, path);

@@ -3,11 +3,11 @@
 #include "../io.hpp"
 #include "commands.hpp"
 
+#include "balint/app/database.hpp"
 #include "balint/app/services.hpp"
 #include "balint/core/json.hpp"
 #include "balint/core/text.hpp"
 #include "balint/report/table.hpp"
-#include "balint/storage/database.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -59,7 +59,7 @@ core::result<int> cmd_init(invocation& in) {
     // A refused init leaves no new file behind.
     if (!existed) {
       db->reset();
-      storage::remove_database_files(path);
+      app::remove_database_files(path);
     }
     return std::move(r).error();
   }

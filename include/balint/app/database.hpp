@@ -1,0 +1,28 @@
+#pragma once
+
+#include "balint/storage/database.hpp"
+
+#include <memory>
+#include <string>
+
+/// A trial's database as the front ends hold it: they open it, hand it to use cases and close
+/// it; they never read or write it themselves (the layering test keeps storage headers out of
+/// src/cli and src/server). The use cases and storage see the same object.
+namespace balint::app {
+
+using database = storage::database;
+/// One use case = one transaction; the server's group commit nests each request's use case
+/// in a savepoint of one of these.
+using transaction = storage::transaction;
+/// A failure of the database itself (disk full, corrupt file): exit 1 or HTTP 500, never a
+/// refusal.
+using storage_error = storage::storage_error;
+
+/// Opens or creates the database file at `path` (migrations applied). Throws storage_error
+/// when it cannot be opened, is not a balint-trial database or was written by a newer version.
+std::unique_ptr<database> open_database(const std::string& path);
+
+/// Removes a database file with its WAL, shared-memory and journal files.
+void remove_database_files(const std::string& path) noexcept;
+
+}  // namespace balint::app
