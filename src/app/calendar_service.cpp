@@ -37,25 +37,8 @@ core::result<void> check_code(const std::string& field, const std::string& code)
 
 }  // namespace
 
-core::json to_json(const session_view& v) {
-  core::json j;
-  j["number"] = v.number;
-  j["kind"] = v.kind;
-  j["cohort"] = v.cohort;
-  j["start"] = v.start;
-  j["end"] = v.end;
-  j["status"] = v.status;
-  core::json::array leaders;
-  for (const auto& l : v.leaders) leaders.emplace_back(l);
-  j["leaders"] = core::json(std::move(leaders));
-  core::json::array people;
-  for (const auto& p : v.participants) people.emplace_back(p);
-  j["participants"] = core::json(std::move(people));
-  return j;
-}
-
-core::result<storage::leader_record> add_leader(storage::database& db, const request& req,
-                                                const std::string& code, const std::string& name) {
+core::result<leader_view> add_leader(storage::database& db, const request& req,
+                                     const std::string& code, const std::string& name) {
   if (auto ok = authorize(req, use_case::add_leader); !ok) return std::move(ok).error();
   // One transaction from the first read: concurrent coordinators see each other's writes.
   storage::transaction tx(db);
@@ -75,16 +58,18 @@ core::result<storage::leader_record> add_leader(storage::database& db, const req
   after["code"] = code;
   after["name"] = std::string(trimmed);
   append_audit(db, req, "leader.add", "leader:" + code, std::nullopt, after, std::nullopt);
-  auto l = db.find_leader(code);
   tx.commit();
-  return std::move(l.value());
+  return leader_view{code, std::string(trimmed), req.now};
 }
 
-core::result<std::vector<storage::leader_record>> list_leaders(storage::database& db,
-                                                               const request& req) {
+core::result<std::vector<leader_view>> list_leaders(storage::database& db, const request& req) {
   auto trial = authorized_trial(db, req, use_case::list_leaders);
   if (!trial) return std::move(trial).error();
-  return db.leaders();
+  std::vector<leader_view> out;
+  for (auto& l : db.leaders()) {
+    out.push_back({std::move(l.code), std::move(l.name), std::move(l.added_at)});
+  }
+  return out;
 }
 
 session_list generate_schedule(storage::database& db, const request& req, const std::string& cohort,

@@ -247,7 +247,7 @@
     try {
       const r = await api('POST', '/api/outcomes', body);
       const scores = Object.entries(r.scores || {})
-        .map(([k, v]) => k.toUpperCase() + ' ' + (v === null ? 'missing' : v)).join(', ');
+        .map(([k, v]) => k.toUpperCase() + ' ' + (v.score === null ? 'missing' : v.score)).join(', ');
       say(status, (r.correction ? 'Corrected' : 'Recorded') + ' the ' + Balint.instrumentLabel(r.instrument) +
         ' questionnaire of ' + r.participant + ' at ' + r.timepoint + '. Scores: ' + scores + '.', 'ok');
       form.elements.items.value = '';

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "balint/app/audit.hpp"
+#include "balint/app/views.hpp"
 #include "balint/attendance/progress.hpp"
 #include "balint/core/json.hpp"
 #include "balint/core/result.hpp"
@@ -16,10 +17,9 @@
 /// requirement.
 namespace balint::app {
 
-core::result<storage::leader_record> add_leader(storage::database& db, const request& req,
-                                                const std::string& code, const std::string& name);
-core::result<std::vector<storage::leader_record>> list_leaders(storage::database& db,
-                                                               const request& req);
+core::result<leader_view> add_leader(storage::database& db, const request& req,
+                                     const std::string& code, const std::string& name);
+core::result<std::vector<leader_view>> list_leaders(storage::database& db, const request& req);
 
 /// One lecture or session as `schedule list` shows it.
 struct session_view {

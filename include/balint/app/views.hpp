@@ -91,6 +91,13 @@ struct trial_view {
   std::string time_zone;
 };
 
+/// A group leader: the code they sign in and appear under, their name, when added.
+struct leader_view {
+  std::string code;
+  std::string name;
+  std::string added_at;
+};
+
 /// One entry of the audit trail: when, who, what, on which record, the values before and after
 /// (canonical JSON text, as hashed) and why.
 struct audit_entry_view {
