@@ -3,6 +3,8 @@
 #include "balint/core/text.hpp"
 
 #include <algorithm>
+#include <optional>
+#include <stdexcept>
 
 namespace balint::app {
 
@@ -105,8 +107,31 @@ bool permitted(use_case u, const std::optional<role>& who) {
   return std::find(rule.roles.begin(), rule.roles.end(), *who) != rule.roles.end();
 }
 
+namespace {
+
+/// "2026-11-23T11:20:58.123Z" or without the milliseconds: the edges' clock readings.
+std::optional<scheduling::utc_time> request_time(const std::string& now) {
+  if (now.size() != 20 && now.size() != 24) return std::nullopt;
+  if (now.back() != 'Z') return std::nullopt;
+  return scheduling::parse_utc_iso(now.substr(0, 19) + "Z");
+}
+
+}  // namespace
+
+scheduling::utc_time now_of(const request& req) {
+  const auto t = request_time(req.now);
+  // authorize() refused any other text before a use case could ask.
+  if (!t) throw std::logic_error("now_of: the request time \"" + req.now + "\" was not checked");
+  return *t;
+}
+
 core::result<void> authorize(const request& req, use_case u) {
-  if (permitted(u, req.actor_role)) return {};
+  if (permitted(u, req.actor_role)) {
+    if (request_time(req.now)) return {};
+    return core::invalid_input("now", "the request's time \"" + req.now +
+                                          "\" is not a UTC time such as "
+                                          "2026-11-23T11:20:58.123Z");
+  }
   const auto& rule = rule_of(u);
   if (!req.actor_role) {
     return core::error{core::error_code::unauthenticated, "session",

@@ -13,7 +13,6 @@ namespace balint::app {
 
 using detail::instant;
 using detail::not_enrolled;
-using detail::now_of;
 using detail::programme_state;
 using detail::read_programme;
 

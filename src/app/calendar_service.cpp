@@ -222,7 +222,7 @@ core::result<cancellation> cancel_session(storage::database& db, const request& 
           return std::move(ok).error();
         }
         auto programme = detail::programme_of(st, cohort);
-        auto replacements = programme.cancel(session, reason, detail::now_of(req));
+        auto replacements = programme.cancel(session, reason, now_of(req));
         if (!replacements) return std::move(replacements).error();
         const auto* slot = st.slot(cohort, session);
         db.cancel_slot(slot->id, req.now, reason);

@@ -78,7 +78,7 @@ core::result<std::pair<session_view, session_view>> move_participant(
         if (auto ok = programme.move(participant, from, to); !ok) return std::move(ok).error();
         const auto* a = st.slot(cohort, from);
         const auto* b = st.slot(cohort, to);
-        db.move_roster(p->id, a->id, b->id);
+        db.move_roster(core::participant_id(p->id), core::slot_id(a->id), core::slot_id(b->id));
         core::json before;
         before["session"] = from;
         core::json after;

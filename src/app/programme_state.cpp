@@ -19,20 +19,17 @@ core::result<const date::time_zone*> zone_of(const trial::trial_definition& t) {
 
 }  // namespace
 
-scheduling::utc_time now_of(const request& req) {
-  auto t = scheduling::parse_utc_iso(req.now.substr(0, 19) + "Z");
-  return t ? *t : scheduling::utc_time{};
-}
-
 scheduling::utc_time instant(const std::string& iso) {
   auto t = scheduling::parse_utc_iso(iso);
-  return t ? *t : scheduling::utc_time{};
+  // A stored time we wrote ourselves; unreadable means a damaged file, never "1970".
+  if (!t)
+    throw storage::storage_error("the database holds a time that is not UTC: \"" + iso + "\"");
+  return *t;
 }
 
 core::error not_enrolled(const std::string& code) {
-  return core::not_found("participant", "participant \"" + code +
-                                            "\" is not enrolled in this trial; see "
-                                            "'balint-trial participant list'");
+  return core::not_found("participant",
+                         "participant \"" + code + "\" is not enrolled in this trial");
 }
 
 core::result<void> check_cohort(const trial::trial_definition& t, const std::string& cohort) {

@@ -21,9 +21,6 @@
 
 namespace balint::app::detail {
 
-/// The request time as a UTC instant (seconds).
-scheduling::utc_time now_of(const request& req);
-
 /// A stored UTC instant ("2016-10-26T09:30:00Z").
 scheduling::utc_time instant(const std::string& iso);
 

@@ -47,10 +47,13 @@ std::string from_hex(std::string_view hex) {
   return out;
 }
 
-/// The request time as an instant; the epoch when malformed (then nothing looks expired early).
+/// A stored time (a session's last use, a sign-in), written by us; unreadable means a damaged
+/// file, never "1970".
 scheduling::utc_time instant_of(const std::string& iso) {
   auto t = scheduling::parse_utc_iso(iso.substr(0, 19) + "Z");
-  return t ? *t : scheduling::utc_time{};
+  if (!t)
+    throw storage::storage_error("the database holds a time that is not UTC: \"" + iso + "\"");
+  return *t;
 }
 
 /// The request timestamps' own format, so texts compare like instants.
@@ -199,7 +202,7 @@ core::error too_many_failures(const std::string& name, const security_settings& 
 core::result<signed_in> login(storage::database& db, const request& req, const std::string& name,
                               const std::string& password, const security_settings& settings) {
   if (auto ok = authorize(req, use_case::sign_in); !ok) return std::move(ok).error();
-  const auto now = instant_of(req.now);
+  const auto now = now_of(req);
   const std::string since =
       iso_ms(now - std::chrono::seconds(settings.failed_login_window_seconds));
   // Refused before the password is even checked: a guesser learns nothing during the lock.
@@ -244,7 +247,7 @@ core::result<session_identity> authenticate(storage::database& db, const request
   const std::string token_hash = core::sha256_hex(token);
   auto s = db.find_web_session(token_hash);
   if (!s) return unauthenticated("session", "the session is unknown or has ended; sign in again");
-  const auto now = instant_of(req.now);
+  const auto now = now_of(req);
   const auto last = instant_of(s->last_seen_at);
   if (now - last > std::chrono::seconds(settings.idle_timeout_seconds)) {
     storage::transaction tx(db);

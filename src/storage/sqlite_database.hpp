@@ -6,6 +6,7 @@
 // sqlite_users.cpp and sqlite_audit.cpp.
 #include "sqlite_statement.hpp"
 
+#include "balint/core/ids.hpp"
 #include "balint/storage/database.hpp"
 
 #include <sqlite3.h>
@@ -88,8 +89,8 @@ class sqlite_database final : public database {
   void replace_roster(const std::vector<std::int64_t>& slot_ids,
                       const std::vector<std::pair<std::int64_t, std::int64_t>>& entries) override;
   std::vector<std::pair<std::int64_t, std::int64_t>> roster() override;
-  void move_roster(std::int64_t participant_id, std::int64_t from_slot,
-                   std::int64_t to_slot) override;
+  void move_roster(core::participant_id participant, core::slot_id from_slot,
+                   core::slot_id to_slot) override;
   void upsert_attendance(const std::vector<attendance_record>& marks) override;
   std::vector<attendance_record> attendance() override;
   std::vector<attendance_record> attendance_of_slot(std::int64_t slot_id) override;

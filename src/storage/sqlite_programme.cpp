@@ -1,6 +1,8 @@
 // programme_repository on SQLite: group leaders, session slots, rosters and attendance.
 #include "sqlite_database.hpp"
 
+#include "balint/core/ids.hpp"
+
 namespace balint::storage {
 
 namespace {
@@ -113,12 +115,12 @@ std::vector<std::pair<std::int64_t, std::int64_t>> sqlite_database::roster() {
       });
 }
 
-void sqlite_database::move_roster(std::int64_t participant_id, std::int64_t from_slot,
-                                  std::int64_t to_slot) {
+void sqlite_database::move_roster(core::participant_id participant, core::slot_id from_slot,
+                                  core::slot_id to_slot) {
   sql("DELETE FROM session_roster WHERE slot_id = ? AND participant_id = ?")
-      .execute(from_slot, participant_id);
+      .execute(from_slot.value(), participant.value());
   sql("INSERT INTO session_roster (slot_id, participant_id) VALUES (?, ?)")
-      .execute(to_slot, participant_id);
+      .execute(to_slot.value(), participant.value());
 }
 
 void sqlite_database::upsert_attendance(const std::vector<attendance_record>& marks) {

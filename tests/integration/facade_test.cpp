@@ -347,6 +347,21 @@ TEST_SUITE("facade") {
     }
   }
 
+  TEST_CASE("issue-12: an unreadable request time is refused, never read as 1970") {
+    auto db = demo().copy("time");
+    for (const std::string bad :
+         {"", "yesterday", "2026-13-01T00:00:00.000Z", "2026-12-01 12:00"}) {
+      CAPTURE(bad);
+      const auto r = app::log_attendance(*db, {"console", bad, role::console}, "intervention", 1,
+                                         {{"T01", "present"}}, std::string("late entry"));
+      REQUIRE_FALSE(r.has_value());
+      CHECK(r.error().code == core::error_code::invalid_input);
+      CHECK(r.error().field == "now");
+    }
+    CHECK(app::authorize({"console", "2026-12-01T12:00:00Z", role::console}, use_case::view_trial)
+              .has_value());
+  }
+
   TEST_CASE("a signed-in admin cannot disable their own user, the console can") {
     auto db = demo().copy("self");
     const auto self = app::disable_user(*db, {"admin", now, role::admin}, "admin");

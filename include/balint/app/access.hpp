@@ -1,6 +1,7 @@
 #pragma once
 
 #include "balint/core/result.hpp"
+#include "balint/scheduling/calendar.hpp"
 
 #include <optional>
 #include <string>
@@ -120,7 +121,13 @@ bool permitted(use_case u, const std::optional<role>& who);
 
 /// The check every use case makes first: unauthenticated (field "session") for an anonymous
 /// caller of a use case that needs signing in; forbidden (field "role") naming the use case,
-/// the caller's role and the roles that may run it.
+/// the caller's role and the roles that may run it; invalid_input (field "now") when the
+/// request's time is not a UTC time ("2026-11-23T11:20:58.123Z"), so no use case ever reads an
+/// unparsable time as 1970.
 core::result<void> authorize(const request& req, use_case u);
+
+/// The request's time as an instant (whole seconds). Only after authorize() has accepted the
+/// request: it checked the text.
+scheduling::utc_time now_of(const request& req);
 
 }  // namespace balint::app

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "balint/core/ids.hpp"
 #include "balint/randomization/allocation_list.hpp"
 #include "balint/storage/records.hpp"
 
@@ -139,8 +140,10 @@ class programme_repository {
       const std::vector<std::pair<std::int64_t, std::int64_t>>& entries) = 0;
   /// (slot id, participant id) for every planned place.
   virtual std::vector<std::pair<std::int64_t, std::int64_t>> roster() = 0;
-  virtual void move_roster(std::int64_t participant_id, std::int64_t from_slot,
-                           std::int64_t to_slot) = 0;
+  /// Moves one participant's place from one session slot to another (typed ids: the three
+  /// cannot be swapped by mistake).
+  virtual void move_roster(core::participant_id participant, core::slot_id from_slot,
+                           core::slot_id to_slot) = 0;
   /// Inserts or replaces marks (one per slot and participant).
   virtual void upsert_attendance(const std::vector<attendance_record>& marks) = 0;
   /// Every mark, by slot, then participant.
