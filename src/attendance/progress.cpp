@@ -1,40 +1,35 @@
 #include "balint/attendance/progress.hpp"
 
+#include "balint/core/names.hpp"
+
+#include <array>
+
 namespace balint::attendance {
 
-std::string_view to_string(mark m) {
-  switch (m) {
-    case mark::present:
-      return "present";
-    case mark::absent:
-      return "absent";
-    case mark::excused:
-      return "excused";
-  }
-  return "present";
-}
+namespace {
+
+constexpr std::array<core::enum_name<mark>, 3> mark_names{
+    {{mark::present, "present"}, {mark::absent, "absent"}, {mark::excused, "excused"}}};
+
+constexpr std::array<core::enum_name<progress_status>, 4> progress_status_names{
+    {{progress_status::completed, "completed"},
+     {progress_status::on_track, "on-track"},
+     {progress_status::at_risk, "at-risk"},
+     {progress_status::cannot_complete, "cannot-complete"}}};
+
+}  // namespace
+
+std::string_view to_string(mark m) { return core::name_of<mark>(mark_names, m, "present"); }
 
 core::result<mark> parse_mark(std::string_view text) {
-  if (text == "present") return mark::present;
-  if (text == "absent") return mark::absent;
-  if (text == "excused") return mark::excused;
+  if (const auto m = core::value_of<mark>(mark_names, text)) return *m;
   return core::invalid_input("status", "status \"" + std::string(text) +
                                            "\" is not an attendance mark; allowed: present, "
                                            "absent or excused");
 }
 
 std::string_view to_string(progress_status s) {
-  switch (s) {
-    case progress_status::completed:
-      return "completed";
-    case progress_status::on_track:
-      return "on-track";
-    case progress_status::at_risk:
-      return "at-risk";
-    case progress_status::cannot_complete:
-      return "cannot-complete";
-  }
-  return "on-track";
+  return core::name_of<progress_status>(progress_status_names, s, "on-track");
 }
 
 progress assess(std::string participant, int attended, int required, int remaining_possible) {

@@ -1,23 +1,26 @@
 #include "balint/core/error.hpp"
 
+#include "balint/core/names.hpp"
+
+#include <array>
+
 namespace balint::core {
 
+namespace {
+
+constexpr std::array<enum_name<error_code>, 6> error_code_names{{
+    {error_code::invalid_input, "invalid_input"},
+    {error_code::not_found, "not_found"},
+    {error_code::conflict, "conflict"},
+    {error_code::precondition_failed, "precondition_failed"},
+    {error_code::forbidden, "forbidden"},
+    {error_code::unauthenticated, "unauthenticated"},
+}};
+
+}  // namespace
+
 std::string_view to_string(error_code code) {
-  switch (code) {
-    case error_code::invalid_input:
-      return "invalid_input";
-    case error_code::not_found:
-      return "not_found";
-    case error_code::conflict:
-      return "conflict";
-    case error_code::precondition_failed:
-      return "precondition_failed";
-    case error_code::forbidden:
-      return "forbidden";
-    case error_code::unauthenticated:
-      return "unauthenticated";
-  }
-  return "invalid_input";
+  return name_of<error_code>(error_code_names, code, "invalid_input");
 }
 
 }  // namespace balint::core

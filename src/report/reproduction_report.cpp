@@ -1,10 +1,12 @@
 #include "balint/report/reproduction_report.hpp"
 
 #include "balint/app/reproduce_service.hpp"
+#include "balint/core/names.hpp"
 #include "balint/report/analysis_report.hpp"
 #include "balint/report/table.hpp"
 
 #include <algorithm>
+#include <array>
 #include <sstream>
 
 namespace balint::report {
@@ -55,16 +57,16 @@ std::vector<std::string> lost_lines(const consort_flow& f, const std::string& ar
   return lines;
 }
 
+/// The CSS class of a verdict: its JSON spelling, but "inconsistent" for a paper inconsistent
+/// with itself.
+constexpr std::array<core::enum_name<reproduction::comparison_verdict>, 3> verdict_classes{
+    {{reproduction::comparison_verdict::match, "match"},
+     {reproduction::comparison_verdict::mismatch, "mismatch"},
+     {reproduction::comparison_verdict::paper_inconsistent, "inconsistent"}}};
+
 std::string verdict_class(reproduction::comparison_verdict v) {
-  switch (v) {
-    case reproduction::comparison_verdict::match:
-      return "match";
-    case reproduction::comparison_verdict::mismatch:
-      return "mismatch";
-    case reproduction::comparison_verdict::paper_inconsistent:
-      return "inconsistent";
-  }
-  return "mismatch";
+  return std::string(
+      core::name_of<reproduction::comparison_verdict>(verdict_classes, v, "mismatch"));
 }
 
 /// What a cell stands for, from the transcription's fields.

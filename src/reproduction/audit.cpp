@@ -1,11 +1,13 @@
 #include "balint/reproduction/audit.hpp"
 
+#include "balint/core/names.hpp"
 #include "balint/stats/contingency.hpp"
 
 #include <boost/math/distributions/chi_squared.hpp>
 #include <boost/math/distributions/students_t.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -15,16 +17,17 @@
 
 namespace balint::reproduction {
 
+namespace {
+
+constexpr std::array<core::enum_name<verdict>, 3> verdict_names{
+    {{verdict::consistent, "consistent"},
+     {verdict::inconsistent, "inconsistent"},
+     {verdict::unchecked, "unchecked"}}};
+
+}  // namespace
+
 std::string_view to_string(verdict v) {
-  switch (v) {
-    case verdict::consistent:
-      return "consistent";
-    case verdict::inconsistent:
-      return "inconsistent";
-    case verdict::unchecked:
-      break;
-  }
-  return "unchecked";
+  return core::name_of<verdict>(verdict_names, v, "unchecked");
 }
 
 interval rounding_interval(double value, int decimals) {

@@ -1,5 +1,8 @@
 #include "balint/reproduction/compare.hpp"
 
+#include "balint/core/names.hpp"
+
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -51,18 +54,15 @@ core::json candidate_method(const std::optional<candidate>& c) {
   return c->method;
 }
 
+constexpr std::array<core::enum_name<comparison_verdict>, 3> verdict_names{
+    {{comparison_verdict::match, "match"},
+     {comparison_verdict::mismatch, "mismatch"},
+     {comparison_verdict::paper_inconsistent, "paper-inconsistent"}}};
+
 }  // namespace
 
 std::string_view to_string(comparison_verdict v) {
-  switch (v) {
-    case comparison_verdict::match:
-      return "match";
-    case comparison_verdict::mismatch:
-      return "mismatch";
-    case comparison_verdict::paper_inconsistent:
-      return "paper-inconsistent";
-  }
-  return "mismatch";
+  return core::name_of<comparison_verdict>(verdict_names, v, "mismatch");
 }
 
 std::string format_fixed(double value, int decimals) {

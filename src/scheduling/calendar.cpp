@@ -1,5 +1,7 @@
 #include "balint/scheduling/calendar.hpp"
 
+#include "balint/core/names.hpp"
+
 #include <array>
 #include <cassert>
 #include <chrono>
@@ -101,6 +103,14 @@ core::result<slot> make_slot(slot_kind kind, int number, const std::string& coho
   return slot{kind, number, cohort, *s, *e};
 }
 
+constexpr std::array<core::enum_name<slot_kind>, 2> slot_kind_names{
+    {{slot_kind::lecture, "lecture"}, {slot_kind::session, "session"}}};
+
+constexpr std::array<core::enum_name<slot_status>, 3> slot_status_names{
+    {{slot_status::planned, "planned"},
+     {slot_status::held, "held"},
+     {slot_status::cancelled, "cancelled"}}};
+
 std::string two_digits(long long v) {
   std::string s = std::to_string(v);
   return s.size() < 2 ? "0" + s : s;
@@ -109,25 +119,11 @@ std::string two_digits(long long v) {
 }  // namespace
 
 std::string_view to_string(slot_kind kind) {
-  switch (kind) {
-    case slot_kind::lecture:
-      return "lecture";
-    case slot_kind::session:
-      return "session";
-  }
-  return "session";
+  return core::name_of<slot_kind>(slot_kind_names, kind, "session");
 }
 
 std::string_view to_string(slot_status status) {
-  switch (status) {
-    case slot_status::planned:
-      return "planned";
-    case slot_status::held:
-      return "held";
-    case slot_status::cancelled:
-      return "cancelled";
-  }
-  return "planned";
+  return core::name_of<slot_status>(slot_status_names, status, "planned");
 }
 
 core::result<std::vector<slot>> generate_programme(const trial::programme& p,

@@ -32,6 +32,29 @@ t_result finish(double diff, double se, double df) {
 
 std::string count(std::size_t n) { return std::to_string(n); }
 
+/// The sizes and means of two groups whose values are all finite.
+struct two_groups {
+  double nx, ny, mx, my;
+};
+
+core::result<two_groups> describe(std::span<const double> x, std::span<const double> y) {
+  if (!detail::all_finite(x) || !detail::all_finite(y)) {
+    return core::invalid_input("values", "a value is not a finite number");
+  }
+  return two_groups{static_cast<double>(x.size()), static_cast<double>(y.size()), detail::mean(x),
+                    detail::mean(y)};
+}
+
+/// t of the two groups' difference with standard error `se` and `df`; refused when `se` is 0 for
+/// the data (R's criterion for "data are essentially constant").
+core::result<t_result> difference_t(const two_groups& g, double se, double df) {
+  if (se <= 10 * eps * std::max(std::fabs(g.mx), std::fabs(g.my))) {
+    return core::invalid_input("values",
+                               "the standard deviation is 0 in both groups, so t is undefined");
+  }
+  return finish(g.mx - g.my, se, df);
+}
+
 }  // namespace
 
 core::result<t_result> student_t(std::span<const double> x, std::span<const double> y) {
@@ -44,22 +67,11 @@ core::result<t_result> student_t(std::span<const double> x, std::span<const doub
         "values",
         "there are only 2 values in all, so the pooled variance has no degrees of freedom");
   }
-  if (!detail::all_finite(x) || !detail::all_finite(y)) {
-    return core::invalid_input("values", "a value is not a finite number");
-  }
-  const double nx = static_cast<double>(x.size());
-  const double ny = static_cast<double>(y.size());
-  const double mx = detail::mean(x);
-  const double my = detail::mean(y);
-  const double df = nx + ny - 2;
-  const double pooled = (detail::sum_sq_dev(x, mx) + detail::sum_sq_dev(y, my)) / df;
-  const double se = std::sqrt(pooled * (1 / nx + 1 / ny));
-  // R's criterion for "data are essentially constant".
-  if (se <= 10 * eps * std::max(std::fabs(mx), std::fabs(my))) {
-    return core::invalid_input("values",
-                               "the standard deviation is 0 in both groups, so t is undefined");
-  }
-  return finish(mx - my, se, df);
+  const auto g = describe(x, y);
+  if (!g) return g.error();
+  const double df = g->nx + g->ny - 2;
+  const double pooled = (detail::sum_sq_dev(x, g->mx) + detail::sum_sq_dev(y, g->my)) / df;
+  return difference_t(*g, std::sqrt(pooled * (1 / g->nx + 1 / g->ny)), df);
 }
 
 core::result<t_result> welch_t(std::span<const double> x, std::span<const double> y) {
@@ -69,22 +81,12 @@ core::result<t_result> welch_t(std::span<const double> x, std::span<const double
                                              " group has " + count(first ? x.size() : y.size()) +
                                              " value(s); Welch's t needs at least 2 in each group");
   }
-  if (!detail::all_finite(x) || !detail::all_finite(y)) {
-    return core::invalid_input("values", "a value is not a finite number");
-  }
-  const double nx = static_cast<double>(x.size());
-  const double ny = static_cast<double>(y.size());
-  const double mx = detail::mean(x);
-  const double my = detail::mean(y);
-  const double vx = detail::sum_sq_dev(x, mx) / (nx - 1) / nx;
-  const double vy = detail::sum_sq_dev(y, my) / (ny - 1) / ny;
-  const double se = std::sqrt(vx + vy);
-  if (se <= 10 * eps * std::max(std::fabs(mx), std::fabs(my))) {
-    return core::invalid_input("values",
-                               "the standard deviation is 0 in both groups, so t is undefined");
-  }
-  const double df = (vx + vy) * (vx + vy) / (vx * vx / (nx - 1) + vy * vy / (ny - 1));
-  return finish(mx - my, se, df);
+  const auto g = describe(x, y);
+  if (!g) return g.error();
+  const double vx = detail::sum_sq_dev(x, g->mx) / (g->nx - 1) / g->nx;
+  const double vy = detail::sum_sq_dev(y, g->my) / (g->ny - 1) / g->ny;
+  const double df = (vx + vy) * (vx + vy) / (vx * vx / (g->nx - 1) + vy * vy / (g->ny - 1));
+  return difference_t(*g, std::sqrt(vx + vy), df);
 }
 
 core::result<t_result> paired_t(std::span<const double> post, std::span<const double> pre) {

@@ -2,6 +2,8 @@
 // participants per arm, beside R doing the same analyses on the same file in the same run
 // (tests/bench/analyze_reference.R; "R not installed" when Rscript is missing). Prints wall
 // time, the speed-up over R (target >= 5x) and peak memory (max RSS) of each process.
+#include "bench_common.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -33,12 +35,7 @@ run_stats run(const std::vector<std::string>& argv) {
   const pid_t pid = fork();
   if (pid == 0) {
     std::freopen("/dev/null", "w", stdout);
-    std::freopen("/dev/null", "w", stderr);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execvp(args[0], args.data());
-    std::_Exit(127);
+    balint::bench::exec_quietly(argv);
   }
   int status = 0;
   rusage usage{};

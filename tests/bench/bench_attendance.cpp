@@ -1,5 +1,7 @@
 // Issue 5: attendance logging, rows/s of the bulk form (one roster per session, one transaction
 // each) against a bare SQLite insert loop writing the same rows with the same transactions.
+#include "bench_common.hpp"
+
 #include "balint/app/randomization_service.hpp"
 #include "balint/app/schedule_service.hpp"
 #include "balint/app/services.hpp"
@@ -16,42 +18,29 @@
 
 using namespace balint;
 namespace fs = std::filesystem;
-using clock_type = std::chrono::steady_clock;
+using bench::clock_type;
+using bench::seconds_since;
 
 namespace {
 
-double seconds_since(clock_type::time_point t0) {
-  return std::chrono::duration<double>(clock_type::now() - t0).count();
-}
-
 double bare_seconds(const fs::path& file, int sessions, int per_session) {
-  sqlite3* db = nullptr;
-  sqlite3_open(file.c_str(), &db);
-  sqlite3_exec(db,
-               "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; CREATE TABLE attendance "
-               "(slot_id INTEGER, participant_id INTEGER, status TEXT, recorded_at TEXT, "
-               "recorded_by TEXT, PRIMARY KEY (slot_id, participant_id)) STRICT;",
-               nullptr, nullptr, nullptr);
-  sqlite3_stmt* s = nullptr;
-  sqlite3_prepare_v2(db,
-                     "INSERT INTO attendance VALUES (?, ?, 'present', '2026-01-01T00:00:00Z', "
-                     "'L1')",
-                     -1, &s, nullptr);
+  bench::bare_sqlite db(file.string(),
+                        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; CREATE TABLE attendance "
+                        "(slot_id INTEGER, participant_id INTEGER, status TEXT, recorded_at TEXT, "
+                        "recorded_by TEXT, PRIMARY KEY (slot_id, participant_id)) STRICT;",
+                        "INSERT INTO attendance VALUES (?, ?, 'present', '2026-01-01T00:00:00Z', "
+                        "'L1')");
   const auto t0 = clock_type::now();
   for (int k = 1; k <= sessions; ++k) {
-    sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+    db.exec("BEGIN IMMEDIATE");
     for (int p = 1; p <= per_session; ++p) {
-      sqlite3_bind_int(s, 1, k);
-      sqlite3_bind_int(s, 2, p);
-      sqlite3_step(s);
-      sqlite3_reset(s);
+      sqlite3_bind_int(db.insert(), 1, k);
+      sqlite3_bind_int(db.insert(), 2, p);
+      db.step();
     }
-    sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+    db.exec("COMMIT");
   }
-  const double secs = seconds_since(t0);
-  sqlite3_finalize(s);
-  sqlite3_close(db);
-  return secs;
+  return seconds_since(t0);
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 // items (840,000 item rows, validated, scored, one audit entry) at >= 0.4x the rows/s of a raw
 // SQLite prepared-insert loop writing the same rows in one transaction, measured in the same
 // run; and `export` of the same data against a raw SQLite read of the same rows.
+#include "bench_common.hpp"
+
 #include "balint/app/services.hpp"
 #include "balint/report/export.hpp"
 #include "balint/resources/resources.hpp"
@@ -18,13 +20,10 @@
 
 using namespace balint;
 namespace fs = std::filesystem;
-using clock_type = std::chrono::steady_clock;
+using bench::clock_type;
+using bench::seconds_since;
 
 namespace {
-
-double seconds_since(clock_type::time_point t0) {
-  return std::chrono::duration<double>(clock_type::now() - t0).count();
-}
 
 void check(int rc, sqlite3* db) {
   if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) {

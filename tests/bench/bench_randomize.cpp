@@ -2,6 +2,8 @@
 // duplicate list positions, arms balanced within every completed block, allocations/s printed
 // beside a bare SQLite loop doing one FULL-sync transaction per insert in the same run
 // (target >= 0.5x of it).
+#include "bench_common.hpp"
+
 #include "balint/app/randomization_service.hpp"
 #include "balint/app/services.hpp"
 #include "balint/randomization/allocation_list.hpp"
@@ -19,13 +21,10 @@
 
 using namespace balint;
 namespace fs = std::filesystem;
-using clock_type = std::chrono::steady_clock;
+using bench::clock_type;
+using bench::seconds_since;
 
 namespace {
-
-double seconds_since(clock_type::time_point t0) {
-  return std::chrono::duration<double>(clock_type::now() - t0).count();
-}
 
 std::string utc_now() {
   // Allocation times must sort in the order allocations are made: use a monotonic stamp.
@@ -37,28 +36,19 @@ std::string utc_now() {
 
 /// The baseline: one process, one FULL-synced transaction per insert, WAL.
 double bare_sqlite_seconds(const fs::path& file, int rows) {
-  sqlite3* db = nullptr;
-  sqlite3_open(file.c_str(), &db);
-  sqlite3_exec(db,
-               "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; CREATE TABLE t (id INTEGER "
-               "PRIMARY KEY, participant TEXT, arm TEXT, at TEXT) STRICT;",
-               nullptr, nullptr, nullptr);
-  sqlite3_stmt* s = nullptr;
-  sqlite3_prepare_v2(db, "INSERT INTO t (participant, arm, at) VALUES (?, 'intervention', 'now')",
-                     -1, &s, nullptr);
+  bench::bare_sqlite db(file.string(),
+                        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; CREATE TABLE t (id "
+                        "INTEGER PRIMARY KEY, participant TEXT, arm TEXT, at TEXT) STRICT;",
+                        "INSERT INTO t (participant, arm, at) VALUES (?, 'intervention', 'now')");
   const auto t0 = clock_type::now();
   for (int i = 0; i < rows; ++i) {
-    sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+    db.exec("BEGIN IMMEDIATE");
     const std::string code = "P" + std::to_string(i);
-    sqlite3_bind_text(s, 1, code.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_step(s);
-    sqlite3_reset(s);
-    sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+    sqlite3_bind_text(db.insert(), 1, code.c_str(), -1, SQLITE_TRANSIENT);
+    db.step();
+    db.exec("COMMIT");
   }
-  const double secs = seconds_since(t0);
-  sqlite3_finalize(s);
-  sqlite3_close(db);
-  return secs;
+  return seconds_since(t0);
 }
 
 std::string trial_config(int participants) {

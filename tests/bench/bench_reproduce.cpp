@@ -2,6 +2,8 @@
 // summary, reconstruct participant-level data, replay the trial on a fresh database (enrol,
 // baseline, randomize, calendar, plan, attendance, post), analyze the database, compare.
 // Usage: bench_reproduce [RUNS] (default 5). Prints the median and the fastest run per phase.
+#include "bench_common.hpp"
+
 #include "balint/app/reproduce_service.hpp"
 #include "balint/reproduction/compare.hpp"
 #include "balint/storage/database.hpp"
@@ -18,18 +20,11 @@
 
 using namespace balint;
 namespace fs = std::filesystem;
-using clock_type = std::chrono::steady_clock;
+using bench::clock_type;
+using bench::remove_db;
+using bench::seconds_since;
 
 namespace {
-
-double seconds_since(clock_type::time_point t0) {
-  return std::chrono::duration<double>(clock_type::now() - t0).count();
-}
-
-void remove_db(const fs::path& p) {
-  std::error_code ec;
-  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) fs::remove(p.string() + suffix, ec);
-}
 
 constexpr std::array<const char*, 6> phases{"load+audit", "reconstruct", "replay",
                                             "analyze",    "compare",     "total"};

@@ -17,6 +17,8 @@
 // answer wrk counted. Exits 1 when a row is invalid (a non-2xx answer, a lost write), 3 when the
 // target (PUT rate >= 0.5x the bare handler's) is missed.
 // Usage: bench_server BALINT_TRIAL [SECONDS]   (seconds per wrk run, default 10)
+#include "bench_common.hpp"
+
 #include "balint/core/json.hpp"
 
 #include <Poco/Net/HTTPClientSession.h>
@@ -72,12 +74,7 @@ std::pair<int, std::string> run(const std::vector<std::string>& argv) {
     dup2(out[1], 1);
     close(out[0]);
     close(out[1]);
-    std::freopen("/dev/null", "w", stderr);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execvp(args[0], args.data());
-    std::_Exit(127);
+    bench::exec_quietly(argv);
   }
   close(out[1]);
   std::string text;
@@ -459,15 +456,10 @@ class bare_factory : public Poco::Net::HTTPRequestHandlerFactory {
 std::pair<wrk_result, long long> run_bare(const fs::path& dir, const std::string& script,
                                           int seconds) {
   const std::string db_path = (dir / "bare.db").string();
-  {
-    sqlite3* db = nullptr;
-    sqlite3_open(db_path.c_str(), &db);
-    sqlite3_exec(db,
-                 "PRAGMA journal_mode=WAL; CREATE TABLE mark (id INTEGER PRIMARY KEY, path TEXT "
-                 "NOT NULL, body TEXT NOT NULL, at TEXT NOT NULL) STRICT;",
-                 nullptr, nullptr, nullptr);
-    sqlite3_close(db);
-  }
+  // The table the bare handler writes to (the database is closed again at once).
+  bench::bare_sqlite(db_path,
+                     "PRAGMA journal_mode=WAL; CREATE TABLE mark (id INTEGER PRIMARY KEY, path "
+                     "TEXT NOT NULL, body TEXT NOT NULL, at TEXT NOT NULL) STRICT;");
   Poco::ThreadPool pool("bare-http", 2, connections + 2, 60);
   Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0), 64);
   auto params = new Poco::Net::HTTPServerParams;

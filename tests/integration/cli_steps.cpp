@@ -72,6 +72,26 @@ std::string str(const core::json& object, const std::string& key) {
   return v && v->is_string() ? v->as_string() : std::string();
 }
 
+std::map<std::string, std::string> arms_of(const std::string& db) {
+  const auto j =
+      parse_json_output(expect_exit(0, {"randomization", "list", "--db", db, "--format", "json"}));
+  std::map<std::string, std::string> out;
+  for (const auto& a : j.as_array()) out[str(a, "participant")] = str(a, "arm");
+  return out;
+}
+
+/// Generates, adds two leaders, assigns one to every session, plans.
+void plan_demo(const std::string& db) {
+  expect_exit(0, {"schedule", "generate", "--db", db});
+  expect_exit(0, {"leader", "add", "--db", db, "--code", "L1", "--name", "Dr. Wu"});
+  expect_exit(0, {"leader", "add", "--db", db, "--code", "L2", "--name", "Dr. Cheng"});
+  for (int n = 1; n <= 20; ++n) {
+    expect_exit(0, {"schedule", "assign-leader", "--db", db, "--session", std::to_string(n),
+                    "--leader", n % 2 ? "L1" : "L2"});
+  }
+  expect_exit(0, {"schedule", "plan", "--db", db});
+}
+
 /// A before/after value of an audit entry as JSON, whether the log gives it as an object or as
 /// the JSON text it stored.
 core::json audit_value(const core::json& entry, const std::string& key) {

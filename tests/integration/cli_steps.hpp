@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,6 +30,10 @@ core::json audit_log(const std::string& db);
 std::size_t audit_count(const std::string& db);
 core::json participants_json(const std::string& db);
 std::string str(const core::json& object, const std::string& key);
+/// participant code → arm, from `randomization list --format json`.
+std::map<std::string, std::string> arms_of(const std::string& db);
+/// Generates, adds two leaders, assigns one to every session, plans.
+void plan_demo(const std::string& db);
 /// A before/after value of an audit entry as JSON, whether the log gives it as an object or as
 /// the JSON text it stored.
 core::json audit_value(const core::json& entry, const std::string& key);

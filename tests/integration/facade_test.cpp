@@ -223,19 +223,8 @@ const std::map<use_case, call>& calls() {
 /// The actor a role acts as in the demo: leader-a leads every intervention session.
 std::string actor_of(const std::optional<role>& r) {
   if (!r) return "anonymous";
-  switch (*r) {
-    case role::leader:
-      return "leader-a";
-    case role::admin:
-      return "admin";
-    case role::analyst:
-      return "analyst";
-    case role::coordinator:
-      return "coordinator";
-    case role::console:
-      return "console";
-  }
-  return "?";
+  if (*r == role::leader) return "leader-a";
+  return std::string(app::to_string(*r));
 }
 
 bool is_access_refusal(const std::optional<core::error>& e) {

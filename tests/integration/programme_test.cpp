@@ -35,14 +35,6 @@ std::string randomized_demo(const temp_dir& dir) {
   return db;
 }
 
-std::map<std::string, std::string> arms_of(const std::string& db) {
-  const auto j =
-      parse_json_output(expect_exit(0, {"randomization", "list", "--db", db, "--format", "json"}));
-  std::map<std::string, std::string> out;
-  for (const auto& a : j.as_array()) out[str(a, "participant")] = str(a, "arm");
-  return out;
-}
-
 core::json schedule_json(const std::string& db, const std::string& cohort = "intervention") {
   return parse_json_output(
       expect_exit(0, {"schedule", "list", "--db", db, "--cohort", cohort, "--format", "json"}));
@@ -58,18 +50,6 @@ std::string joined(const std::vector<std::string>& v) {
   std::string s;
   for (const auto& x : v) s += (s.empty() ? "" : ",") + x;
   return s;
-}
-
-/// Generates, adds two leaders, assigns one to every session, plans.
-void plan_demo(const std::string& db) {
-  expect_exit(0, {"schedule", "generate", "--db", db});
-  expect_exit(0, {"leader", "add", "--db", db, "--code", "L1", "--name", "Dr. Wu"});
-  expect_exit(0, {"leader", "add", "--db", db, "--code", "L2", "--name", "Dr. Cheng"});
-  for (int n = 1; n <= 20; ++n) {
-    expect_exit(0, {"schedule", "assign-leader", "--db", db, "--session", std::to_string(n),
-                    "--leader", n % 2 ? "L1" : "L2"});
-  }
-  expect_exit(0, {"schedule", "plan", "--db", db});
 }
 
 /// A small trial: `n` participants with the given availability, randomized.
@@ -96,6 +76,20 @@ std::string small_trial(const temp_dir& dir, int n, const std::function<std::str
   expect_exit(0, {"outcome", "import", "--db", db, "--csv", dir.file("b.csv")});
   expect_exit(0, {"randomize", "--db", db, "--all-eligible"});
   return db;
+}
+
+/// A small trial whose programme starts in 2099 (one lecture, no blackout dates), everyone
+/// available on workday evenings: every session is still to come.
+std::string future_trial(const temp_dir& dir, int n) {
+  return small_trial(
+      dir, n, [](int) { return "workday-evening"; },
+      [](core::json& d) {
+        d["programme"]["first_session_date"] = "2099-01-07";
+        d["programme"]["lectures"] =
+            core::parse_json(R"([{"date": "2098-12-30", "start": "17:30", "end": "18:30"}])")
+                .value();
+        d["programme"]["blackout_dates"] = core::json::array{};
+      });
 }
 
 }  // namespace
@@ -243,15 +237,7 @@ TEST_SUITE("programme") {
 
   TEST_CASE("attendance for a session in the future is refused") {
     temp_dir dir;
-    const auto db = small_trial(
-        dir, 16, [](int) { return "workday-evening"; },
-        [](core::json& d) {
-          d["programme"]["first_session_date"] = "2099-01-07";
-          d["programme"]["lectures"] =
-              core::parse_json(R"([{"date": "2098-12-30", "start": "17:30", "end": "18:30"}])")
-                  .value();
-          d["programme"]["blackout_dates"] = core::json::array{};
-        });
+    const auto db = future_trial(dir, 16);
     expect_exit(0, {"schedule", "generate", "--db", db});
     expect_exit(0, {"leader", "add", "--db", db, "--code", "L1", "--name", "Dr. Wu"});
     expect_exit(0, {"schedule", "assign-leader", "--db", db, "--session", "1", "--leader", "L1"});
@@ -295,15 +281,7 @@ TEST_SUITE("programme") {
 
   TEST_CASE("cancelling a session names replacement slots; moving a participant is checked") {
     temp_dir dir;
-    const auto db = small_trial(
-        dir, 40, [](int) { return "workday-evening"; },
-        [](core::json& d) {
-          d["programme"]["first_session_date"] = "2099-01-07";
-          d["programme"]["lectures"] =
-              core::parse_json(R"([{"date": "2098-12-30", "start": "17:30", "end": "18:30"}])")
-                  .value();
-          d["programme"]["blackout_dates"] = core::json::array{};
-        });
+    const auto db = future_trial(dir, 40);
     expect_exit(0, {"schedule", "generate", "--db", db});
     expect_exit(0, {"schedule", "plan", "--db", db});
     auto list = schedule_json(db);

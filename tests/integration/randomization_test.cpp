@@ -35,15 +35,6 @@ std::string seeded_demo_db(const temp_dir& dir, const std::string& name, const s
   return db;
 }
 
-/// participant code → arm, from `randomization list --format json`.
-std::map<std::string, std::string> arms_of(const std::string& db) {
-  const auto j =
-      parse_json_output(expect_exit(0, {"randomization", "list", "--db", db, "--format", "json"}));
-  std::map<std::string, std::string> out;
-  for (const auto& a : j.as_array()) out[str(a, "participant")] = str(a, "arm");
-  return out;
-}
-
 core::json status_of(const std::string& db) {
   return parse_json_output(
       expect_exit(0, {"randomization", "status", "--db", db, "--format", "json"}));

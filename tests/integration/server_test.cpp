@@ -58,14 +58,7 @@ struct trial_fixture {
     expect_exit(0, {"participant", "import", "--db", db, "--csv", demo_participants()});
     expect_exit(0, {"outcome", "import", "--db", db, "--csv", demo_baseline()});
     expect_exit(0, {"randomize", "--db", db, "--all-eligible"});
-    expect_exit(0, {"schedule", "generate", "--db", db});
-    expect_exit(0, {"leader", "add", "--db", db, "--code", "L1", "--name", "Dr. Wu"});
-    expect_exit(0, {"leader", "add", "--db", db, "--code", "L2", "--name", "Dr. Cheng"});
-    for (int n = 1; n <= 20; ++n) {
-      expect_exit(0, {"schedule", "assign-leader", "--db", db, "--session", std::to_string(n),
-                      "--leader", n % 2 ? "L1" : "L2"});
-    }
-    expect_exit(0, {"schedule", "plan", "--db", db});
+    plan_demo(db);
     const auto sessions = parse_json_output(expect_exit(
         0, {"schedule", "list", "--db", db, "--cohort", "intervention", "--format", "json"}));
     for (const auto& s : sessions.as_array()) {

@@ -109,7 +109,7 @@ std::vector<command> analysis_commands() {
        "codebook.csv into DIR for the analyst.",
        {db_option,
         {"format", "csv", "export format", true, {"csv"}},
-        {"out", "DIR", "folder to write into (created if missing)", true, {}}},
+        out_option("DIR", "folder to write into (created if missing)")},
        cmd_export},
       {"analyze",
        "(--db FILE | --csv FILE) [--population itt|per-protocol] [--format "
@@ -131,7 +131,7 @@ std::vector<command> analysis_commands() {
          false,
          {}},
         format_option({"text", "json", "markdown", "html"}),
-        {"out", "FILE", "write to this file instead of the screen", false, {}}},
+        out_option("FILE", "write to this file instead of the screen", false)},
        cmd_analyze},
   };
 }

@@ -96,13 +96,13 @@ std::vector<command> attendance_commands() {
        "Records attendance at a session that has taken place. One participant, or the whole roster "
        "at once (comma-separated codes; one transaction). Changing a mark needs --reason.",
        {db_option,
-        {"session", "N", "session number", true, {}},
-        {"participant", "C", "one participant", false, {}},
+        session_option,
+        participant_option("one participant", false),
         {"status", "S", "present, absent or excused", false, {}},
         {"present", "LIST", "codes of those present", false, {}},
         {"absent", "LIST", "codes of those absent", false, {}},
         {"excused", "LIST", "codes of those excused", false, {}},
-        {"reason", "TEXT", "why a recorded mark is changed", false, {}},
+        reason_option("why a recorded mark is changed", false),
         cohort_option(),
         as_option},
        cmd_attendance_log,
@@ -118,9 +118,7 @@ std::vector<command> attendance_commands() {
        "--db FILE --participant C --out FILE",
        "Writes a certificate of completion (HTML, ready to print) for a participant who attended "
        "the required sessions.",
-       {db_option,
-        {"participant", "C", "participant code", true, {}},
-        {"out", "FILE", "the .html file to write", true, {}}},
+       {db_option, participant_option(), out_option("FILE", "the .html file to write")},
        cmd_attendance_certificate},
   };
 }

@@ -91,6 +91,16 @@ extern const option_spec as_option;
 option_spec format_option(std::vector<std::string> allowed);
 /// --cohort C (default: intervention).
 option_spec cohort_option();
+/// --session N, required.
+extern const option_spec session_option;
+/// --participant C, what it is for in this command.
+option_spec participant_option(std::string help = "participant code", bool required = true);
+/// --leader L.
+option_spec leader_option(bool required);
+/// --reason TEXT, why the change is made (kept in the audit trail).
+option_spec reason_option(std::string help, bool required);
+/// --out FILE or --out DIR, required unless said otherwise.
+option_spec out_option(std::string value, std::string help, bool required = true);
 
 /// The session number of option --`name`: a whole number from 1 to 10000.
 core::result<int> parse_number(const parsed_options& o, const std::string& name);

@@ -21,6 +21,22 @@ option_spec cohort_option() {
           {}};
 }
 
+const option_spec session_option{"session", "N", "session number", true, {}};
+
+option_spec participant_option(std::string help, bool required) {
+  return {"participant", "C", std::move(help), required, {}};
+}
+
+option_spec leader_option(bool required) { return {"leader", "L", "leader code", required, {}}; }
+
+option_spec reason_option(std::string help, bool required) {
+  return {"reason", "TEXT", std::move(help), required, {}};
+}
+
+option_spec out_option(std::string value, std::string help, bool required) {
+  return {"out", std::move(value), std::move(help), required, {}};
+}
+
 core::result<int> parse_number(const parsed_options& o, const std::string& name) {
   const auto v = core::parse_integer(o.at(name));
   if (!v || *v < 1 || *v > 10000) {

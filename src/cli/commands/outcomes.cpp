@@ -90,11 +90,11 @@ std::vector<command> outcome_commands() {
        "Records one questionnaire, answers in item order (empty = missing answer). Recording the "
        "same questionnaire again is a correction and needs --reason.",
        {db_option,
-        {"participant", "C", "participant code", true, {}},
+        participant_option(),
         {"timepoint", "ID", "time point: pre or post", true, {}},
         {"instrument", "ID", "mbi-hss, msq, satisfaction, achievements or willingness", true, {}},
         {"items", "LIST", "comma-separated answers in item order", true, {}},
-        {"reason", "TEXT", "why earlier answers are corrected", false, {}},
+        reason_option("why earlier answers are corrected", false),
         as_option},
        cmd_outcome_record,
        true},
@@ -108,8 +108,7 @@ std::vector<command> outcome_commands() {
       {"outcome list",
        "--db FILE [--participant C] [--format text|csv|json]",
        "Lists recorded questionnaires with their subscale scores.",
-       {db_option,
-        {"participant", "C", "only this participant", false, {}},
+       {db_option, participant_option("only this participant", false),
         format_option({"text", "csv", "json"})},
        cmd_outcome_list},
   };

@@ -136,7 +136,7 @@ std::vector<command> participant_commands() {
        "recorded and audited.",
        {db_option,
         {"code", "C", "participant code", true, {}},
-        {"reason", "TEXT", "why the participant withdrew", true, {}},
+        reason_option("why the participant withdrew", true),
         as_option},
        cmd_participant_withdraw,
        true},

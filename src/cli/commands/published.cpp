@@ -180,7 +180,7 @@ std::vector<command> published_commands() {
        "wide.csv, items.csv and reconstruction.json. The result is one of many consistent data "
        "sets, not the trial's data.",
        {{"seed", "N", "seed of the search (different seeds give different data sets)", true, {}},
-        {"out", "DIR", "folder to write into (created if missing)", true, {}}},
+        out_option("DIR", "folder to write into (created if missing)")},
        cmd_reconstruct,
        false,
        1},

@@ -177,7 +177,7 @@ std::vector<command> randomization_commands() {
        "--participant, "
        "emergency unblinding of one randomized participant. Always audited with the reason.",
        {db_option,
-        {"reason", "TEXT", "why the list or allocation is revealed", true, {}},
+        reason_option("why the list or allocation is revealed", true),
         {"participant", "CODE", "unblind only this randomized participant", false, {}},
         as_option},
        cmd_randomization_reveal,

@@ -138,7 +138,7 @@ std::vector<command> trial_commands() {
       {"lock",
        "--db FILE [--reason TEXT]",
        "Locks the trial database at the end of the trial: every later change is refused.",
-       {db_option, {"reason", "TEXT", "why the trial is locked now", false, {}}, as_option},
+       {db_option, reason_option("why the trial is locked now", false), as_option},
        cmd_lock,
        true},
       {"audit verify",

@@ -115,72 +115,65 @@ TEST_SUITE("trial") {
   }
 
   TEST_CASE("a configuration breaking the schema is refused at the first violation's path") {
+    auto doc = tongji();
+    std::string field;
+    std::string message;  // when set: the whole message
+    std::string part;     // when set: a part of the message
     SUBCASE("ratio 0") {
-      auto doc = tongji();
       doc["arms"].as_array()[0]["ratio"] = 0;
-      const auto e = refusal(doc);
-      CHECK(e.field == "$.arms[0].ratio");
-      CHECK(e.message == "trial definition: $.arms[0].ratio: 0 is below the minimum 1");
+      field = "$.arms[0].ratio";
+      message = "trial definition: $.arms[0].ratio: 0 is below the minimum 1";
     }
     SUBCASE("a single arm") {
-      auto doc = tongji();
       doc["arms"].as_array().pop_back();
-      CHECK(refusal(doc).field == "$.arms");
+      field = "$.arms";
     }
     SUBCASE("an unknown member") {
-      auto doc = tongji();
       doc["programme"]["room"] = "B204";
-      const auto e = refusal(doc);
-      CHECK(e.field == "$.programme.room");
-      CHECK(e.message.find("member not allowed here (allowed: ") != std::string::npos);
+      field = "$.programme.room";
+      part = "member not allowed here (allowed: ";
     }
     SUBCASE("a missing time zone") {
-      auto doc = tongji();
       doc["programme"].as_object().erase("time_zone");
-      const auto e = refusal(doc);
-      CHECK(e.field == "$.programme");
-      CHECK(e.message == "trial definition: $.programme: required member \"time_zone\" is missing");
+      field = "$.programme";
+      message = "trial definition: $.programme: required member \"time_zone\" is missing";
     }
     SUBCASE("a session time out of range") {
-      auto doc = tongji();
       doc["programme"]["session_start"] = "24:30";
-      CHECK(refusal(doc).field == "$.programme.session_start");
+      field = "$.programme.session_start";
     }
     SUBCASE("a date that does not exist") {
-      auto doc = tongji();
       doc["programme"]["first_session_date"] = "2017-02-30";
-      CHECK(refusal(doc).field == "$.programme.first_session_date");
+      field = "$.programme.first_session_date";
     }
     SUBCASE("an unknown weekday") {
-      auto doc = tongji();
       doc["programme"]["session_weekday"] = "Wednesday";
-      CHECK(refusal(doc).field == "$.programme.session_weekday");
+      field = "$.programme.session_weekday";
     }
     SUBCASE("too many slots") {
-      auto doc = tongji();
       doc["programme"]["session_slots"] = 201;
-      CHECK(refusal(doc).field == "$.programme.session_slots");
+      field = "$.programme.session_slots";
     }
     SUBCASE("an unknown randomization method") {
-      auto doc = tongji();
       doc["randomization"]["method"] = "minimisation";
-      CHECK(refusal(doc).field == "$.randomization.method");
+      field = "$.randomization.method";
     }
     SUBCASE("permuted blocks without block sizes") {
-      auto doc = tongji();
       doc["randomization"]["block_sizes"] = json::array{};
-      CHECK(refusal(doc).field == "$.randomization.block_sizes");
+      field = "$.randomization.block_sizes";
     }
     SUBCASE("capacity below one") {
-      auto doc = tongji();
       doc["programme"]["capacity"]["min"] = 0;
-      CHECK(refusal(doc).field == "$.programme.capacity.min");
+      field = "$.programme.capacity.min";
     }
     SUBCASE("an arm id with capitals") {
-      auto doc = tongji();
       doc["arms"].as_array()[1]["id"] = "Waitlist";
-      CHECK(refusal(doc).field == "$.arms[1].id");
+      field = "$.arms[1].id";
     }
+    const auto e = refusal(doc);
+    CHECK(e.field == field);
+    if (!message.empty()) CHECK(e.message == message);
+    if (!part.empty()) CHECK(e.message.find(part) != std::string::npos);
   }
 
   TEST_CASE("every schema violation is listed in the message") {
