@@ -87,18 +87,20 @@ auto read_programme(storage::database& db, const request& req, use_case u, Body&
   return body(st.value());
 }
 
-/// The opening every change of the programme shares: the caller checked against use case `u`,
-/// one transaction from the first read (so
-/// concurrent coordinators see each other's writes), refused on a locked trial, the programme
-/// loaded, then `body` decides, writes and audits. Committed when `body` succeeds; a refusal
-/// rolls everything back.
+/// The opening every change of the programme shares: the caller checked against use case `u`
+/// (once, before the transaction), one transaction from the first read (so concurrent
+/// coordinators see each other's writes), refused on a locked trial, the programme loaded, then
+/// `body` decides, writes and audits. Committed when `body` succeeds; a refusal rolls
+/// everything back.
 template <class Body>
 auto change_programme(storage::database& db, const request& req, use_case u, Body&& body)
     -> std::invoke_result_t<Body&, programme_state&> {
   if (auto ok = authorize(req, u); !ok) return std::move(ok).error();
   storage::transaction tx(db);
   if (auto ok = ensure_unlocked(db); !ok) return std::move(ok).error();
-  auto out = read_programme(db, req, u, body);
+  auto st = load_programme(db);
+  if (!st) return std::move(st).error();
+  auto out = body(st.value());
   if (out) tx.commit();
   return out;
 }
