@@ -182,23 +182,12 @@ void put_number(core::json& obj, const std::string& key, const estimate<double>&
 }
 
 core::json t_json(const stats::t_result& t) {
-  core::json j;
-  j["t"] = t.t;
-  j["df"] = t.df;
-  j["p"] = t.p;
-  j["diff"] = t.diff;
-  j["ci_low"] = t.ci_low;
-  j["ci_high"] = t.ci_high;
-  return j;
+  return core::json::object{{"t", t.t},       {"df", t.df},         {"p", t.p},
+                            {"diff", t.diff}, {"ci_low", t.ci.low}, {"ci_high", t.ci.high}};
 }
 
 core::json f_json(const stats::f_result& f) {
-  core::json j;
-  j["F"] = f.F;
-  j["df1"] = f.df1;
-  j["df2"] = f.df2;
-  j["p"] = f.p;
-  return j;
+  return core::json::object{{"F", f.F}, {"df1", f.df1}, {"df2", f.df2}, {"p", f.p}};
 }
 
 core::json descriptive_json(const descriptive& d) {
@@ -216,22 +205,18 @@ core::json per_arm(const std::array<std::string, 2>& arms, const std::array<desc
 }
 
 core::json case_json(const case_count& c) {
-  core::json j;
-  j["cases"] = c.cases;
-  j["n"] = c.n;
-  return j;
+  return core::json::object{{"cases", c.cases}, {"n", c.n}};
 }
 
 void put_exact(core::json& obj, const std::string& key, const std::string& mc_key,
                const exact_p& e) {
   put_number(obj, key, e.p);
   if (e.monte_carlo) {
-    core::json mc;
-    mc["p"] = e.monte_carlo->p;
-    mc["standard_error"] = e.monte_carlo->standard_error;
-    mc["seed"] = static_cast<unsigned long>(e.monte_carlo->seed);
-    mc["resamples"] = e.monte_carlo->resamples;
-    obj[mc_key] = std::move(mc);
+    const auto& mc = *e.monte_carlo;
+    obj[mc_key] = core::json::object{{"p", mc.p},
+                                     {"standard_error", mc.standard_error},
+                                     {"seed", static_cast<unsigned long>(mc.seed)},
+                                     {"resamples", mc.resamples}};
   }
 }
 
@@ -249,24 +234,13 @@ core::json outcome_json(const std::array<std::string, 2>& arms, const outcome_re
   put(ct, "levene_mean", r.levene_mean, f_json);
   put(ct, "levene_median", r.levene_median, f_json);
   put(j, "hedges_g", r.hedges_g, [](const stats::effect_size& g) {
-    core::json h;
-    h["g"] = g.value;
-    h["ci_low"] = g.ci_low;
-    h["ci_high"] = g.ci_high;
-    return h;
+    return core::json::object{{"g", g.value}, {"ci_low", g.ci.low}, {"ci_high", g.ci.high}};
   });
   const std::size_t ancova_n = r.ancova_n;
   put(j, "ancova", r.ancova, [ancova_n](const stats::ancova_result& a) {
-    core::json h;
-    h["diff"] = a.diff;
-    h["se"] = a.se;
-    h["ci_low"] = a.ci_low;
-    h["ci_high"] = a.ci_high;
-    h["t"] = a.t;
-    h["df"] = a.df;
-    h["p"] = a.p;
-    h["n"] = ancova_n;
-    return h;
+    return core::json::object{
+        {"diff", a.diff}, {"se", a.se}, {"ci_low", a.ci.low}, {"ci_high", a.ci.high},
+        {"t", a.t},       {"df", a.df}, {"p", a.p},           {"n", ancova_n}};
   });
   put_exact(j, "exact_permutation_p", "monte_carlo_permutation_p", r.exact_permutation);
   put_exact(j, "exact_wilcoxon_p", "monte_carlo_wilcoxon_p", r.exact_wilcoxon);

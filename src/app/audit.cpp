@@ -5,15 +5,18 @@
 namespace balint::app {
 
 std::string canonical_audit_entry(const storage::audit_record& e) {
-  core::json j;
-  j["seq"] = e.seq;
-  j["at"] = e.at;
-  j["actor"] = e.actor;
-  j["action"] = e.action;
-  j["entity"] = e.entity;
-  j["before"] = e.before ? core::json(*e.before) : core::json(nullptr);
-  j["after"] = e.after ? core::json(*e.after) : core::json(nullptr);
-  j["reason"] = e.reason ? core::json(*e.reason) : core::json(nullptr);
+  const auto text_or_null = [](const std::optional<std::string>& v) {
+    return v ? core::json(*v) : core::json(nullptr);
+  };
+  // Keys are sorted when printed, so the order here does not change the canonical bytes.
+  const core::json j = core::json::object{{"seq", e.seq},
+                                          {"at", e.at},
+                                          {"actor", e.actor},
+                                          {"action", e.action},
+                                          {"entity", e.entity},
+                                          {"before", text_or_null(e.before)},
+                                          {"after", text_or_null(e.after)},
+                                          {"reason", text_or_null(e.reason)}};
   return j.dump();
 }
 

@@ -134,15 +134,8 @@ participant_view participant_view_of(storage::database& db, const loaded_trial& 
                                      const std::optional<storage::allocation_record>& allocation) {
   const auto& p = r.participant;
   participant_view v;
-  v.code = p.code;
+  v.participant = p;
   v.enrolment_number = r.id;
-  v.age = p.age;
-  v.gender = p.gender;
-  v.specialty = p.specialty;
-  v.consent = p.consent;
-  v.balint_knowledge = p.balint_knowledge;
-  v.balint_times = p.balint_times;
-  v.available = p.available;
   v.enrolled_at = r.enrolled_at;
   v.withdrawn_at = r.withdrawn_at;
   v.withdrawal_reason = r.withdrawal_reason;

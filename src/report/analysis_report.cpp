@@ -110,7 +110,7 @@ std::vector<table> build_tables(const analysis_result& r, reasons& why) {
     if (note(why, "Age, Welch t", r.age_welch)) {
       const auto& w = *r.age_welch.value;
       row.insert(row.end(), {fixed(w.t, 3), fixed(w.df, 2), p_text(w.p),
-                             fixed(w.diff, 2) + " " + ci_text(w.ci_low, w.ci_high, 2)});
+                             fixed(w.diff, 2) + " " + ci_text(w.ci.low, w.ci.high, 2)});
     } else {
       row.insert(row.end(), {not_available, not_available, not_available, not_available});
     }
@@ -217,7 +217,7 @@ std::vector<table> build_tables(const analysis_result& r, reasons& why) {
       std::vector<std::string> row{label};
       if (o.change_welch.value) {
         const auto& w = *o.change_welch.value;
-        row.insert(row.end(), {fixed(w.diff, 2) + " " + ci_text(w.ci_low, w.ci_high, 2),
+        row.insert(row.end(), {fixed(w.diff, 2) + " " + ci_text(w.ci.low, w.ci.high, 2),
                                fixed(w.t, 3), p_text(w.p)});
       } else {
         note(why, label + ", Welch t of change", o.change_welch);
@@ -225,14 +225,14 @@ std::vector<table> build_tables(const analysis_result& r, reasons& why) {
       }
       if (note(why, label + ", ANCOVA", o.ancova)) {
         const auto& a = *o.ancova.value;
-        row.push_back(fixed(a.diff, 2) + " " + ci_text(a.ci_low, a.ci_high, 2));
+        row.push_back(fixed(a.diff, 2) + " " + ci_text(a.ci.low, a.ci.high, 2));
         row.push_back(p_text(a.p));
       } else {
         row.insert(row.end(), {not_available, not_available});
       }
       if (note(why, label + ", Hedges g", o.hedges_g)) {
         const auto& g = *o.hedges_g.value;
-        row.push_back(fixed(g.value, 2) + " " + ci_text(g.ci_low, g.ci_high, 2));
+        row.push_back(fixed(g.value, 2) + " " + ci_text(g.ci.low, g.ci.high, 2));
       } else {
         row.push_back(not_available);
       }
@@ -445,11 +445,11 @@ std::string forest_svg(const analysis_result& r) {
     const auto label = outcome_label(o.id);
     if (o.change_student.value) {
       const auto& t = *o.change_student.value;
-      rows.push_back({label + " change", t.diff, t.ci_low, t.ci_high});
+      rows.push_back({label + " change", t.diff, t.ci.low, t.ci.high});
     }
     if (o.ancova.value) {
       const auto& a = *o.ancova.value;
-      rows.push_back({label + " ANCOVA", a.diff, a.ci_low, a.ci_high});
+      rows.push_back({label + " ANCOVA", a.diff, a.ci.low, a.ci.high});
     }
   }
   constexpr double left = 190, right = 170, plot_w = 360, row_h = 26, top = 34;

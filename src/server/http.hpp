@@ -78,7 +78,4 @@ response error_response(int status, std::string_view code, const std::string& fi
                         const std::string& message);
 response error_response(const core::error& e);
 
-/// UTC now, ISO 8601 with milliseconds (the clock is read at the edge).
-std::string utc_now();
-
 }  // namespace balint::server::detail

@@ -89,8 +89,8 @@ core::result<effect_size> d_with_ci(std::span<const double> x, std::span<const d
   effect_size r;
   r.value = diff / sd;
   const double t = diff / (sd * std::sqrt(hn));
-  r.ci_low = ncp_for(t, df, 0.975) * std::sqrt(hn);
-  r.ci_high = ncp_for(t, df, 0.025) * std::sqrt(hn);
+  r.ci.low = ncp_for(t, df, 0.975) * std::sqrt(hn);
+  r.ci.high = ncp_for(t, df, 0.025) * std::sqrt(hn);
   return r;
 }
 
@@ -109,8 +109,8 @@ core::result<effect_size> hedges_g(std::span<const double> x, std::span<const do
       std::exp(std::lgamma(df / 2) - std::log(std::sqrt(df / 2)) - std::lgamma((df - 1) / 2));
   effect_size g = d.value();
   g.value *= j;
-  g.ci_low *= j;
-  g.ci_high *= j;
+  g.ci.low *= j;
+  g.ci.high *= j;
   return g;
 }
 

@@ -97,8 +97,8 @@ core::result<ancova_result> ancova(std::span<const double> post, std::span<const
   const boost::math::students_t dist(df);
   r.p = std::min(1.0, 2 * boost::math::cdf(boost::math::complement(dist, std::fabs(r.t))));
   const double q = boost::math::quantile(boost::math::complement(dist, 0.025));
-  r.ci_low = r.diff - q * r.se;
-  r.ci_high = r.diff + q * r.se;
+  r.ci.low = r.diff - q * r.se;
+  r.ci.high = r.diff + q * r.se;
   return r;
 }
 

@@ -25,8 +25,8 @@ t_result finish(double diff, double se, double df) {
   r.t = diff / se;
   r.p = std::min(1.0, 2 * boost::math::cdf(boost::math::complement(dist, std::fabs(r.t))));
   const double q = boost::math::quantile(boost::math::complement(dist, 0.025));
-  r.ci_low = diff - q * se;
-  r.ci_high = diff + q * se;
+  r.ci.low = diff - q * se;
+  r.ci.high = diff + q * se;
   return r;
 }
 

@@ -3,8 +3,7 @@
 
 (function () {
   const { api, el, say, sayError } = Balint;
-  const pageStatus = document.getElementById('page-status');
-  const usersStatus = document.getElementById('users-status');
+  const [pageStatus, usersStatus] = Balint.byIds('page-status', 'users-status');
   const tbody = document.querySelector('#users tbody');
   let me = null;
 
@@ -86,31 +85,20 @@
     }
   });
 
-  document.getElementById('add-user-form').addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const form = event.currentTarget;
-    const status = document.getElementById('add-user-status');
+  Balint.onSubmit('add-user-form', 'add-user-status', async (form, status) => {
     const body = {
       name: form.elements.name.value.trim(),
       role: form.elements.role.value,
       password: form.elements.password.value,
     };
-    try {
-      await api('POST', '/api/users', body);
-      form.reset();
-      say(status, 'Added ' + body.name + ' as ' + Balint.roleName(body.role) + '.', 'ok');
-      await load();
-    } catch (err) {
-      sayError(status, err);
-      const field = err.field && form.elements[err.field];
-      if (field && field.focus) field.focus();
-    }
+    await api('POST', '/api/users', body);
+    form.reset();
+    say(status, 'Added ' + body.name + ' as ' + Balint.roleName(body.role) + '.', 'ok');
+    await load();
   });
 
-  Balint.start(['admin'], pageStatus)
-    .then((s) => {
-      me = s.me;
-      return load();
-    })
-    .catch((err) => sayError(pageStatus, err));
+  Balint.run(['admin'], pageStatus, (s) => {
+    me = s.me;
+    return load();
+  });
 })();

@@ -279,10 +279,8 @@
     resizeTimer = setTimeout(() => { if (analysis) renderPlot(); }, 150);
   });
 
-  Balint.start(['analyst', 'coordinator'], pageStatus)
-    .then((s) => {
-      trial = s.trial;
-      return load();
-    })
-    .catch((err) => sayError(pageStatus, err));
+  Balint.run(['analyst', 'coordinator'], pageStatus, (s) => {
+    trial = s.trial;
+    return load();
+  });
 })();

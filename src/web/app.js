@@ -166,6 +166,30 @@ const Balint = (function () {
     return String(id).toUpperCase();
   }
 
+  /** The elements with these ids, in the order given (null where the page has none). */
+  function byIds(...ids) {
+    return ids.map((id) => document.getElementById(id));
+  }
+
+  /**
+   * Wires the form `formId`: on submit the page stays, `send(form, status)` runs, and when it
+   * throws, the form's status region (`statusId`) shows the server's words and the field the
+   * server named gets the focus, so the user sees what to correct and where.
+   */
+  function onSubmit(formId, statusId, send) {
+    const [form, status] = byIds(formId, statusId);
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      try {
+        await send(form, status);
+      } catch (err) {
+        sayError(status, err);
+        const field = err.field && form.elements[err.field];
+        if (field && field.focus) field.focus();
+      }
+    });
+  }
+
   /**
    * Starts a page: GET /api/me (401 -> sign-in page), GET /api/trial, fills the header and wires
    * sign-out. When the user's role is not among `roles`, says so in `status` and links to the
@@ -201,6 +225,13 @@ const Balint = (function () {
     return { me: me, trial: trial || { title: '', arms: [], timepoints: [], instruments: [] } };
   }
 
+  /** Starts the page (see start), then runs `load(session)`; a failure of either shows in `status`. */
+  function run(roles, status, load) {
+    start(roles, status)
+      .then(load)
+      .catch((err) => sayError(status, err));
+  }
+
   async function signOutNow() {
     try {
       await api('POST', '/api/logout', undefined, { redirectOn401: false });
@@ -224,6 +255,9 @@ const Balint = (function () {
     instrumentLabel: instrumentLabel,
     homeOf: homeOf,
     roleName: roleName,
+    byIds: byIds,
+    onSubmit: onSubmit,
     start: start,
+    run: run,
   };
 })();

@@ -5,8 +5,7 @@
 
 (function () {
   const { api, el, say, sayError } = Balint;
-  const pageStatus = document.getElementById('page-status');
-  const tableStatus = document.getElementById('participants-status');
+  const [pageStatus, tableStatus] = Balint.byIds('page-status', 'participants-status');
   const tbody = document.querySelector('#participants tbody');
   let trial = null;
   let participants = [];
@@ -206,10 +205,7 @@
     renderTable();
   });
 
-  document.getElementById('enrol-form').addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const form = event.currentTarget;
-    const status = document.getElementById('enrol-status');
+  Balint.onSubmit('enrol-form', 'enrol-status', async (form, status) => {
     const body = {
       code: form.elements.code.value.trim(),
       age: form.elements.age.value.trim(),
@@ -220,22 +216,13 @@
     const specialty = form.elements.specialty.value.trim();
     if (specialty) body.specialty = specialty;
     if (!body.available.length) delete body.available;
-    try {
-      await api('POST', '/api/participants', body);
-      form.reset();
-      say(status, 'Enrolled participant ' + body.code + '. Record the baseline questionnaire next.', 'ok');
-      await load();
-    } catch (err) {
-      sayError(status, err);
-      const field = err.field && form.elements[err.field];
-      if (field && field.focus) field.focus();
-    }
+    await api('POST', '/api/participants', body);
+    form.reset();
+    say(status, 'Enrolled participant ' + body.code + '. Record the baseline questionnaire next.', 'ok');
+    await load();
   });
 
-  document.getElementById('outcome-form').addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const form = event.currentTarget;
-    const status = document.getElementById('outcome-status');
+  Balint.onSubmit('outcome-form', 'outcome-status', async (form, status) => {
     const body = {
       participant: form.elements.participant.value,
       timepoint: form.elements.timepoint.value,
@@ -244,46 +231,31 @@
     };
     const reason = form.elements.reason.value.trim();
     if (reason) body.reason = reason;
-    try {
-      const r = await api('POST', '/api/outcomes', body);
-      const scores = Object.entries(r.scores || {})
-        .map(([k, v]) => k.toUpperCase() + ' ' + (v.score === null ? 'missing' : v.score)).join(', ');
-      say(status, (r.correction ? 'Corrected' : 'Recorded') + ' the ' + Balint.instrumentLabel(r.instrument) +
-        ' questionnaire of ' + r.participant + ' at ' + r.timepoint + '. Scores: ' + scores + '.', 'ok');
-      form.elements.items.value = '';
-      form.elements.reason.value = '';
-      await load();
-    } catch (err) {
-      sayError(status, err);
-      const field = err.field && form.elements[err.field];
-      if (field && field.focus) field.focus();
-    }
+    const r = await api('POST', '/api/outcomes', body);
+    const scores = Object.entries(r.scores || {})
+      .map(([k, v]) => k.toUpperCase() + ' ' + (v.score === null ? 'missing' : v.score)).join(', ');
+    say(status, (r.correction ? 'Corrected' : 'Recorded') + ' the ' + Balint.instrumentLabel(r.instrument) +
+      ' questionnaire of ' + r.participant + ' at ' + r.timepoint + '. Scores: ' + scores + '.', 'ok');
+    form.elements.items.value = '';
+    form.elements.reason.value = '';
+    await load();
   });
 
-  document.getElementById('import-form').addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const form = event.currentTarget;
-    const status = document.getElementById('import-status');
+  Balint.onSubmit('import-form', 'import-status', async (form, status) => {
     const file = form.elements.file.files[0];
     if (!file) {
       say(status, 'Choose a participant CSV file first.', 'error');
       form.elements.file.focus();
       return;
     }
-    try {
-      const r = await api('POST', '/api/participants/import', { csv: await file.text() });
-      say(status, 'Enrolled ' + r.enrolled + ' participants from ' + file.name + '.', 'ok');
-      form.reset();
-      await load();
-    } catch (err) {
-      sayError(status, err);
-    }
+    const r = await api('POST', '/api/participants/import', { csv: await file.text() });
+    say(status, 'Enrolled ' + r.enrolled + ' participants from ' + file.name + '.', 'ok');
+    form.reset();
+    await load();
   });
 
-  Balint.start(['coordinator'], pageStatus)
-    .then((s) => {
-      trial = s.trial;
-      return load();
-    })
-    .catch((err) => sayError(pageStatus, err));
+  Balint.run(['coordinator'], pageStatus, (s) => {
+    trial = s.trial;
+    return load();
+  });
 })();

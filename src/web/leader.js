@@ -4,10 +4,8 @@
 
 (function () {
   const { api, el, say, sayError } = Balint;
-  const pageStatus = document.getElementById('page-status');
-  const markStatus = document.getElementById('mark-status');
-  const select = document.getElementById('session-select');
-  const roster = document.getElementById('roster');
+  const [pageStatus, markStatus, select, roster] =
+    Balint.byIds('page-status', 'mark-status', 'session-select', 'roster');
   const marks = [['present', 'Present'], ['absent', 'Absent'], ['excused', 'Excused']];
   let sessions = [];
   let current = null; // the session shown, with its attendance
@@ -213,10 +211,8 @@
     await loadRisk();
   }
 
-  Balint.start(['leader'], pageStatus)
-    .then((s) => {
-      trial = s.trial;
-      return load();
-    })
-    .catch((err) => sayError(pageStatus, err));
+  Balint.run(['leader'], pageStatus, (s) => {
+    trial = s.trial;
+    return load();
+  });
 })();

@@ -4,6 +4,7 @@
 // (target >= 0.5x of it).
 #include "bench_common.hpp"
 
+#include "balint/app/clock.hpp"
 #include "balint/app/randomization_service.hpp"
 #include "balint/app/services.hpp"
 #include "balint/randomization/allocation_list.hpp"
@@ -25,14 +26,6 @@ using bench::clock_type;
 using bench::seconds_since;
 
 namespace {
-
-std::string utc_now() {
-  // Allocation times must sort in the order allocations are made: use a monotonic stamp.
-  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count();
-  return "2026-01-01T00:00:00." + std::to_string(ns) + "Z";
-}
 
 /// The baseline: one process, one FULL-synced transaction per insert, WAL.
 double bare_sqlite_seconds(const fs::path& file, int rows) {
@@ -94,7 +87,7 @@ int main(int argc, char** argv) {
       auto db = storage::database::open(file);
       int failures = 0;
       for (int p = k; p < participants; p += processes) {
-        const app::request req{"process-" + std::to_string(k), utc_now(), app::role::console};
+        const app::request req{"process-" + std::to_string(k), app::utc_now(), app::role::console};
         if (!app::randomize(*db, req, "P" + std::to_string(10000 + p))) ++failures;
       }
       std::_Exit(failures == 0 ? 0 : 1);
@@ -122,7 +115,8 @@ int main(int argc, char** argv) {
     }
   }
   const auto balance = randomization::check_block_balance(used, trial.definition.arms);
-  const auto verified = app::verify_randomization(*db, {"bench", utc_now(), app::role::console});
+  const auto verified =
+      app::verify_randomization(*db, {"bench", app::utc_now(), app::role::console});
 
   const double n = static_cast<double>(participants);
   std::printf("\nIssue 4 benchmark: %d processes randomizing %d participants at once\n\n",

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "balint/enrolment/participant.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -26,22 +28,17 @@ struct baseline_view {
   std::vector<std::string> gaps;     ///< why the baseline is incomplete, in words
 };
 
-/// A participant as coordinators and analysts see them.
+/// A participant as coordinators and analysts see them: the checked enrolment data, when they
+/// were enrolled (and withdrawn), the allocation once made and what the baseline still lacks.
 struct participant_view {
-  std::string code;
+  enrolment::participant participant;
   std::int64_t enrolment_number = 0;
-  int age = 0;
-  std::string gender;
-  std::optional<std::string> specialty;
-  bool consent = false;
-  std::optional<int> balint_knowledge;
-  std::optional<int> balint_times;
-  std::vector<std::string> available;
   std::string enrolled_at;
   std::optional<std::string> withdrawn_at;
   std::optional<std::string> withdrawal_reason;
   std::optional<allocation_view> allocation;
   baseline_view baseline;
+  const std::string& code() const { return participant.code; }
   bool withdrawn() const { return withdrawn_at.has_value(); }
 };
 

@@ -1,15 +1,9 @@
 #pragma once
 
 #include "balint/core/result.hpp"
+#include "balint/stats/results.hpp"
 
 namespace balint::stats {
-
-/// Pearson's chi-square test of independence.
-struct chi2_result {
-  double chi2 = 0;
-  double df = 0;
-  double p = 0;
-};
 
 /// Chi-square without continuity correction for the 2x2 table with rows (a b / c d), as R's
 /// chisq.test(matrix(c(a, c, b, d), 2), correct = FALSE). invalid_input when a count is

@@ -1,17 +1,11 @@
 #pragma once
 
 #include "balint/core/result.hpp"
+#include "balint/stats/results.hpp"
 
 #include <span>
 
 namespace balint::stats {
-
-/// A standardized mean difference with its 95% confidence interval.
-struct effect_size {
-  double value = 0;
-  double ci_low = 0;
-  double ci_high = 0;
-};
 
 /// Cohen's d = (mean(x) - mean(y)) / pooled SD, pooled SD = sqrt(((nx-1)sx² +
 /// (ny-1)sy²)/(nx+ny-2)), with the 95% CI from the noncentral t distribution: t = d / sqrt(1/nx +

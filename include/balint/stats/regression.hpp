@@ -1,22 +1,11 @@
 #pragma once
 
 #include "balint/core/result.hpp"
+#include "balint/stats/results.hpp"
 
 #include <span>
 
 namespace balint::stats {
-
-/// The group coefficient of an analysis of covariance: difference between groups adjusted for
-/// the covariate, with its standard error, 95% CI, t, residual df (n - 3) and two-sided p.
-struct ancova_result {
-  double diff = 0;
-  double se = 0;
-  double ci_low = 0;
-  double ci_high = 0;
-  double t = 0;
-  double df = 0;
-  double p = 0;
-};
 
 /// OLS post ~ group + pre; group[i] is 1 for the first group and 0 for the second, so diff is
 /// first minus second (R: lm(post ~ arm + pre) with the second group as reference level).

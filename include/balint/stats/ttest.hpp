@@ -1,21 +1,11 @@
 #pragma once
 
 #include "balint/core/result.hpp"
+#include "balint/stats/results.hpp"
 
 #include <span>
 
 namespace balint::stats {
-
-/// A two-sided t-test of a difference in means with its 95% confidence interval.
-/// diff = mean(x) - mean(y) (paired: mean(post - pre)); p = 2 P(T_df > |t|).
-struct t_result {
-  double t = 0;
-  double df = 0;
-  double p = 0;
-  double diff = 0;
-  double ci_low = 0;
-  double ci_high = 0;
-};
 
 /// Student's t with pooled variance, as R's t.test(x, y, var.equal = TRUE).
 /// invalid_input when a group is empty, when n_x + n_y < 3, when a value is not finite, or when

@@ -1,18 +1,11 @@
 #pragma once
 
 #include "balint/core/result.hpp"
+#include "balint/stats/results.hpp"
 
 #include <span>
 
 namespace balint::stats {
-
-/// An F test: statistic, numerator and denominator df, upper-tail p.
-struct f_result {
-  double F = 0;
-  double df1 = 0;
-  double df2 = 0;
-  double p = 0;
-};
 
 /// Levene's test of equal variances in two groups: one-way ANOVA on |value - group centre|,
 /// the centre being the group mean (car::leveneTest(center = mean)) or the group median

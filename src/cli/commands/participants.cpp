@@ -16,8 +16,8 @@ namespace {
 
 std::string opt_int(const std::optional<int>& v) { return v ? std::to_string(*v) : ""; }
 
-std::vector<std::string> participant_cells(const app::participant_view& p) {
-  const auto& r = p;
+std::vector<std::string> participant_cells(const app::participant_view& r) {
+  const auto& p = r.participant;
   return {p.code,
           std::to_string(p.age),
           p.gender,
@@ -50,7 +50,7 @@ enrolment::participant_fields fields_from(const parsed_options& o) {
 
 core::result<int> cmd_participant_add(invocation& in) {
   const auto show = [&](const auto& r) {
-    in.out << "Enrolled participant " << r.code << " (enrolment number " << r.enrolment_number
+    in.out << "Enrolled participant " << r.code() << " (enrolment number " << r.enrolment_number
            << ").\n";
   };
   return on_database(in, show, app::add_participant, fields_from(in.options));
@@ -87,7 +87,7 @@ core::result<int> cmd_participant_list(invocation& in) {
 
 core::result<int> cmd_participant_withdraw(invocation& in) {
   const auto show = [&](const auto& r) {
-    in.out << "Participant " << r.code << " withdrawn on " << *r.withdrawn_at
+    in.out << "Participant " << r.code() << " withdrawn on " << *r.withdrawn_at
            << ". Their records are kept.\n";
   };
   return on_database(in, show, app::withdraw_participant,

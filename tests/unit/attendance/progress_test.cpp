@@ -4,6 +4,19 @@
 
 using namespace balint::attendance;
 
+namespace {
+
+/// Participant T01 of the session's cohort, at a session that has started.
+mark_context started_session() {
+  mark_context c;
+  c.participant = "T01";
+  c.session_started = true;
+  c.participant_in_cohort = true;
+  return c;
+}
+
+}  // namespace
+
 TEST_SUITE("attendance") {
   TEST_CASE("progress status follows attended, required and the slots still possible") {
     CHECK(assess("T01", 10, 10, 0).status == progress_status::completed);
@@ -46,10 +59,7 @@ TEST_SUITE("attendance") {
   }
 
   TEST_CASE("a session never holds more than the maximum present") {
-    mark_context c;
-    c.participant = "T01";
-    c.session_started = true;
-    c.participant_in_cohort = true;
+    auto c = started_session();
     c.present_others = 12;
     c.capacity_max = 12;
     CHECK_FALSE(check_mark(c, mark::present).has_value());
@@ -59,10 +69,7 @@ TEST_SUITE("attendance") {
   }
 
   TEST_CASE("changing a recorded mark needs a reason, and the same mark again is refused") {
-    mark_context c;
-    c.participant = "T01";
-    c.session_started = true;
-    c.participant_in_cohort = true;
+    auto c = started_session();
     c.existing = mark::absent;
     auto r = check_mark(c, mark::present);
     REQUIRE_FALSE(r.has_value());

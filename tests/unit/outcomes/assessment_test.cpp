@@ -5,7 +5,9 @@
 
 #include <doctest/doctest.h>
 
+#include <array>
 #include <string>
+#include <vector>
 
 using namespace balint;
 
@@ -69,41 +71,28 @@ TEST_SUITE("outcomes") {
   TEST_CASE("a bad row is refused with its line, the field and what is allowed") {
     tongji t;
     const std::string head = "participant,timepoint,instrument,item,value\n" + mbi_rows("A1", 1);
-    SUBCASE("value out of range") {
-      auto r = outcomes::parse_long_csv(t.trial, t.set, head + "A2,pre,mbi-hss,7,9\n");
+    const auto refused = [&](const std::string& csv) {
+      auto r = outcomes::parse_long_csv(t.trial, t.set, csv);
       REQUIRE_FALSE(r.has_value());
-      CHECK(r.error().field == "value");
-      CHECK(r.error().message ==
-            "line 24: item 7 of mbi-hss is \"9\"; allowed: 0-6, or empty for a missing answer");
+      return r.error();
+    };
+    auto e = refused(head + "A2,pre,mbi-hss,7,9\n");  // value out of range
+    CHECK(e.field == "value");
+    CHECK(e.message ==
+          "line 24: item 7 of mbi-hss is \"9\"; allowed: 0-6, or empty for a missing answer");
+    // field, the row, and what the message says.
+    const std::vector<std::array<std::string, 3>> cases = {
+        {"item", "A2,pre,msq,21,3", "allowed: 1-20"},
+        {"timepoint", "A2,during,msq,1,3", "allowed: pre or post"},
+        {"instrument", "A2,pre,satisfaction,1,3", "not planned at time point pre"},
+        {"item", "A1,pre,mbi-hss,5,2", "given twice"}};
+    for (const auto& [field, row, says] : cases) {
+      CAPTURE(row);
+      e = refused(head + row + "\n");
+      CHECK(e.field == field);
+      CHECK(e.message.find(says) != std::string::npos);
     }
-    SUBCASE("item beyond the instrument") {
-      auto r = outcomes::parse_long_csv(t.trial, t.set, head + "A2,pre,msq,21,3\n");
-      REQUIRE_FALSE(r.has_value());
-      CHECK(r.error().field == "item");
-      CHECK(r.error().message.find("allowed: 1-20") != std::string::npos);
-    }
-    SUBCASE("unknown time point") {
-      auto r = outcomes::parse_long_csv(t.trial, t.set, head + "A2,during,msq,1,3\n");
-      REQUIRE_FALSE(r.has_value());
-      CHECK(r.error().field == "timepoint");
-      CHECK(r.error().message.find("allowed: pre or post") != std::string::npos);
-    }
-    SUBCASE("instrument not planned at that time point") {
-      auto r = outcomes::parse_long_csv(t.trial, t.set, head + "A2,pre,satisfaction,1,3\n");
-      REQUIRE_FALSE(r.has_value());
-      CHECK(r.error().field == "instrument");
-      CHECK(r.error().message.find("not planned at time point pre") != std::string::npos);
-    }
-    SUBCASE("the same item twice") {
-      auto r = outcomes::parse_long_csv(t.trial, t.set, head + "A1,pre,mbi-hss,5,2\n");
-      REQUIRE_FALSE(r.has_value());
-      CHECK(r.error().message.find("given twice") != std::string::npos);
-    }
-    SUBCASE("a wrong header") {
-      auto r = outcomes::parse_long_csv(t.trial, t.set, "code,timepoint,instrument,item,value\n");
-      REQUIRE_FALSE(r.has_value());
-      CHECK(r.error().field == "header");
-    }
+    CHECK(refused("code,timepoint,instrument,item,value\n").field == "header");
   }
 
   TEST_CASE("check_planned accepts post satisfaction and refuses unknown instruments") {

@@ -85,8 +85,8 @@ void check_t(const core::result<t_result>& r, const core::json& expected, const 
   close(r->df, at(expected, "df"), tight, what + " df");
   close(r->diff, at(expected, "diff"), tight, what + " diff");
   close(r->p, at(expected, "p"), loose, what + " p");
-  close(r->ci_low, at(expected, "ci_low"), loose, what + " ci");
-  close(r->ci_high, at(expected, "ci_high"), loose, what + " ci");
+  close(r->ci.low, at(expected, "ci_low"), loose, what + " ci");
+  close(r->ci.high, at(expected, "ci_high"), loose, what + " ci");
 }
 
 void check_f(const core::result<f_result>& r, const core::json& expected, const std::string& what) {
@@ -188,8 +188,8 @@ TEST_SUITE("stats") {
         close(a->t, at(expected, "t"), tight, name + " ancova t");
         close(a->df, at(expected, "df"), tight, name + " ancova df");
         close(a->p, at(expected, "p"), loose, name + " ancova p");
-        close(a->ci_low, at(expected, "ci_low"), loose, name + " ancova ci");
-        close(a->ci_high, at(expected, "ci_high"), loose, name + " ancova ci");
+        close(a->ci.low, at(expected, "ci_low"), loose, name + " ancova ci");
+        close(a->ci.high, at(expected, "ci_high"), loose, name + " ancova ci");
       }
 
       check_correlation(pearson(pre, post), at(set, "pearson"), name + " pearson");

@@ -126,12 +126,12 @@ TEST_SUITE("stats") {
         REQUIRE(d.has_value());
         REQUIRE(g.has_value());
         close(d->value, want->find("value")->as_double(), tight, name + " d");
-        close_ci(d->ci_low, want->find("ci_low")->as_double(), name + " d ci_low");
-        close_ci(d->ci_high, want->find("ci_high")->as_double(), name + " d ci_high");
+        close_ci(d->ci.low, want->find("ci_low")->as_double(), name + " d ci_low");
+        close_ci(d->ci.high, want->find("ci_high")->as_double(), name + " d ci_high");
         const auto* wg = c.find("hedges_g");
         close(g->value, wg->find("value")->as_double(), tight, name + " g");
-        close_ci(g->ci_low, wg->find("ci_low")->as_double(), name + " g ci_low");
-        close_ci(g->ci_high, wg->find("ci_high")->as_double(), name + " g ci_high");
+        close_ci(g->ci.low, wg->find("ci_low")->as_double(), name + " g ci_low");
+        close_ci(g->ci.high, wg->find("ci_high")->as_double(), name + " g ci_high");
       } else if (c.find("effect_size_error") != nullptr) {
         CHECK_FALSE(d.has_value());
         CHECK_FALSE(g.has_value());
