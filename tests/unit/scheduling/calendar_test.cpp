@@ -56,6 +56,18 @@ balint::trial::programme berlin_programme() {
   return p;
 }
 
+/// Sessions on Sunday nights 02:30–03:30 in Europe/Berlin from `first_session`, no lectures:
+/// the hour the clocks skip in spring and repeat in autumn.
+balint::trial::programme berlin_sunday_night(std::string first_session) {
+  auto p = berlin_programme();
+  p.session_weekday = "sunday";
+  p.session_start = "02:30";
+  p.session_end = "03:30";
+  p.first_session_date = std::move(first_session);
+  p.lectures.clear();
+  return p;
+}
+
 utc_time utc(std::string_view iso) {
   const auto t = sch::parse_utc_iso(iso);
   REQUIRE_MESSAGE(t.has_value(), std::string(iso));
@@ -142,12 +154,7 @@ TEST_SUITE("scheduling") {
   }
 
   TEST_CASE("a session start in the spring daylight-saving gap is refused") {
-    auto p = berlin_programme();
-    p.session_weekday = "sunday";
-    p.session_start = "02:30";
-    p.session_end = "03:30";
-    p.first_session_date = "2017-03-19";
-    p.lectures.clear();
+    auto p = berlin_sunday_night("2017-03-19");
     const auto generated =
         sch::generate_programme(p, "intervention", date::locate_zone("Europe/Berlin"));
     REQUIRE_FALSE(generated.has_value());
@@ -161,13 +168,8 @@ TEST_SUITE("scheduling") {
   }
 
   TEST_CASE("an ambiguous local time in the autumn fold takes the earlier instant") {
-    auto p = berlin_programme();
-    p.session_weekday = "sunday";
-    p.session_start = "02:30";
-    p.session_end = "03:30";
-    p.first_session_date = "2016-10-30";
+    auto p = berlin_sunday_night("2016-10-30");
     p.session_slots = 1;
-    p.lectures.clear();
     const auto* zone = date::locate_zone("Europe/Berlin");
     const auto generated = sch::generate_programme(p, "intervention", zone);
     REQUIRE_MESSAGE(generated.has_value(), (generated ? "" : generated.error().message));
