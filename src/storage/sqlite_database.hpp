@@ -1,9 +1,8 @@
 #pragma once
 
-// The SQLite implementation of storage::database. Its methods are defined by aggregate:
-// sqlite_database.cpp (open, pragmas, migrations), sqlite_transactions.cpp, sqlite_trial.cpp,
-// sqlite_participants.cpp, sqlite_outcomes.cpp, sqlite_allocations.cpp, sqlite_programme.cpp,
-// sqlite_users.cpp and sqlite_audit.cpp.
+// The SQLite implementation of storage::database: sqlite_database.cpp (open, pragmas,
+// migrations) and sqlite_transactions.cpp; the repositories' SQL is shared (sql_repositories).
+#include "sql_repositories.hpp"
 #include "sqlite_statement.hpp"
 
 #include "balint/core/ids.hpp"
@@ -16,7 +15,7 @@
 
 namespace balint::storage {
 
-class sqlite_database final : public database {
+class sqlite_database final : public sql_repositories {
  public:
   /// Opens (or creates) `path`, sets the pragmas and applies the migrations this file lacks
   /// (schemas/sql, each in its own transaction); see database::open.
@@ -36,87 +35,8 @@ class sqlite_database final : public database {
   int transaction_depth() const override;
   bool in_transaction() const override;
 
-  // trial_repository (sqlite_trial.cpp)
-  std::optional<stored_trial> load_trial() override;
-  void insert_trial(const stored_trial& trial) override;
-  void insert_instrument(const std::string& id, const std::string& definition) override;
-  std::vector<std::pair<std::string, std::string>> load_instruments() override;
-  void lock_trial(const std::string& at) override;
-
-  // participant_repository (sqlite_participants.cpp)
-  std::optional<participant_record> find_participant(std::string_view code) override;
-  std::vector<participant_record> participants() override;
-  void insert_participants(const std::vector<enrolment::participant>& list,
-                           const std::string& enrolled_at) override;
-  void withdraw_participant(std::int64_t id, const std::string& at,
-                            const std::string& reason) override;
-
-  // outcome_repository (sqlite_outcomes.cpp)
-  std::optional<assessment_record> find_assessment(std::int64_t participant_id,
-                                                   std::string_view timepoint,
-                                                   std::string_view instrument) override;
-  std::vector<std::tuple<std::int64_t, std::string, std::string>> assessment_keys() override;
-  void insert_assessments(const std::vector<new_assessment>& list,
-                          const std::string& recorded_at) override;
-  void replace_items(std::int64_t assessment_id, const instruments::item_values& items,
-                     const std::string& recorded_at) override;
-  void for_each_assessment(const std::function<void(const assessment_record&)>& visit) override;
-
-  // allocation_repository (sqlite_allocations.cpp)
-  std::optional<randomization_setup_record> load_randomization_setup() override;
-  void insert_randomization_setup(const randomization_setup_record& setup) override;
-  void insert_allocation_list(const std::vector<randomization::stratum_list>& lists) override;
-  std::vector<randomization::stratum_list> load_allocation_list() override;
-  std::optional<randomization::list_entry> next_unused_entry(std::string_view stratum) override;
-  void insert_allocation(const allocation_record& a) override;
-  std::optional<allocation_record> find_allocation(std::int64_t participant_id) override;
-  std::vector<allocation_record> allocations() override;
-  void insert_unblinding(std::optional<std::int64_t> participant_id, const std::string& at,
-                         const std::string& actor, const std::string& reason) override;
-
-  // programme_repository (sqlite_programme.cpp)
-  void insert_leader(const leader_record& l) override;
-  std::optional<leader_record> find_leader(std::string_view code) override;
-  std::vector<leader_record> leaders() override;
-  void insert_slots(const std::vector<slot_record>& slots) override;
-  std::vector<slot_record> slots(std::string_view cohort = {}) override;
-  std::optional<slot_record> find_slot(std::string_view cohort, std::string_view kind,
-                                       int number) override;
-  void cancel_slot(std::int64_t slot_id, const std::string& at, const std::string& reason) override;
-  void assign_leader(std::int64_t slot_id, std::int64_t leader_id) override;
-  std::vector<std::pair<std::int64_t, std::string>> session_leaders() override;
-  std::vector<std::string> leaders_of_slot(std::int64_t slot_id) override;
-  void replace_roster(const std::vector<std::int64_t>& slot_ids,
-                      const std::vector<std::pair<std::int64_t, std::int64_t>>& entries) override;
-  std::vector<std::pair<std::int64_t, std::int64_t>> roster() override;
-  void move_roster(core::participant_id participant, core::slot_id from_slot,
-                   core::slot_id to_slot) override;
-  void upsert_attendance(const std::vector<attendance_record>& marks) override;
-  std::vector<attendance_record> attendance() override;
-  std::vector<attendance_record> attendance_of_slot(std::int64_t slot_id) override;
-
-  // user_repository (sqlite_users.cpp)
-  void insert_user(const user_record& u) override;
-  std::optional<user_record> find_user(std::string_view name) override;
-  std::optional<user_record> find_user_by_id(std::int64_t id) override;
-  std::vector<user_record> users() override;
-  void disable_user(std::int64_t user_id, const std::string& at) override;
-  void insert_web_session(const web_session_record& s) override;
-  std::optional<web_session_record> find_web_session(std::string_view token_hash) override;
-  void touch_web_session(std::string_view token_hash, const std::string& at) override;
-  void delete_web_session(std::string_view token_hash) override;
-  void delete_web_sessions_of(std::int64_t user_id) override;
-  void insert_login_attempt(std::string_view user_name, const std::string& at, bool ok) override;
-  std::int64_t count_login_failures(std::string_view user_name, const std::string& since) override;
-
-  // audit_repository (sqlite_audit.cpp)
-  std::optional<audit_record> last_audit_entry() override;
-  void append_audit_entry(const audit_record& entry) override;
-  void for_each_audit_entry(const std::function<void(const audit_record&)>& visit) override;
-
  private:
-  /// A statement for `text` from this connection's cache (prepared once per connection).
-  detail::statement sql(std::string_view text) { return detail::statement(statements_, text); }
+  detail::statement_source& statements() override { return statements_; }
   void begin_transaction(bool write);
   void release_turn() noexcept;
   /// Inside begin(): throws (and forgets the transaction) when SQLite has ended it itself.

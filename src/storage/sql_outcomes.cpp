@@ -1,5 +1,5 @@
-// outcome_repository on SQLite: assessments and their item answers.
-#include "sqlite_database.hpp"
+// outcome_repository (SQL shared by both backends): assessments and their item answers.
+#include "sql_repositories.hpp"
 
 namespace balint::storage {
 
@@ -14,9 +14,9 @@ void set_item(instruments::item_values& items, std::int64_t item, std::optional<
 
 }  // namespace
 
-std::optional<assessment_record> sqlite_database::find_assessment(std::int64_t participant_id,
-                                                                  std::string_view timepoint,
-                                                                  std::string_view instrument) {
+std::optional<assessment_record> sql_repositories::find_assessment(std::int64_t participant_id,
+                                                                   std::string_view timepoint,
+                                                                   std::string_view instrument) {
   auto found = sql("SELECT a.id, p.code, a.recorded_at FROM assessment a JOIN participant p ON "
                    "p.id = a.participant_id WHERE a.participant_id = ? AND a.timepoint = ? AND "
                    "a.instrument_id = ?")
@@ -38,37 +38,38 @@ std::optional<assessment_record> sqlite_database::find_assessment(std::int64_t p
   return found;
 }
 
-std::vector<std::tuple<std::int64_t, std::string, std::string>> sqlite_database::assessment_keys() {
+std::vector<std::tuple<std::int64_t, std::string, std::string>>
+sql_repositories::assessment_keys() {
   return sql("SELECT participant_id, timepoint, instrument_id FROM assessment")
       .all([](const detail::statement& s) {
         return std::tuple{s.integer(0), s.text(1), s.text(2)};
       });
 }
 
-void sqlite_database::insert_assessments(const std::vector<new_assessment>& list,
-                                         const std::string& recorded_at) {
+void sql_repositories::insert_assessments(const std::vector<new_assessment>& list,
+                                          const std::string& recorded_at) {
   // The hot path of an import: two statements prepared once, stepped once per row.
   auto head =
       sql("INSERT INTO assessment (participant_id, timepoint, instrument_id, recorded_at) "
-          "VALUES (?, ?, ?, ?)");
+          "VALUES (?, ?, ?, ?) RETURNING id");
   auto item = sql("INSERT INTO item_response (assessment_id, item, value) VALUES (?, ?, ?)");
   for (const auto& a : list) {
-    head.execute(a.participant_id, a.timepoint, a.instrument, recorded_at);
-    const std::int64_t id = sqlite3_last_insert_rowid(connection_.get());
+    const std::int64_t id =
+        head.insert_returning_id(a.participant_id, a.timepoint, a.instrument, recorded_at);
     const auto& values = *a.items;
     for (std::size_t i = 0; i < values.size(); ++i) item.execute(id, i + 1, values[i]);
   }
 }
 
-void sqlite_database::replace_items(std::int64_t assessment_id,
-                                    const instruments::item_values& items,
-                                    const std::string& recorded_at) {
+void sql_repositories::replace_items(std::int64_t assessment_id,
+                                     const instruments::item_values& items,
+                                     const std::string& recorded_at) {
   auto update = sql("UPDATE item_response SET value = ? WHERE assessment_id = ? AND item = ?");
   for (std::size_t i = 0; i < items.size(); ++i) update.execute(items[i], assessment_id, i + 1);
   sql("UPDATE assessment SET recorded_at = ? WHERE id = ?").execute(recorded_at, assessment_id);
 }
 
-void sqlite_database::for_each_assessment(
+void sql_repositories::for_each_assessment(
     const std::function<void(const assessment_record&)>& visit) {
   // One pass over the item answers joined to their assessment, in storage order.
   auto s =

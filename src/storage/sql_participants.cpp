@@ -1,5 +1,5 @@
-// participant_repository on SQLite: enrolment and withdrawal.
-#include "sqlite_database.hpp"
+// participant_repository (SQL shared by both backends): enrolment and withdrawal.
+#include "sql_repositories.hpp"
 
 #include "balint/core/text.hpp"
 
@@ -37,19 +37,19 @@ participant_record read_participant(const detail::statement& s) {
 
 }  // namespace
 
-std::optional<participant_record> sqlite_database::find_participant(std::string_view code) {
+std::optional<participant_record> sql_repositories::find_participant(std::string_view code) {
   return sql("SELECT " + std::string(participant_columns) + " FROM participant WHERE code = ?")
       .bind_all(code)
       .first(read_participant);
 }
 
-std::vector<participant_record> sqlite_database::participants() {
+std::vector<participant_record> sql_repositories::participants() {
   return sql("SELECT " + std::string(participant_columns) + " FROM participant ORDER BY id")
       .all(read_participant);
 }
 
-void sqlite_database::insert_participants(const std::vector<enrolment::participant>& list,
-                                          const std::string& enrolled_at) {
+void sql_repositories::insert_participants(const std::vector<enrolment::participant>& list,
+                                           const std::string& enrolled_at) {
   // One prepared statement for all rows, stepped once per row.
   auto insert =
       sql("INSERT INTO participant (code, age, gender, specialty, consent, balint_knowledge, "
@@ -60,8 +60,8 @@ void sqlite_database::insert_participants(const std::vector<enrolment::participa
   }
 }
 
-void sqlite_database::withdraw_participant(std::int64_t id, const std::string& at,
-                                           const std::string& reason) {
+void sql_repositories::withdraw_participant(std::int64_t id, const std::string& at,
+                                            const std::string& reason) {
   sql("UPDATE participant SET withdrawn_at = ?, withdrawal_reason = ? WHERE id = ?")
       .execute(at, reason, id);
 }

@@ -1,6 +1,6 @@
-// allocation_repository on SQLite: the randomization setup, the sealed list, allocations and
-// unblinding.
-#include "sqlite_database.hpp"
+// allocation_repository (SQL shared by both backends): the randomization setup, the sealed list,
+// allocations and unblinding.
+#include "sql_repositories.hpp"
 
 namespace balint::storage {
 
@@ -17,7 +17,7 @@ allocation_record read_allocation(const detail::statement& s) {
 
 }  // namespace
 
-std::optional<randomization_setup_record> sqlite_database::load_randomization_setup() {
+std::optional<randomization_setup_record> sql_repositories::load_randomization_setup() {
   return sql("SELECT algorithm, seed, salt, scheme, commitment, created_at FROM "
              "randomization_setup")
       .first([](const detail::statement& s) {
@@ -27,13 +27,13 @@ std::optional<randomization_setup_record> sqlite_database::load_randomization_se
       });
 }
 
-void sqlite_database::insert_randomization_setup(const randomization_setup_record& r) {
+void sql_repositories::insert_randomization_setup(const randomization_setup_record& r) {
   sql("INSERT INTO randomization_setup (id, algorithm, seed, salt, scheme, commitment, "
       "created_at) VALUES (1, ?, ?, ?, ?, ?, ?)")
       .execute(r.algorithm, r.seed, r.salt, r.scheme, r.commitment, r.created_at);
 }
 
-void sqlite_database::insert_allocation_list(
+void sql_repositories::insert_allocation_list(
     const std::vector<randomization::stratum_list>& lists) {
   auto insert =
       sql("INSERT INTO allocation_list (stratum, position, block, block_size, arm) VALUES "
@@ -45,7 +45,7 @@ void sqlite_database::insert_allocation_list(
   }
 }
 
-std::vector<randomization::stratum_list> sqlite_database::load_allocation_list() {
+std::vector<randomization::stratum_list> sql_repositories::load_allocation_list() {
   auto s =
       sql("SELECT stratum, position, block, block_size, arm FROM allocation_list ORDER BY "
           "stratum, position");
@@ -59,7 +59,7 @@ std::vector<randomization::stratum_list> sqlite_database::load_allocation_list()
   return out;
 }
 
-std::optional<randomization::list_entry> sqlite_database::next_unused_entry(
+std::optional<randomization::list_entry> sql_repositories::next_unused_entry(
     std::string_view stratum) {
   return sql("SELECT l.position, l.block, l.block_size, l.arm FROM allocation_list l "
              "WHERE l.stratum = ? AND NOT EXISTS (SELECT 1 FROM allocation a WHERE "
@@ -72,27 +72,27 @@ std::optional<randomization::list_entry> sqlite_database::next_unused_entry(
       });
 }
 
-void sqlite_database::insert_allocation(const allocation_record& a) {
+void sql_repositories::insert_allocation(const allocation_record& a) {
   sql("INSERT INTO allocation (participant_id, stratum, position, arm, allocated_at, "
       "allocated_by) VALUES (?, ?, ?, ?, ?, ?)")
       .execute(a.participant_id, a.stratum, a.position, a.arm, a.allocated_at, a.allocated_by);
 }
 
-std::optional<allocation_record> sqlite_database::find_allocation(std::int64_t participant_id) {
+std::optional<allocation_record> sql_repositories::find_allocation(std::int64_t participant_id) {
   return sql("SELECT " + std::string(allocation_columns) + " WHERE a.participant_id = ?")
       .bind_all(participant_id)
       .first(read_allocation);
 }
 
-std::vector<allocation_record> sqlite_database::allocations() {
+std::vector<allocation_record> sql_repositories::allocations() {
   return sql("SELECT " + std::string(allocation_columns) +
              " ORDER BY a.allocated_at, a.stratum, a.position")
       .all(read_allocation);
 }
 
-void sqlite_database::insert_unblinding(std::optional<std::int64_t> participant_id,
-                                        const std::string& at, const std::string& actor,
-                                        const std::string& reason) {
+void sql_repositories::insert_unblinding(std::optional<std::int64_t> participant_id,
+                                         const std::string& at, const std::string& actor,
+                                         const std::string& reason) {
   sql("INSERT INTO unblinding (participant_id, at, actor, reason) VALUES (?, ?, ?, ?)")
       .execute(participant_id, at, actor, reason);
 }

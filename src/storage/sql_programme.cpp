@@ -1,5 +1,6 @@
-// programme_repository on SQLite: group leaders, session slots, rosters and attendance.
-#include "sqlite_database.hpp"
+// programme_repository (SQL shared by both backends): group leaders, session slots, rosters and
+// attendance.
+#include "sql_repositories.hpp"
 
 #include "balint/core/ids.hpp"
 
@@ -34,22 +35,22 @@ std::string read_code(const detail::statement& s) { return s.text(0); }
 
 }  // namespace
 
-void sqlite_database::insert_leader(const leader_record& l) {
+void sql_repositories::insert_leader(const leader_record& l) {
   sql("INSERT INTO leader (code, name, added_at) VALUES (?, ?, ?)")
       .execute(l.code, l.name, l.added_at);
 }
 
-std::optional<leader_record> sqlite_database::find_leader(std::string_view code) {
+std::optional<leader_record> sql_repositories::find_leader(std::string_view code) {
   return sql("SELECT id, code, name, added_at FROM leader WHERE code = ?")
       .bind_all(code)
       .first(read_leader);
 }
 
-std::vector<leader_record> sqlite_database::leaders() {
+std::vector<leader_record> sql_repositories::leaders() {
   return sql("SELECT id, code, name, added_at FROM leader ORDER BY id").all(read_leader);
 }
 
-void sqlite_database::insert_slots(const std::vector<slot_record>& slots) {
+void sql_repositories::insert_slots(const std::vector<slot_record>& slots) {
   auto insert =
       sql("INSERT INTO session_slot (cohort, kind, number, start_utc, end_utc, time_zone) "
           "VALUES (?, ?, ?, ?, ?, ?)");
@@ -58,32 +59,32 @@ void sqlite_database::insert_slots(const std::vector<slot_record>& slots) {
   }
 }
 
-std::vector<slot_record> sqlite_database::slots(std::string_view cohort) {
+std::vector<slot_record> sql_repositories::slots(std::string_view cohort) {
   return sql("SELECT " + std::string(slot_columns) +
              " WHERE (?1 = '' OR cohort = ?1) ORDER BY cohort, kind = 'session', number")
       .bind_all(cohort)
       .all(read_slot);
 }
 
-std::optional<slot_record> sqlite_database::find_slot(std::string_view cohort,
-                                                      std::string_view kind, int number) {
+std::optional<slot_record> sql_repositories::find_slot(std::string_view cohort,
+                                                       std::string_view kind, int number) {
   return sql("SELECT " + std::string(slot_columns) +
              " WHERE cohort = ? AND kind = ? AND number = ?")
       .bind_all(cohort, kind, number)
       .first(read_slot);
 }
 
-void sqlite_database::cancel_slot(std::int64_t slot_id, const std::string& at,
-                                  const std::string& reason) {
+void sql_repositories::cancel_slot(std::int64_t slot_id, const std::string& at,
+                                   const std::string& reason) {
   sql("UPDATE session_slot SET cancelled_at = ?, cancel_reason = ? WHERE id = ?")
       .execute(at, reason, slot_id);
 }
 
-void sqlite_database::assign_leader(std::int64_t slot_id, std::int64_t leader_id) {
+void sql_repositories::assign_leader(std::int64_t slot_id, std::int64_t leader_id) {
   sql("INSERT INTO session_leader (slot_id, leader_id) VALUES (?, ?)").execute(slot_id, leader_id);
 }
 
-std::vector<std::pair<std::int64_t, std::string>> sqlite_database::session_leaders() {
+std::vector<std::pair<std::int64_t, std::string>> sql_repositories::session_leaders() {
   return sql("SELECT sl.slot_id, l.code FROM session_leader sl JOIN leader l ON l.id = "
              "sl.leader_id ORDER BY sl.slot_id, l.code")
       .all([](const detail::statement& s) {
@@ -91,14 +92,14 @@ std::vector<std::pair<std::int64_t, std::string>> sqlite_database::session_leade
       });
 }
 
-std::vector<std::string> sqlite_database::leaders_of_slot(std::int64_t slot_id) {
+std::vector<std::string> sql_repositories::leaders_of_slot(std::int64_t slot_id) {
   return sql("SELECT l.code FROM session_leader sl JOIN leader l ON l.id = sl.leader_id WHERE "
              "sl.slot_id = ? ORDER BY l.code")
       .bind_all(slot_id)
       .all(read_code);
 }
 
-void sqlite_database::replace_roster(
+void sql_repositories::replace_roster(
     const std::vector<std::int64_t>& slot_ids,
     const std::vector<std::pair<std::int64_t, std::int64_t>>& entries) {
   auto clear = sql("DELETE FROM session_roster WHERE slot_id = ?");
@@ -107,7 +108,7 @@ void sqlite_database::replace_roster(
   for (const auto& [slot, participant] : entries) add.execute(slot, participant);
 }
 
-std::vector<std::pair<std::int64_t, std::int64_t>> sqlite_database::roster() {
+std::vector<std::pair<std::int64_t, std::int64_t>> sql_repositories::roster() {
   return sql("SELECT slot_id, participant_id FROM session_roster ORDER BY slot_id, "
              "participant_id")
       .all([](const detail::statement& s) {
@@ -115,15 +116,15 @@ std::vector<std::pair<std::int64_t, std::int64_t>> sqlite_database::roster() {
       });
 }
 
-void sqlite_database::move_roster(core::participant_id participant, core::slot_id from_slot,
-                                  core::slot_id to_slot) {
+void sql_repositories::move_roster(core::participant_id participant, core::slot_id from_slot,
+                                   core::slot_id to_slot) {
   sql("DELETE FROM session_roster WHERE slot_id = ? AND participant_id = ?")
       .execute(from_slot.value(), participant.value());
   sql("INSERT INTO session_roster (slot_id, participant_id) VALUES (?, ?)")
       .execute(to_slot.value(), participant.value());
 }
 
-void sqlite_database::upsert_attendance(const std::vector<attendance_record>& marks) {
+void sql_repositories::upsert_attendance(const std::vector<attendance_record>& marks) {
   auto upsert =
       sql("INSERT INTO attendance (slot_id, participant_id, status, reason, recorded_at, "
           "recorded_by) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (slot_id, participant_id) DO "
@@ -134,12 +135,12 @@ void sqlite_database::upsert_attendance(const std::vector<attendance_record>& ma
   }
 }
 
-std::vector<attendance_record> sqlite_database::attendance() {
+std::vector<attendance_record> sql_repositories::attendance() {
   return sql("SELECT " + std::string(attendance_columns) + " ORDER BY a.slot_id, p.id")
       .all(read_attendance);
 }
 
-std::vector<attendance_record> sqlite_database::attendance_of_slot(std::int64_t slot_id) {
+std::vector<attendance_record> sql_repositories::attendance_of_slot(std::int64_t slot_id) {
   return sql("SELECT " + std::string(attendance_columns) + " WHERE a.slot_id = ? ORDER BY p.id")
       .bind_all(slot_id)
       .all(read_attendance);

@@ -1,5 +1,6 @@
-// user_repository on SQLite: users of the web application, their sessions and sign-in attempts.
-#include "sqlite_database.hpp"
+// user_repository (SQL shared by both backends): users of the web application, their sessions and
+// sign-in attempts.
+#include "sql_repositories.hpp"
 
 namespace balint::storage {
 
@@ -15,37 +16,37 @@ user_record read_user(const detail::statement& s) {
 
 }  // namespace
 
-void sqlite_database::insert_user(const user_record& u) {
+void sql_repositories::insert_user(const user_record& u) {
   sql("INSERT INTO user (name, role, password_hash, salt, iterations, created_at) "
       "VALUES (?, ?, ?, ?, ?, ?)")
       .execute(u.name, u.role, u.password_hash, u.salt, u.iterations, u.created_at);
 }
 
-std::optional<user_record> sqlite_database::find_user(std::string_view name) {
+std::optional<user_record> sql_repositories::find_user(std::string_view name) {
   return sql("SELECT " + std::string(user_columns) + " WHERE name = ?")
       .bind_all(name)
       .first(read_user);
 }
 
-std::optional<user_record> sqlite_database::find_user_by_id(std::int64_t id) {
+std::optional<user_record> sql_repositories::find_user_by_id(std::int64_t id) {
   return sql("SELECT " + std::string(user_columns) + " WHERE id = ?").bind_all(id).first(read_user);
 }
 
-std::vector<user_record> sqlite_database::users() {
+std::vector<user_record> sql_repositories::users() {
   return sql("SELECT " + std::string(user_columns) + " ORDER BY name").all(read_user);
 }
 
-void sqlite_database::disable_user(std::int64_t user_id, const std::string& at) {
+void sql_repositories::disable_user(std::int64_t user_id, const std::string& at) {
   sql("UPDATE user SET disabled_at = ? WHERE id = ?").execute(at, user_id);
 }
 
-void sqlite_database::insert_web_session(const web_session_record& w) {
+void sql_repositories::insert_web_session(const web_session_record& w) {
   sql("INSERT INTO web_session (token_hash, user_id, created_at, last_seen_at, csrf_token) "
       "VALUES (?, ?, ?, ?, ?)")
       .execute(w.token_hash, w.user_id, w.created_at, w.last_seen_at, w.csrf_token);
 }
 
-std::optional<web_session_record> sqlite_database::find_web_session(std::string_view token_hash) {
+std::optional<web_session_record> sql_repositories::find_web_session(std::string_view token_hash) {
   return sql("SELECT token_hash, user_id, created_at, last_seen_at, csrf_token FROM web_session "
              "WHERE token_hash = ?")
       .bind_all(token_hash)
@@ -54,25 +55,25 @@ std::optional<web_session_record> sqlite_database::find_web_session(std::string_
       });
 }
 
-void sqlite_database::touch_web_session(std::string_view token_hash, const std::string& at) {
+void sql_repositories::touch_web_session(std::string_view token_hash, const std::string& at) {
   sql("UPDATE web_session SET last_seen_at = ? WHERE token_hash = ?").execute(at, token_hash);
 }
 
-void sqlite_database::delete_web_session(std::string_view token_hash) {
+void sql_repositories::delete_web_session(std::string_view token_hash) {
   sql("DELETE FROM web_session WHERE token_hash = ?").execute(token_hash);
 }
 
-void sqlite_database::delete_web_sessions_of(std::int64_t user_id) {
+void sql_repositories::delete_web_sessions_of(std::int64_t user_id) {
   sql("DELETE FROM web_session WHERE user_id = ?").execute(user_id);
 }
 
-void sqlite_database::insert_login_attempt(std::string_view user_name, const std::string& at,
-                                           bool ok) {
+void sql_repositories::insert_login_attempt(std::string_view user_name, const std::string& at,
+                                            bool ok) {
   sql("INSERT INTO login_attempt (user_name, at, ok) VALUES (?, ?, ?)").execute(user_name, at, ok);
 }
 
-std::int64_t sqlite_database::count_login_failures(std::string_view user_name,
-                                                   const std::string& since) {
+std::int64_t sql_repositories::count_login_failures(std::string_view user_name,
+                                                    const std::string& since) {
   // ISO 8601 UTC text with a fixed width orders like the instants it names.
   auto s =
       sql("SELECT count(*) FROM login_attempt WHERE user_name = ?1 AND ok = 0 AND at > ?2 "

@@ -1,5 +1,5 @@
-// audit_repository on SQLite: the append-only, hash-chained audit trail.
-#include "sqlite_database.hpp"
+// audit_repository (SQL shared by both backends): the append-only, hash-chained audit trail.
+#include "sql_repositories.hpp"
 
 namespace balint::storage {
 
@@ -15,12 +15,12 @@ audit_record read_audit(const detail::statement& s) {
 
 }  // namespace
 
-std::optional<audit_record> sqlite_database::last_audit_entry() {
+std::optional<audit_record> sql_repositories::last_audit_entry() {
   return sql("SELECT " + std::string(audit_columns) + " ORDER BY seq DESC LIMIT 1")
       .first(read_audit);
 }
 
-void sqlite_database::append_audit_entry(const audit_record& e) {
+void sql_repositories::append_audit_entry(const audit_record& e) {
   // Written by every change: a cached statement.
   sql("INSERT INTO audit_entry (seq, at, actor, action, entity, before, after, reason, "
       "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
@@ -28,7 +28,7 @@ void sqlite_database::append_audit_entry(const audit_record& e) {
                e.hash);
 }
 
-void sqlite_database::for_each_audit_entry(const std::function<void(const audit_record&)>& visit) {
+void sql_repositories::for_each_audit_entry(const std::function<void(const audit_record&)>& visit) {
   auto s = sql("SELECT " + std::string(audit_columns) + " ORDER BY seq");
   while (s.step()) visit(read_audit(s));
 }
