@@ -7,7 +7,7 @@ namespace balint::storage {
 namespace {
 
 constexpr std::string_view user_columns =
-    "id, name, role, password_hash, salt, iterations, created_at, disabled_at FROM user";
+    "id, name, role, password_hash, salt, iterations, created_at, disabled_at FROM \"user\"";
 
 user_record read_user(const detail::statement& s) {
   return {s.integer(0), s.text(1),    s.text(2), s.text(3),
@@ -17,7 +17,7 @@ user_record read_user(const detail::statement& s) {
 }  // namespace
 
 void sql_repositories::insert_user(const user_record& u) {
-  sql("INSERT INTO user (name, role, password_hash, salt, iterations, created_at) "
+  sql("INSERT INTO \"user\" (name, role, password_hash, salt, iterations, created_at) "
       "VALUES (?, ?, ?, ?, ?, ?)")
       .execute(u.name, u.role, u.password_hash, u.salt, u.iterations, u.created_at);
 }
@@ -37,7 +37,7 @@ std::vector<user_record> sql_repositories::users() {
 }
 
 void sql_repositories::disable_user(std::int64_t user_id, const std::string& at) {
-  sql("UPDATE user SET disabled_at = ? WHERE id = ?").execute(at, user_id);
+  sql("UPDATE \"user\" SET disabled_at = ? WHERE id = ?").execute(at, user_id);
 }
 
 void sql_repositories::insert_web_session(const web_session_record& w) {

@@ -1,6 +1,8 @@
 // Opening a SQLite database: the connection, the pragmas and the migrations of schemas/sql.
 #include "sqlite_database.hpp"
 
+#include "postgres_database.hpp"
+
 #include "balint/resources/resources.hpp"
 
 #include <sqlite3.h>
@@ -24,7 +26,9 @@ std::vector<migration> migrations() {
   std::vector<migration> out;
   for (const auto& path : resources::list("schemas/sql/")) {
     // schemas/sql/NNN_name.sql: the number is the version it brings the schema to.
+    // (schemas/sql/postgresql/ holds the same migrations for the other backend.)
     const std::string name = path.substr(std::string_view("schemas/sql/").size());
+    if (name.find('/') != std::string::npos) continue;
     out.push_back({std::stoi(name.substr(0, 3)), *resources::find(path)});
   }
   return out;
@@ -38,8 +42,9 @@ detail::statement& single_row(detail::statement& s, std::string_view what) {
 
 }  // namespace
 
-std::unique_ptr<database> database::open(const std::string& path) {
-  return std::make_unique<sqlite_database>(path);
+std::unique_ptr<database> database::open(const std::string& locator) {
+  if (is_postgres_url(locator)) return std::make_unique<postgres_database>(locator);
+  return std::make_unique<sqlite_database>(locator);
 }
 
 int database::latest_schema_version() {

@@ -1,6 +1,9 @@
 // The application facade (issue 12): every use case checks its caller against the one table in
 // app/access.hpp, whatever front end called it. Walks every use case x every role and anonymous
-// on a real SQLite file holding the demo trial, and asserts the refusal or the answer.
+// on a real database holding the demo trial (SQLite; PostgreSQL under the label `postgres`),
+// and asserts the refusal or the answer.
+#include "scratch_database.hpp"
+
 #include "balint/app/access.hpp"
 #include "balint/app/analysis_service.hpp"
 #include "balint/app/demo_service.hpp"
@@ -13,47 +16,32 @@
 
 #include <doctest/doctest.h>
 
-#include <filesystem>
 #include <functional>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
-#include <unistd.h>
 
 using namespace balint;
 using app::role;
 using app::use_case;
-namespace fs = std::filesystem;
 
 namespace {
 
 const std::string now = "2026-12-01T12:00:00.000Z";
 
-struct temp_dir {
-  fs::path path;
-  temp_dir() {
-    char tmpl[] = "/tmp/balint-facade-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~temp_dir() { fs::remove_all(path); }
-};
-
 /// The demo trial (built once, through the use cases as the console) and a fresh copy of it for
-/// each call, so one call's writes never decide another's answer.
+/// each call, so one call's writes never decide another's answer. SQLite files, or PostgreSQL
+/// databases under the ctest label `postgres` (scratch_database.hpp).
 struct demo_fixture {
-  temp_dir dir;
-  fs::path original = dir.path / "demo.db";
+  testing::database_place place;
   demo_fixture() {
-    auto db = storage::database::open(original.string());
+    auto db = storage::database::open(place.fresh("demo"));
     const app::request console{"setup", now, role::console};
     REQUIRE(app::build_demo(*db, console, {}).has_value());
   }
-  std::unique_ptr<storage::database> copy(const std::string& name) const {
-    const auto path = dir.path / (name + ".db");
-    storage::remove_database_files(path.string());
-    fs::copy_file(original, path);
-    return storage::database::open(path.string());
+  std::unique_ptr<storage::database> copy(const std::string& name) {
+    return storage::database::open(place.copy("demo", name));
   }
 };
 
@@ -212,8 +200,8 @@ const std::map<use_case, call>& calls() {
       {build_demo, [](auto& db, const auto& req) { return outcome(app::build_demo(db, req, {})); }},
       {reproduce_published_trial,
        [](auto&, const auto& req) {
-         temp_dir dir;
-         auto fresh = storage::database::open((dir.path / "r.db").string());
+         testing::database_place place;
+         auto fresh = storage::database::open(place.fresh("reproduce"));
          return outcome(app::reproduce(*fresh, req, "tongji", {}));
        }},
   };
@@ -292,6 +280,15 @@ TEST_SUITE("facade") {
         }
       }
     }
+  }
+
+  TEST_CASE("the databases are those of the backend the run asks for") {
+    // Under the label `postgres` a SQLite file here would make every other case prove nothing.
+    auto db = demo().copy("backend");
+    const bool postgres = demo().place.postgres();
+    CHECK(db->settings().journal_mode == (postgres ? "postgresql" : "wal"));
+    CHECK(db->settings().synchronous == 2);
+    CHECK(db->schema_version() == storage::database::latest_schema_version());
   }
 
   TEST_CASE("a refused use case writes nothing, not even an audit entry") {

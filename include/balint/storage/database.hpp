@@ -21,11 +21,13 @@ class database : public transaction_control,
                  public user_repository,
                  public audit_repository {
  public:
-  /// Opens or creates the SQLite file `path`: applies the pragmas (WAL, synchronous=FULL,
-  /// foreign keys, busy_timeout) and the migrations of schemas/sql in order. Throws
-  /// storage_error when the file cannot be opened, is not a balint-trial database, or was
+  /// Opens a trial's database. A `postgresql://host[:port]/dbname` (or `postgres://`) URL
+  /// connects to PostgreSQL (the password from PGPASSWORD or a pgpass file, never the URL) and
+  /// applies schemas/sql/postgresql; anything else is a SQLite file, opened or created with the
+  /// pragmas (WAL, synchronous=FULL, foreign keys, busy_timeout) and schemas/sql. Throws
+  /// storage_error when it cannot be opened or reached, is not a balint-trial database, or was
   /// written by a newer version.
-  static std::unique_ptr<database> open(const std::string& path);
+  static std::unique_ptr<database> open(const std::string& locator);
   ~database() override = default;
   database(const database&) = delete;
   database& operator=(const database&) = delete;

@@ -1,0 +1,187 @@
+// Opening a PostgreSQL database: the connection, the migrations of schemas/sql/postgresql and
+// transactions (docs/architecture.md, "A second backend: PostgreSQL").
+#include "postgres_database.hpp"
+
+#include "balint/resources/resources.hpp"
+
+#include <string>
+#include <vector>
+
+namespace balint::storage {
+
+namespace {
+
+// Keys of pg_advisory_lock: one for applying migrations, one for the writers of the trial.
+// Arbitrary 64-bit constants ("balint-m" and "balint-w" in ASCII).
+constexpr const char* migration_lock = "7089063302604173677";
+constexpr const char* writer_lock = "7089063302604173687";
+
+struct migration {
+  int version;
+  std::string_view sql;
+};
+
+std::vector<migration> postgres_migrations() {
+  std::vector<migration> out;
+  constexpr std::string_view dir = "schemas/sql/postgresql/";
+  for (const auto& path : resources::list(dir)) {
+    const std::string name = path.substr(dir.size());
+    out.push_back({std::stoi(name.substr(0, 3)), *resources::find(path)});
+  }
+  return out;
+}
+
+/// The URL without anything a password could hide in, for messages; refuses a URL that
+/// carries a password (argv is visible to every user of the machine).
+void refuse_password_in(const std::string& url) {
+  const auto scheme = url.find("://");
+  const auto rest = scheme == std::string::npos ? 0 : scheme + 3;
+  const auto at = url.find('@', rest);
+  const auto slash = url.find('/', rest);
+  if (at == std::string::npos || (slash != std::string::npos && at > slash)) return;
+  if (url.substr(rest, at - rest).find(':') != std::string::npos) {
+    throw storage_error(
+        "the database URL carries a password; give it in PGPASSWORD or a pgpass file "
+        "(~/.pgpass or PGPASSFILE) instead, where other users of the machine cannot read it");
+  }
+}
+
+}  // namespace
+
+bool is_postgres_url(std::string_view locator) {
+  return locator.rfind("postgresql://", 0) == 0 || locator.rfind("postgres://", 0) == 0;
+}
+
+postgres_database::postgres_database(const std::string& url)
+    : url_((refuse_password_in(url), url)), connection_(url), statements_(connection_.get()) {
+  connection_.exec("SET client_encoding = 'UTF8'", "cannot open the database " + url_);
+  migrate();
+}
+
+postgres_database::~postgres_database() {
+  if (depth_ > 0) {
+    depth_ = 1;
+    rollback();
+  }
+}
+
+void postgres_database::migrate() {
+  const std::string failed = "cannot open the database " + url_;
+  // Several servers may start at once: one applies the migrations, the others wait, then
+  // find nothing left to do.
+  connection_.exec(std::string("SELECT pg_advisory_lock(") + migration_lock + ")", failed);
+  try {
+    const auto all = postgres_migrations();
+    const int latest = all.empty() ? 0 : all.back().version;
+    connection_.exec(
+        "CREATE TABLE IF NOT EXISTS balint_schema (version BIGINT NOT NULL, "
+        "applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+        failed);
+    int version = schema_version();
+    if (version == 0) {
+      auto tables =
+          sql("SELECT count(*) FROM information_schema.tables WHERE table_schema = "
+              "current_schema() AND table_name <> 'balint_schema'");
+      if (tables.step() && tables.integer(0) > 0) {
+        throw storage_error(url_ +
+                            " holds tables of another program, not a balint-trial database; "
+                            "nothing was changed");
+      }
+    }
+    if (version > latest) {
+      throw storage_error("the database " + url_ + " has schema version " +
+                          std::to_string(version) + ", newer than this program (" +
+                          std::to_string(latest) + "); use a newer balint-trial");
+    }
+    for (const auto& m : all) {
+      if (m.version <= version) continue;
+      // Each migration and its version row commit together or not at all.
+      connection_.exec("BEGIN;\n" + std::string(m.sql) +
+                           "\nINSERT INTO balint_schema (version) VALUES (" +
+                           std::to_string(m.version) + ");\nCOMMIT;",
+                       "applying migration " + std::to_string(m.version) + " to " + url_);
+      version = m.version;
+    }
+  } catch (...) {
+    PQclear(PQexec(connection_.get(), "ROLLBACK"));
+    PQclear(PQexec(connection_.get(),
+                   (std::string("SELECT pg_advisory_unlock(") + migration_lock + ")").c_str()));
+    throw;
+  }
+  connection_.exec(std::string("SELECT pg_advisory_unlock(") + migration_lock + ")", failed);
+}
+
+int postgres_database::schema_version() {
+  auto s = sql("SELECT coalesce(max(version), 0) FROM balint_schema");
+  return s.step() ? static_cast<int>(s.integer(0)) : 0;
+}
+
+database::connection_settings postgres_database::settings() {
+  connection_settings out;
+  out.journal_mode = "postgresql";
+  auto s = sql("SELECT current_setting('synchronous_commit')");
+  // synchronous_commit=on: a commit we acknowledge is flushed to the server's WAL (FULL).
+  out.synchronous = s.step() && s.text(0) != "off" ? 2 : 0;
+  out.foreign_keys = true;  // always enforced
+  out.user_version = schema_version();
+  return out;
+}
+
+void postgres_database::begin() { begin_transaction(true); }
+
+void postgres_database::begin_read() { begin_transaction(false); }
+
+void postgres_database::begin_transaction(bool write) {
+  if (depth_ > 0) {
+    connection_.exec("SAVEPOINT nested_" + std::to_string(depth_), "starting a nested transaction");
+    ++depth_;
+    return;
+  }
+  if (write) {
+    // Writers of the trial take turns across every process and server: the same
+    // single-writer model as SQLite's, so check-then-write use cases stay correct.
+    connection_.exec(std::string("BEGIN ISOLATION LEVEL READ COMMITTED; SELECT "
+                                 "pg_advisory_xact_lock(") +
+                         writer_lock + ")",
+                     "starting a transaction");
+  } else {
+    // One snapshot for the whole read; never waits for a writer.
+    connection_.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "starting a transaction");
+  }
+  depth_ = 1;
+}
+
+void postgres_database::commit() {
+  if (depth_ > 1) {
+    connection_.exec("RELEASE SAVEPOINT nested_" + std::to_string(depth_ - 1),
+                     "committing a nested transaction");
+    --depth_;
+    return;
+  }
+  if (PQtransactionStatus(connection_.get()) == PQTRANS_INERROR) {
+    // A statement failed and nobody rolled back: PostgreSQL would answer COMMIT with a
+    // silent ROLLBACK. Say so instead of acknowledging a write that did not happen.
+    rollback();
+    throw storage_error("the transaction failed earlier; nothing of it was written");
+  }
+  depth_ = 0;
+  connection_.exec("COMMIT", "committing");
+}
+
+void postgres_database::rollback() noexcept {
+  if (depth_ > 1) {
+    const std::string name = "nested_" + std::to_string(depth_ - 1);
+    PQclear(PQexec(connection_.get(),
+                   ("ROLLBACK TO SAVEPOINT " + name + "; RELEASE SAVEPOINT " + name).c_str()));
+    --depth_;
+    return;
+  }
+  PQclear(PQexec(connection_.get(), "ROLLBACK"));
+  depth_ = 0;
+}
+
+bool postgres_database::in_transaction() const {
+  return PQtransactionStatus(connection_.get()) != PQTRANS_IDLE;
+}
+
+}  // namespace balint::storage

@@ -1,0 +1,46 @@
+#pragma once
+
+// The PostgreSQL implementation of storage::database (issue 13): postgres_database.cpp opens
+// the connection, applies schemas/sql/postgresql and runs transactions; the repositories' SQL
+// is shared with SQLite (sql_repositories).
+#include "postgres_statement.hpp"
+#include "sql_repositories.hpp"
+
+#include <string>
+
+namespace balint::storage {
+
+class postgres_database final : public sql_repositories {
+ public:
+  /// Connects to `url` (postgresql://host[:port]/dbname; no password in it) and applies the
+  /// migrations the database lacks, one process at a time; see database::open.
+  explicit postgres_database(const std::string& url);
+  /// Rolls back a transaction left open.
+  ~postgres_database() override;
+
+  int schema_version() override;
+  connection_settings settings() override;
+
+  void begin() override;
+  void begin_read() override;
+  void commit() override;
+  void rollback() noexcept override;
+  int transaction_depth() const override { return depth_; }
+  bool in_transaction() const override;
+
+ private:
+  detail::statement_source& statements() override { return statements_; }
+  void begin_transaction(bool write);
+  void migrate();
+
+  std::string url_;
+  detail::postgres_connection connection_;
+  /// Declared after `connection_`, so dropped before the connection closes.
+  detail::postgres_statement_cache statements_;
+  int depth_ = 0;  ///< open begin() calls: 1 = BEGIN, more = savepoints inside it
+};
+
+/// True when `locator` names a PostgreSQL database (postgresql:// or postgres://).
+bool is_postgres_url(std::string_view locator);
+
+}  // namespace balint::storage

@@ -1,0 +1,170 @@
+#include "postgres_statement.hpp"
+
+#include <charconv>
+#include <string>
+
+namespace balint::storage::detail {
+
+std::string postgres_placeholders(std::string_view sql, int& parameters) {
+  std::string out;
+  out.reserve(sql.size() + 8);
+  parameters = 0;
+  int next = 0;
+  bool quoted = false;
+  for (std::size_t i = 0; i < sql.size(); ++i) {
+    const char c = sql[i];
+    if (c == '\'') quoted = !quoted;
+    if (c != '?' || quoted) {
+      out += c;
+      continue;
+    }
+    std::size_t j = i + 1;
+    while (j < sql.size() && sql[j] >= '0' && sql[j] <= '9') ++j;
+    int number = 0;
+    if (j > i + 1) {
+      std::from_chars(sql.data() + i + 1, sql.data() + j, number);
+      i = j - 1;
+    } else {
+      number = ++next;
+    }
+    if (number > parameters) parameters = number;
+    out += '$';
+    out += std::to_string(number);
+  }
+  return out;
+}
+
+void check_result(PGconn* conn, PGresult* result, ExecStatusType expected, std::string_view what) {
+  if (result && PQresultStatus(result) == expected) return;
+  std::string message = result ? PQresultErrorMessage(result) : PQerrorMessage(conn);
+  const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  std::string sqlstate = state ? state : "";
+  PQclear(result);
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  if (message.rfind("ERROR:  ", 0) == 0) message.erase(0, 8);
+  if (!sqlstate.empty()) message += " (SQLSTATE " + sqlstate + ")";
+  throw storage_error(std::string(what) + ": " + message);
+}
+
+std::optional<std::string>& postgres_prepared::slot(int index) {
+  if (index < 1 || index > parameters()) {
+    throw storage_error("binding: parameter " + std::to_string(index) + " of a statement with " +
+                        std::to_string(parameters()));
+  }
+  return values_[static_cast<std::size_t>(index - 1)];
+}
+
+void postgres_prepared::bind(int index, std::int64_t v) { slot(index) = std::to_string(v); }
+void postgres_prepared::bind(int index, std::string_view v) { slot(index) = std::string(v); }
+void postgres_prepared::bind_null(int index) { slot(index).reset(); }
+
+void postgres_prepared::execute(std::string_view what) {
+  clear();
+  std::vector<const char*> values;
+  values.reserve(values_.size());
+  for (const auto& v : values_) values.push_back(v ? v->c_str() : nullptr);
+  PGresult* r =
+      PQexecPrepared(conn_, name_.c_str(), parameters(), values.data(), nullptr, nullptr, 0);
+  const auto status = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+  check_result(conn_, r, status == PGRES_TUPLES_OK ? PGRES_TUPLES_OK : PGRES_COMMAND_OK, what);
+  result_ = r;
+  row_ = -1;
+}
+
+bool postgres_prepared::step() {
+  if (!result_) execute("executing SQL");
+  ++row_;
+  return row_ < PQntuples(result_);
+}
+
+void postgres_prepared::run(std::string_view what) { execute(what); }
+
+void postgres_prepared::clear() noexcept {
+  PQclear(result_);
+  result_ = nullptr;
+  row_ = -1;
+}
+
+void postgres_prepared::reset() {
+  clear();
+  for (auto& v : values_) v.reset();
+}
+
+bool postgres_prepared::is_null(int col) const { return PQgetisnull(result_, row_, col) != 0; }
+
+std::int64_t postgres_prepared::integer(int col) const {
+  const char* text = PQgetvalue(result_, row_, col);
+  const int length = PQgetlength(result_, row_, col);
+  std::int64_t v = 0;
+  const auto [end, ec] = std::from_chars(text, text + length, v);
+  if (ec != std::errc{} || end != text + length) {
+    throw storage_error("reading column " + std::to_string(col) + ": \"" +
+                        std::string(text, static_cast<std::size_t>(length)) +
+                        "\" is not an integer");
+  }
+  return v;
+}
+
+std::string postgres_prepared::text(int col) const {
+  return std::string(PQgetvalue(result_, row_, col),
+                     static_cast<std::size_t>(PQgetlength(result_, row_, col)));
+}
+
+prepared& postgres_statement_cache::borrow(std::string_view sql) {
+  auto it = entries_.find(sql);
+  if (it != entries_.end()) {
+    auto& cached = *it->second;
+    if (!cached.in_use) {
+      cached.in_use = true;
+      return cached;
+    }
+    // Borrowed further up the stack: a second handle on the same server-side statement.
+    return *new postgres_prepared(conn_, cached.name(), cached.parameters(), false);
+  }
+  int parameters = 0;
+  const std::string text = postgres_placeholders(sql, parameters);
+  std::string name = "balint_" + std::to_string(entries_.size() + 1);
+  PGresult* r = PQprepare(conn_, name.c_str(), text.c_str(), 0, nullptr);
+  check_result(conn_, r, PGRES_COMMAND_OK, "preparing SQL");
+  PQclear(r);
+  auto fresh = std::make_unique<postgres_prepared>(conn_, std::move(name), parameters, true);
+  fresh->in_use = true;
+  return *entries_.emplace(std::string(sql), std::move(fresh)).first->second;
+}
+
+void postgres_statement_cache::give_back(prepared& p) noexcept {
+  auto& s = static_cast<postgres_prepared&>(p);
+  if (!s.cached()) {
+    delete &s;
+    return;
+  }
+  s.reset();
+  s.in_use = false;
+}
+
+postgres_connection::postgres_connection(const std::string& url) {
+  conn_ = PQconnectdb(url.c_str());
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    std::string message = PQerrorMessage(conn_);
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
+      message.pop_back();
+    }
+    PQfinish(conn_);
+    conn_ = nullptr;
+    throw storage_error("cannot connect to the database " + url + ": " + message);
+  }
+  // Our messages are English; the server's notices would only clutter stderr.
+  PQsetNoticeProcessor(
+      conn_, [](void*, const char*) {}, nullptr);
+}
+
+postgres_connection::~postgres_connection() { PQfinish(conn_); }
+
+void postgres_connection::exec(const std::string& sql, std::string_view what) {
+  PGresult* r = PQexec(conn_, sql.c_str());
+  const auto status = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+  check_result(conn_, r, status == PGRES_TUPLES_OK ? PGRES_TUPLES_OK : PGRES_COMMAND_OK, what);
+  PQclear(r);
+}
+
+}  // namespace balint::storage::detail
