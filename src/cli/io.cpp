@@ -57,6 +57,15 @@ core::result<void> require_database_file(const std::string& path) {
 
 core::result<std::unique_ptr<app::database>> open_db(const parsed_options& o, bool create) {
   const std::string& path = o.at("db");
+  if (app::is_database_server(path)) {
+    // A server that cannot be reached, refuses the sign-in or holds something else: the
+    // locator given is wrong (exit 2), and nothing was written.
+    try {
+      return app::open_database(path);
+    } catch (const app::storage_error& e) {
+      return core::invalid_input("--db", e.what());
+    }
+  }
   if (!create) {
     if (auto exists = require_database_file(path); !exists) return std::move(exists).error();
   }

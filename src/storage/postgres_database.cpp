@@ -103,7 +103,9 @@ void postgres_database::migrate() {
       version = m.version;
     }
   } catch (...) {
-    PQclear(PQexec(connection_.get(), "ROLLBACK"));
+    if (PQtransactionStatus(connection_.get()) != PQTRANS_IDLE) {
+      PQclear(PQexec(connection_.get(), "ROLLBACK"));
+    }
     PQclear(PQexec(connection_.get(),
                    (std::string("SELECT pg_advisory_unlock(") + migration_lock + ")").c_str()));
     throw;

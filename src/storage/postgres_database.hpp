@@ -40,7 +40,4 @@ class postgres_database final : public sql_repositories {
   int depth_ = 0;  ///< open begin() calls: 1 = BEGIN, more = savepoints inside it
 };
 
-/// True when `locator` names a PostgreSQL database (postgresql:// or postgres://).
-bool is_postgres_url(std::string_view locator);
-
 }  // namespace balint::storage

@@ -145,8 +145,17 @@ void postgres_statement_cache::give_back(prepared& p) noexcept {
 postgres_connection::postgres_connection(const std::string& url) {
   conn_ = PQconnectdb(url.c_str());
   if (PQstatus(conn_) != CONNECTION_OK) {
-    std::string message = PQerrorMessage(conn_);
-    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
+    // libpq writes one line per address tried, with tab-indented hints: one line for users.
+    std::string message;
+    for (const char c : std::string(PQerrorMessage(conn_))) {
+      if (c == '\t') continue;
+      if (c != '\n') {
+        message += c;
+      } else if (!message.empty() && message.back() != ' ') {
+        message += "; ";
+      }
+    }
+    while (!message.empty() && (message.back() == ' ' || message.back() == ';')) {
       message.pop_back();
     }
     PQfinish(conn_);

@@ -49,7 +49,8 @@ void database_place::admin(const std::string& sql) const {
   if (PQstatus(conn) != CONNECTION_OK) {
     failure = PQerrorMessage(conn);
   } else {
-    PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);  // "does not exist, skipping"
+    PQsetNoticeProcessor(
+        conn, [](void*, const char*) {}, nullptr);  // "does not exist, skipping"
     PGresult* r = PQexec(conn, sql.c_str());
     if (PQresultStatus(r) != PGRES_COMMAND_OK) failure = PQresultErrorMessage(r);
     PQclear(r);

@@ -18,9 +18,15 @@ using transaction = storage::transaction;
 /// refusal.
 using storage_error = storage::storage_error;
 
-/// Opens or creates the database file at `path` (migrations applied). Throws storage_error
-/// when it cannot be opened, is not a balint-trial database or was written by a newer version.
+/// Opens or creates the database at `path`: a SQLite file, or a postgresql:// URL (migrations
+/// applied). Throws storage_error when it cannot be opened or reached, is not a balint-trial
+/// database or was written by a newer version.
 std::unique_ptr<database> open_database(const std::string& path);
+
+/// True when `locator` names a database server (a postgresql:// URL) rather than a file.
+inline bool is_database_server(const std::string& locator) {
+  return storage::is_postgres_url(locator);
+}
 
 /// Removes a database file with its WAL, shared-memory and journal files.
 void remove_database_files(const std::string& path) noexcept;

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace balint::storage {
 
@@ -49,6 +50,10 @@ class database : public transaction_control,
  protected:
   database() = default;
 };
+
+/// True when `locator` names a PostgreSQL database (postgresql:// or postgres://) rather than
+/// a SQLite file.
+bool is_postgres_url(std::string_view locator);
 
 /// Removes a database file with its WAL, shared-memory and journal files (no error when they
 /// do not exist). Close every connection to it first.

@@ -1,0 +1,224 @@
+// The PostgreSQL backend (issue 13) on a real server: opening and refusing, the migrations, and
+// allocation safety when several processes randomize one trial at once. Runs only under the
+// ctest label `postgres` (scripts/with-postgres sets BALINT_TEST_POSTGRES); without a server it
+// fails rather than pass having checked nothing.
+#include "cli_harness.hpp"
+#include "scratch_database.hpp"
+
+#include "balint/app/audit.hpp"
+#include "balint/app/clock.hpp"
+#include "balint/app/randomization_service.hpp"
+#include "balint/app/services.hpp"
+#include "balint/core/json.hpp"
+#include "balint/resources/resources.hpp"
+#include "balint/storage/database.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <libpq-fe.h>
+#include <set>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace balint;
+using balint::test::run_cli;
+using balint::test::source_path;
+
+namespace {
+
+const std::string now = "2026-12-01T12:00:00.000Z";
+
+/// Runs `sql` on the database at `url` directly (what another program, or an attacker, could).
+void run_sql(const std::string& url, const std::string& sql) {
+  PGconn* conn = PQconnectdb(url.c_str());
+  REQUIRE(PQstatus(conn) == CONNECTION_OK);
+  PGresult* r = PQexec(conn, sql.c_str());
+  const auto status = PQresultStatus(r);
+  const std::string message = PQresultErrorMessage(r);
+  PQclear(r);
+  PQfinish(conn);
+  REQUIRE_MESSAGE((status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK), message);
+}
+
+/// The message of the storage_error that opening `locator` throws ("" when it opens).
+std::string open_refusal(const std::string& locator) {
+  try {
+    storage::database::open(locator);
+  } catch (const storage::storage_error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+/// The Tongji trial planned for `n` participants, each enrolled with a complete baseline.
+void enrol_with_baseline(storage::database& db, int n) {
+  const app::request req{"setup", now, app::role::console};
+  auto config = core::parse_json(*resources::find("schemas/trials/tongji-2020.json")).value();
+  config["planned_participants"] = n;
+  config["randomization"]["block_sizes"] = core::json::array{4, 6};
+  std::string people =
+      "code,age,gender,specialty,consent,balint_knowledge,balint_times,available\n";
+  std::string answers = "participant,timepoint,instrument,item,value\n";
+  for (int p = 0; p < n; ++p) {
+    const std::string code = "P" + std::to_string(100 + p);
+    people += code + ",24,F,,yes,1,1,workday-evening\n";
+    for (int i = 1; i <= 22; ++i) answers += code + ",pre,mbi-hss," + std::to_string(i) + ",3\n";
+    for (int i = 1; i <= 20; ++i) answers += code + ",pre,msq," + std::to_string(i) + ",3\n";
+  }
+  REQUIRE(app::init_trial(db, req, config.dump(), {20161012, "00", true}).has_value());
+  REQUIRE(app::import_participants(db, req, people).has_value());
+  REQUIRE(app::import_outcomes(db, req, answers).has_value());
+}
+
+}  // namespace
+
+TEST_SUITE("postgres") {
+  TEST_CASE("the run has a PostgreSQL server to test against") {
+    testing::database_place place;
+    REQUIRE_MESSAGE(place.postgres(),
+                    "BALINT_TEST_POSTGRES is not set: run under scripts/with-postgres");
+    auto db = storage::database::open(place.fresh("settings"));
+    CHECK(db->settings().journal_mode == "postgresql");
+    CHECK(db->schema_version() == storage::database::latest_schema_version());
+  }
+
+  TEST_CASE("a URL with a password, an unreachable server and a foreign database are refused") {
+    testing::database_place place;
+    REQUIRE(place.postgres());
+    const auto with_password = open_refusal("postgresql://postgres:secret@localhost/postgres");
+    CHECK(contains(with_password, "carries a password"));
+    CHECK(contains(with_password, "PGPASSWORD"));
+
+    const auto unreachable = open_refusal("postgresql://localhost:1/nowhere");
+    CHECK(contains(unreachable, "cannot connect to the database postgresql://localhost:1/nowhere"));
+    CHECK(unreachable.find('\n') == std::string::npos);  // one line
+
+    const auto foreign = place.fresh("foreign");
+    run_sql(foreign, "CREATE TABLE invoices (id BIGINT)");
+    CHECK(contains(open_refusal(foreign), "tables of another program"));
+  }
+
+  TEST_CASE("migrations are applied once and a newer database is refused") {
+    testing::database_place place;
+    REQUIRE(place.postgres());
+    const auto url = place.fresh("versions");
+    { storage::database::open(url); }
+    { storage::database::open(url); }  // a second open finds nothing to do
+    run_sql(url, "INSERT INTO balint_schema (version) VALUES (999)");
+    const auto newer = open_refusal(url);
+    CHECK(contains(newer, "schema version 999, newer than this program"));
+  }
+
+  TEST_CASE("the sealed tables and the audit trail refuse changes made around the program") {
+    testing::database_place place;
+    REQUIRE(place.postgres());
+    const auto url = place.fresh("sealed");
+    {
+      auto db = storage::database::open(url);
+      enrol_with_baseline(*db, 4);
+      REQUIRE(app::randomize(*db, {"c", now, app::role::console}, "P100").has_value());
+    }
+    for (const std::string sql :
+         {"UPDATE allocation SET arm = 'waitlist'", "DELETE FROM allocation_list",
+          "UPDATE audit_entry SET actor = 'x'", "DELETE FROM audit_entry"}) {
+      CAPTURE(sql);
+      PGconn* conn = PQconnectdb(url.c_str());
+      PGresult* r = PQexec(conn, sql.c_str());
+      CHECK(PQresultStatus(r) == PGRES_FATAL_ERROR);
+      CHECK((contains(PQresultErrorMessage(r), "sealed") ||
+             contains(PQresultErrorMessage(r), "final") ||
+             contains(PQresultErrorMessage(r), "append-only")));
+      PQclear(r);
+      PQfinish(conn);
+    }
+  }
+
+  TEST_CASE("8 processes randomizing one trial at once never share a list position") {
+    testing::database_place place;
+    REQUIRE(place.postgres());
+    const auto url = place.fresh("concurrent");
+    constexpr int participants = 120;
+    constexpr int processes = 8;
+    {
+      auto db = storage::database::open(url);
+      enrol_with_baseline(*db, participants);
+    }
+    for (int k = 0; k < processes; ++k) {
+      if (fork() == 0) {
+        int failures = 0;
+        try {
+          auto db = storage::database::open(url);
+          for (int p = k; p < participants; p += processes) {
+            const app::request req{"process-" + std::to_string(k), app::utc_now(),
+                                   app::role::console};
+            if (!app::randomize(*db, req, "P" + std::to_string(100 + p))) ++failures;
+          }
+        } catch (...) {
+          ++failures;
+        }
+        std::_Exit(failures == 0 ? 0 : 1);
+      }
+    }
+    int failed = 0;
+    for (int k = 0; k < processes; ++k) {
+      int status = 0;
+      wait(&status);
+      if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) ++failed;
+    }
+    CHECK(failed == 0);
+    auto db = storage::database::open(url);
+    const auto made = db->allocations();
+    CHECK(made.size() == participants);
+    std::set<std::pair<std::string, int>> positions;
+    std::set<std::int64_t> people;
+    for (const auto& a : made) {
+      positions.insert({a.stratum, a.position});
+      people.insert(a.participant_id);
+    }
+    CHECK(positions.size() == made.size());  // no list position used twice
+    CHECK(people.size() == made.size());     // nobody allocated twice
+    const app::request console{"check", app::utc_now(), app::role::console};
+    const auto verified = app::verify_randomization(*db, console);
+    REQUIRE(verified.has_value());
+    CHECK_MESSAGE(verified->ok, verified->problem);
+    const auto audit = app::verify_audit(*db);
+    CHECK_MESSAGE(audit.ok, audit.problem);
+    CHECK(audit.entries == 3 + participants);  // init, two imports, one per allocation
+  }
+
+  TEST_CASE("the command line runs a trial on PostgreSQL and names a wrong server in one line") {
+    testing::database_place place;
+    REQUIRE(place.postgres());
+    const auto url = place.fresh("cli");
+    auto r = run_cli({"init", "--db", url});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    r = run_cli({"participant", "import", "--db", url, "--csv",
+                 source_path("docs/examples/participants.csv")});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    r = run_cli(
+        {"outcome", "import", "--db", url, "--csv", source_path("docs/examples/baseline.csv")});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    r = run_cli({"randomize", "--db", url, "--all-eligible"});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    CHECK(contains(r.out, "Randomized 36 participants."));
+    r = run_cli({"audit", "verify", "--db", url});
+    CHECK_MESSAGE(r.exit_code == 0, r.err);
+    r = run_cli({"randomization", "verify", "--db", url});
+    CHECK_MESSAGE(r.exit_code == 0, r.err);
+    CHECK(contains(r.out, "36 allocations checked"));
+
+    r = run_cli({"participant", "list", "--db", "postgresql://localhost:1/nowhere"});
+    CHECK(r.exit_code == 2);
+    CHECK(contains(r.err, "--db: cannot connect to the database postgresql://localhost:1/nowhere"));
+    r = run_cli({"init", "--db", "postgresql://someone:secret@localhost/postgres"});
+    CHECK(r.exit_code == 2);
+    CHECK(contains(r.err, "carries a password"));
+    CHECK_FALSE(contains(r.err, "secret@"));  // the refusal does not repeat the password
+  }
+}
