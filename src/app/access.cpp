@@ -87,6 +87,7 @@ const std::vector<use_case_rule>& use_case_table() {
       {sign_in, "sign in", {coordinator, leader, analyst, admin, console}, true},
       {sign_out, "sign out", {coordinator, leader, analyst, admin}},
       {view_own_account, "view one's own account", {coordinator, leader, analyst, admin}},
+      {migrate_trial, "copy a trial to another database", {console}},
       {build_demo, "build the demo trial", {console}},
       {reproduce_published_trial, "reproduce a published trial", {console}},
   };

@@ -48,33 +48,35 @@ void write_file(const fs::path& path, const std::string& content) {
   fs::rename(tmp, path);
 }
 
-core::result<void> require_database_file(const std::string& path) {
+core::result<void> require_database_file(const std::string& path, const std::string& option) {
   if (fs::exists(path)) return {};
-  return core::invalid_input("--db", "there is no database at \"" + path +
+  return core::invalid_input(option, "there is no database at \"" + path +
                                          "\"; set one up with 'balint-trial init --db " + path +
                                          "'");
 }
 
-core::result<std::unique_ptr<app::database>> open_db(const parsed_options& o, bool create) {
-  const std::string& path = o.at("db");
+core::result<std::unique_ptr<app::database>> open_database_at(const std::string& path,
+                                                              const std::string& option,
+                                                              bool create) {
   if (app::is_database_server(path)) {
     // A server that cannot be reached, refuses the sign-in or holds something else: the
     // locator given is wrong (exit 2), and nothing was written.
     try {
       return app::open_database(path);
     } catch (const app::storage_error& e) {
-      return core::invalid_input("--db", e.what());
+      return core::invalid_input(option, e.what());
     }
   }
   if (!create) {
-    if (auto exists = require_database_file(path); !exists) return std::move(exists).error();
+    if (auto exists = require_database_file(path, option); !exists)
+      return std::move(exists).error();
   }
   if (fs::exists(path) && fs::file_size(path) > 0) {
     std::ifstream f(path, std::ios::binary);
     char magic[16] = {};
     f.read(magic, sizeof magic);
     if (std::string_view(magic, sizeof magic) != std::string_view("SQLite format 3\0", 16)) {
-      return core::invalid_input("--db", "\"" + path +
+      return core::invalid_input(option, "\"" + path +
                                              "\" is not a database file (a balint-trial database "
                                              "is an SQLite file); nothing was changed");
     }
@@ -83,10 +85,14 @@ core::result<std::unique_ptr<app::database>> open_db(const parsed_options& o, bo
     return app::open_database(path);
   } catch (const app::storage_error& e) {
     if (std::string(e.what()).find("another program") != std::string::npos) {
-      return core::invalid_input("--db", e.what());
+      return core::invalid_input(option, e.what());
     }
     throw;
   }
+}
+
+core::result<std::unique_ptr<app::database>> open_db(const parsed_options& o, bool create) {
+  return open_database_at(o.at("db"), "--db", create);
 }
 
 core::result<std::string> read_password(std::ostream& err) {

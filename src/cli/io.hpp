@@ -27,8 +27,16 @@ core::result<std::string> read_file(const std::string& path, const std::string& 
 /// Writes a file whole or not at all: to a temporary name first, then renamed.
 void write_file(const std::filesystem::path& path, const std::string& content);
 
-/// Refuses naming --db when there is no file at `path`: a typo must not create an empty trial.
-core::result<void> require_database_file(const std::string& path);
+/// Refuses naming `option` when there is no file at `path`: a typo must not create an empty
+/// trial.
+core::result<void> require_database_file(const std::string& path,
+                                         const std::string& option = "--db");
+
+/// Opens the database at `path` (a SQLite file or a postgresql:// URL), naming `option` in a
+/// refusal. Without `create` a SQLite file must exist.
+core::result<std::unique_ptr<app::database>> open_database_at(const std::string& path,
+                                                              const std::string& option,
+                                                              bool create = false);
 
 /// Opens the database of --db. Every command but init needs an existing file: a typo in the
 /// path must not silently create an empty trial.

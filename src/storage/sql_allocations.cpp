@@ -97,4 +97,13 @@ void sql_repositories::insert_unblinding(std::optional<std::int64_t> participant
       .execute(participant_id, at, actor, reason);
 }
 
+std::vector<unblinding_record> sql_repositories::unblindings() {
+  return sql("SELECT participant_id, at, actor, reason FROM unblinding ORDER BY id")
+      .all([](const detail::statement& s) {
+        return unblinding_record{
+            s.is_null(0) ? std::nullopt : std::optional<std::int64_t>(s.integer(0)), s.text(1),
+            s.text(2), s.text(3)};
+      });
+}
+
 }  // namespace balint::storage

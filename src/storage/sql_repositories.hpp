@@ -54,6 +54,7 @@ class sql_repositories : public database {
   std::vector<allocation_record> allocations() override;
   void insert_unblinding(std::optional<std::int64_t> participant_id, const std::string& at,
                          const std::string& actor, const std::string& reason) override;
+  std::vector<unblinding_record> unblindings() override;
 
   // programme_repository (sql_programme.cpp)
   void insert_leader(const leader_record& l) override;

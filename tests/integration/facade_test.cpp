@@ -7,6 +7,7 @@
 #include "balint/app/access.hpp"
 #include "balint/app/analysis_service.hpp"
 #include "balint/app/demo_service.hpp"
+#include "balint/app/migrate_service.hpp"
 #include "balint/app/randomization_service.hpp"
 #include "balint/app/reproduce_service.hpp"
 #include "balint/app/schedule_service.hpp"
@@ -197,6 +198,12 @@ const std::map<use_case, call>& calls() {
        [](auto& db, const auto& req) { return outcome(app::logout(db, req, "no-such-token")); }},
       {view_own_account,
        [](auto& db, const auto& req) { return outcome(app::own_account(db, req)); }},
+      {migrate_trial,
+       [](auto& db, const auto& req) {
+         testing::database_place place;
+         auto empty = storage::database::open(place.fresh("copy"));
+         return outcome(app::migrate_trial(db, *empty, req, "the demo"));
+       }},
       {build_demo, [](auto& db, const auto& req) { return outcome(app::build_demo(db, req, {})); }},
       {reproduce_published_trial,
        [](auto&, const auto& req) {

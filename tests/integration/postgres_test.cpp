@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 using namespace balint;
+using balint::test::read_file;
 using balint::test::run_cli;
 using balint::test::source_path;
 
@@ -220,5 +221,50 @@ TEST_SUITE("postgres") {
     CHECK(r.exit_code == 2);
     CHECK(contains(r.err, "carries a password"));
     CHECK_FALSE(contains(r.err, "secret@"));  // the refusal does not repeat the password
+  }
+
+  TEST_CASE("migrate copies a trial to PostgreSQL and back, and both copies verify") {
+    testing::database_place place;
+    REQUIRE(place.postgres());
+    const std::string original = (place.dir() / "demo.db").string();
+    const std::string back = (place.dir() / "back.db").string();
+    const auto url = place.fresh("moved");
+    auto r = run_cli({"demo", "--db", original});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+
+    r = run_cli({"migrate", "--from", original, "--to", url});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    CHECK(contains(r.out, "36 participants"));
+    for (const auto& db : {url, back}) {
+      if (db == back) {
+        r = run_cli({"migrate", "--from", url, "--to", back});
+        REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+      }
+      CAPTURE(db);
+      r = run_cli({"audit", "verify", "--db", db});
+      CHECK_MESSAGE(r.exit_code == 0, (r.out + r.err));
+      r = run_cli({"randomization", "verify", "--db", db});
+      CHECK_MESSAGE(r.exit_code == 0, (r.out + r.err));
+      CHECK(contains(r.out, "32 allocations checked"));
+    }
+    // The analyst's data are the same byte for byte in all three places.
+    std::vector<std::string> exports;
+    for (const auto& db : {original, url, back}) {
+      const auto out = (place.dir() / ("export-" + std::to_string(exports.size()))).string();
+      r = run_cli({"export", "--db", db, "--format", "csv", "--out", out});
+      REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+      exports.push_back(read_file(out + "/wide.csv") + read_file(out + "/items.csv"));
+    }
+    CHECK(exports[0].size() > 1000);
+    CHECK(exports[1] == exports[0]);
+    CHECK(exports[2] == exports[0]);
+
+    // Only into an empty database; the refusal changes nothing.
+    r = run_cli({"migrate", "--from", original, "--to", url});
+    CHECK(r.exit_code == 2);
+    CHECK(contains(r.err, "--to"));
+    CHECK(contains(r.err, "already holds a trial"));
+    r = run_cli({"audit", "verify", "--db", url});
+    CHECK(r.exit_code == 0);
   }
 }

@@ -98,6 +98,8 @@ enum class use_case {
   sign_in,
   sign_out,
   view_own_account,
+  // moving
+  migrate_trial,
   // whole-database jobs
   build_demo,
   reproduce_published_trial,

@@ -92,6 +92,15 @@ struct allocation_record {
   std::string allocated_by;
 };
 
+/// An emergency unblinding of one participant, or (participant_id nullopt) of the whole list
+/// after lock.
+struct unblinding_record {
+  std::optional<std::int64_t> participant_id;
+  std::string at;
+  std::string actor;
+  std::string reason;
+};
+
 struct leader_record {
   std::int64_t id = 0;
   std::string code;

@@ -112,6 +112,8 @@ class allocation_repository {
   /// Records an unblinding of one participant, or of the whole trial (no participant).
   virtual void insert_unblinding(std::optional<std::int64_t> participant_id, const std::string& at,
                                  const std::string& actor, const std::string& reason) = 0;
+  /// Every unblinding, in the order they were made.
+  virtual std::vector<unblinding_record> unblindings() = 0;
 };
 
 /// The programme: group leaders, lecture and session slots, the plan (rosters) and attendance.

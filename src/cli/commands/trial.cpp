@@ -4,6 +4,7 @@
 #include "commands.hpp"
 
 #include "balint/app/database.hpp"
+#include "balint/app/migrate_service.hpp"
 #include "balint/app/services.hpp"
 #include "balint/core/json.hpp"
 #include "balint/core/text.hpp"
@@ -115,6 +116,32 @@ core::result<int> cmd_audit_log(invocation& in) {
   return on_database(in, show, app::audit_log);
 }
 
+core::result<int> cmd_migrate(invocation& in) {
+  const std::string from_locator = in.options.at("from");
+  const std::string to_locator = in.options.at("to");
+  auto from = open_database_at(from_locator, "--from");
+  if (!from) return std::move(from).error();
+  const bool to_existed = app::is_database_server(to_locator) || fs::exists(to_locator);
+  auto to = open_database_at(to_locator, "--to", true);
+  if (!to) return std::move(to).error();
+  auto r = app::migrate_trial(**from, **to, make_request(in.options), from_locator);
+  if (!r) {
+    to->reset();
+    // A refused copy leaves no new file behind.
+    if (!to_existed) app::remove_database_files(to_locator);
+    return std::move(r).error();
+  }
+  const auto& m = r.value();
+  in.out << "Copied the trial from " << from_locator << " to " << to_locator << ": "
+         << m.participants << " participants, " << m.questionnaires << " questionnaires, "
+         << m.allocations << " allocations, " << m.sessions << " lectures and sessions, "
+         << m.attendance_marks << " attendance marks, " << m.users << " users and "
+         << m.audit_entries << " audit entries (and one more recording the copy).\n"
+         << "Check the copy: 'balint-trial audit verify --db " << to_locator
+         << "' and 'balint-trial randomization verify --db " << to_locator << "'.\n";
+  return 0;
+}
+
 }  // namespace
 
 std::vector<command> trial_commands() {
@@ -134,6 +161,18 @@ std::vector<command> trial_commands() {
          {}},
         as_option},
        cmd_init,
+       true},
+      {"migrate",
+       "--from DB --to DB",
+       "Copies a trial into an empty database, from SQLite to PostgreSQL or back: the "
+       "participants, questionnaires, the sealed list and allocations, the programme and "
+       "attendance, users and the audit trail entry by entry, so the verifications pass on the "
+       "copy. A DB is a file or a postgresql://host/dbname URL (the password from PGPASSWORD or "
+       "~/.pgpass). The source is only read; a refused copy changes nothing.",
+       {{"from", "DB", "the trial's database now", true, {}},
+        {"to", "DB", "an empty database (a new file, or an empty PostgreSQL database)", true, {}},
+        as_option},
+       cmd_migrate,
        true},
       {"lock",
        "--db FILE [--reason TEXT]",
