@@ -9,18 +9,30 @@
 #include "balint/app/clock.hpp"
 #include "balint/app/randomization_service.hpp"
 #include "balint/app/services.hpp"
+#include "balint/app/user_service.hpp"
 #include "balint/core/json.hpp"
 #include "balint/resources/resources.hpp"
 #include "balint/storage/database.hpp"
 
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <chrono>
+#include <csignal>
 #include <cstdlib>
+#include <fstream>
 #include <libpq-fe.h>
 #include <set>
+#include <sstream>
 #include <string>
 #include <sys/wait.h>
+#include <thread>
 #include <unistd.h>
+#include <vector>
 
 using namespace balint;
 using balint::test::read_file;
@@ -75,6 +87,73 @@ void enrol_with_baseline(storage::database& db, int n) {
   REQUIRE(app::init_trial(db, req, config.dump(), {20161012, "00", true}).has_value());
   REQUIRE(app::import_participants(db, req, people).has_value());
   REQUIRE(app::import_outcomes(db, req, answers).has_value());
+}
+
+/// A `balint-trial serve --port 0` process on `url`, stopped with SIGTERM at the end.
+class serve_process {
+ public:
+  serve_process(const std::string& url, const std::filesystem::path& log) : log_(log) {
+    pid_ = fork();
+    if (pid_ == 0) {
+      std::freopen(log.c_str(), "w", stdout);
+      std::freopen((log.string() + ".err").c_str(), "w", stderr);
+      execl(BALINT_BINARY, BALINT_BINARY, "serve", "--db", url.c_str(), "--port", "0", "--threads",
+            "16", static_cast<char*>(nullptr));
+      std::_Exit(127);
+    }
+    // "listening on http://127.0.0.1:PORT" once it serves.
+    for (int i = 0; i < 600 && port_ == 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      std::ifstream in(log_);
+      std::string line;
+      while (std::getline(in, line)) {
+        const auto colon = line.rfind(':');
+        if (line.rfind("listening on http://", 0) == 0 && colon != std::string::npos) {
+          port_ = static_cast<std::uint16_t>(std::stoi(line.substr(colon + 1)));
+        }
+      }
+    }
+    REQUIRE_MESSAGE(port_ != 0, ("serve did not start; see " + log_.string() + ".err"));
+  }
+  ~serve_process() {
+    kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+  }
+  serve_process(const serve_process&) = delete;
+  serve_process& operator=(const serve_process&) = delete;
+  std::uint16_t port() const { return port_; }
+
+ private:
+  std::filesystem::path log_;
+  pid_t pid_ = -1;
+  std::uint16_t port_ = 0;
+};
+
+struct http_answer {
+  int status = 0;
+  std::string body;
+  std::string cookie;
+};
+
+http_answer post(std::uint16_t port, const std::string& path, const std::string& body,
+                 const std::string& cookie = "", const std::string& csrf = "") {
+  Poco::Net::HTTPClientSession session("127.0.0.1", port);
+  session.setTimeout(Poco::Timespan(60, 0));
+  Poco::Net::HTTPRequest request("POST", path, Poco::Net::HTTPMessage::HTTP_1_1);
+  if (!cookie.empty()) request.set("Cookie", cookie);
+  if (!csrf.empty()) request.set("X-CSRF-Token", csrf);
+  request.setContentType("application/json");
+  request.setContentLength64(static_cast<Poco::Int64>(body.size()));
+  session.sendRequest(request) << body;
+  Poco::Net::HTTPResponse response;
+  std::istream& in = session.receiveResponse(response);
+  http_answer a;
+  a.status = static_cast<int>(response.getStatus());
+  Poco::StreamCopier::copyToString(in, a.body);
+  const auto set = response.get("Set-Cookie", "");
+  a.cookie = set.substr(0, set.find(';'));
+  return a;
 }
 
 }  // namespace
@@ -266,5 +345,67 @@ TEST_SUITE("postgres") {
     CHECK(contains(r.err, "already holds a trial"));
     r = run_cli({"audit", "verify", "--db", url});
     CHECK(r.exit_code == 0);
+  }
+
+  TEST_CASE("3 serve processes x 32 clients randomize 1000 participants: each once, lists intact") {
+    testing::database_place place;
+    REQUIRE(place.postgres());
+    const auto url = place.fresh("servers");
+    constexpr int participants = 1000;
+    const std::string password = "a long enough password";
+    {
+      auto db = storage::database::open(url);
+      enrol_with_baseline(*db, participants);
+      const app::request console{"setup", now, app::role::console};
+      REQUIRE(app::add_user(*db, console, "coord", "coordinator", password).has_value());
+    }
+    std::vector<std::unique_ptr<serve_process>> servers;
+    for (int k = 0; k < 3; ++k) {
+      servers.push_back(
+          std::make_unique<serve_process>(url, place.dir() / ("serve" + std::to_string(k))));
+    }
+    // Signed in on the first server; the session lives in the database, so every server
+    // knows it (none holds state another needs).
+    const auto signed_in = post(servers[0]->port(), "/api/login",
+                                R"({"user":"coord","password":")" + password + "\"}");
+    REQUIRE_MESSAGE(signed_in.status == 200, signed_in.body);
+    const auto csrf = core::parse_json(signed_in.body).value().find("csrf_token")->as_string();
+
+    std::atomic<int> ok{0};
+    std::atomic<int> refused{0};
+    std::vector<std::thread> clients;
+    for (int t = 0; t < 32; ++t) {
+      clients.emplace_back([&, t] {
+        for (int p = t; p < participants; p += 32) {
+          const auto& server = *servers[static_cast<std::size_t>(p % 3)];
+          const auto a =
+              post(server.port(), "/api/participants/P" + std::to_string(100 + p) + "/randomize",
+                   "", signed_in.cookie, csrf);
+          (a.status == 200 ? ok : refused)++;
+        }
+      });
+    }
+    for (auto& c : clients) c.join();
+    servers.clear();  // stopped: every answered write is committed
+    CHECK(ok == participants);
+    CHECK(refused == 0);
+
+    auto db = storage::database::open(url);
+    const auto made = db->allocations();
+    CHECK(made.size() == participants);
+    std::set<std::pair<std::string, int>> positions;
+    std::set<std::int64_t> people;
+    for (const auto& a : made) {
+      positions.insert({a.stratum, a.position});
+      people.insert(a.participant_id);
+    }
+    CHECK(positions.size() == made.size());
+    CHECK(people.size() == made.size());
+    const auto verified =
+        app::verify_randomization(*db, {"check", app::utc_now(), app::role::console});
+    REQUIRE(verified.has_value());
+    CHECK_MESSAGE(verified->ok, verified->problem);
+    const auto audit = app::verify_audit(*db);
+    CHECK_MESSAGE(audit.ok, audit.problem);
   }
 }

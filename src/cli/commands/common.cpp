@@ -4,7 +4,8 @@
 
 namespace balint::cli::detail {
 
-const option_spec db_option{"db", "FILE", "the trial's database file (SQLite)", true, {}};
+const option_spec db_option{
+    "db", "FILE", "the trial's database: a SQLite file, or postgresql://host/dbname", true, {}};
 const option_spec as_option{
     "as", "NAME", "who does this, for the audit trail (default: your user name)", false, {}};
 

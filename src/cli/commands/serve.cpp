@@ -40,7 +40,9 @@ core::result<int> cmd_demo(invocation& in) {
   const std::string path = in.options.at("db");
   app::demo_options options;
   options.time_zone = in.options.get_or("time-zone", local_time_zone());
-  if (fs::exists(path)) {
+  if (fs::exists(path) || app::is_database_server(path)) {
+    // An existing file, or a server database (created by its administrator): built in place,
+    // one transaction per step, so a failure leaves what was built before it.
     const auto show = [&](const auto& r) {
       if (r.created) {
         in.out << "Built the demo trial in " << path << ".\n";
@@ -76,7 +78,9 @@ core::result<int> cmd_demo(invocation& in) {
 core::result<int> cmd_serve(invocation& in) {
   server::config c;
   c.db_path = in.options.at("db");
-  if (auto exists = require_database_file(c.db_path); !exists) return std::move(exists).error();
+  if (!app::is_database_server(c.db_path)) {
+    if (auto exists = require_database_file(c.db_path); !exists) return std::move(exists).error();
+  }
   c.bind = in.options.get_or("bind", "127.0.0.1");
   const auto port = core::parse_integer(in.options.get_or("port", "8080"));
   if (!port || *port < 0 || *port > 65535) {
