@@ -31,6 +31,22 @@ std::optional<int> design::n_of(std::string_view arm) const {
   return std::nullopt;
 }
 
+/// The text members of a transcribed cell and their JSON keys (absent: empty).
+constexpr std::pair<std::string cell::*, const char*> cell_text_fields[] = {
+    {&cell::id, "id"},
+    {&cell::source, "source"},
+    {&cell::section, "section"},
+    {&cell::table, "table"},
+    {&cell::row, "row"},
+    {&cell::quote, "quote"},
+    {&cell::cell_printed, "cell_printed"},
+    {&cell::variable, "variable"},
+    {&cell::arm, "arm"},
+    {&cell::timepoint, "timepoint"},
+    {&cell::stat, "stat"},
+    {&cell::test, "test"},
+    {&cell::printed, "printed"}};
+
 double cell::half_unit() const { return 0.5 * std::pow(10.0, -decimals); }
 
 core::result<summary> parse_summary(const core::json& doc) {
@@ -70,19 +86,7 @@ core::result<summary> parse_summary(const core::json& doc) {
   for (std::size_t i = 0; i < cells.size(); ++i) {
     const core::json& c = cells[i];
     cell out;
-    out.id = string_or_empty(c, "id");
-    out.source = string_or_empty(c, "source");
-    out.section = string_or_empty(c, "section");
-    out.table = string_or_empty(c, "table");
-    out.row = string_or_empty(c, "row");
-    out.quote = string_or_empty(c, "quote");
-    out.cell_printed = string_or_empty(c, "cell_printed");
-    out.variable = string_or_empty(c, "variable");
-    out.arm = string_or_empty(c, "arm");
-    out.timepoint = string_or_empty(c, "timepoint");
-    out.stat = string_or_empty(c, "stat");
-    out.test = string_or_empty(c, "test");
-    out.printed = string_or_empty(c, "printed");
+    for (const auto& [member, key] : cell_text_fields) out.*member = string_or_empty(c, key);
     out.value = c.find("value")->as_double();
     out.decimals = static_cast<int>(c.find("decimals")->as_int());
     const std::string path = "$.cells[" + std::to_string(i) + "]";

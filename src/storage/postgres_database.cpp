@@ -129,16 +129,7 @@ database::connection_settings postgres_database::settings() {
   return out;
 }
 
-void postgres_database::begin() { begin_transaction(true); }
-
-void postgres_database::begin_read() { begin_transaction(false); }
-
-void postgres_database::begin_transaction(bool write) {
-  if (depth_ > 0) {
-    connection_.exec("SAVEPOINT nested_" + std::to_string(depth_), "starting a nested transaction");
-    ++depth_;
-    return;
-  }
+void postgres_database::begin_outer(bool write) {
   if (write) {
     // Writers of the trial take turns across every process and server: the same
     // single-writer model as SQLite's, so check-then-write use cases stay correct.
@@ -150,37 +141,19 @@ void postgres_database::begin_transaction(bool write) {
     // One snapshot for the whole read; never waits for a writer.
     connection_.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "starting a transaction");
   }
-  depth_ = 1;
 }
 
-void postgres_database::commit() {
-  if (depth_ > 1) {
-    connection_.exec("RELEASE SAVEPOINT nested_" + std::to_string(depth_ - 1),
-                     "committing a nested transaction");
-    --depth_;
-    return;
-  }
+void postgres_database::commit_outer() {
   if (PQtransactionStatus(connection_.get()) == PQTRANS_INERROR) {
     // A statement failed and nobody rolled back: PostgreSQL would answer COMMIT with a
     // silent ROLLBACK. Say so instead of acknowledging a write that did not happen.
     rollback();
     throw storage_error("the transaction failed earlier; nothing of it was written");
   }
-  depth_ = 0;
   connection_.exec("COMMIT", "committing");
 }
 
-void postgres_database::rollback() noexcept {
-  if (depth_ > 1) {
-    const std::string name = "nested_" + std::to_string(depth_ - 1);
-    PQclear(PQexec(connection_.get(),
-                   ("ROLLBACK TO SAVEPOINT " + name + "; RELEASE SAVEPOINT " + name).c_str()));
-    --depth_;
-    return;
-  }
-  PQclear(PQexec(connection_.get(), "ROLLBACK"));
-  depth_ = 0;
-}
+void postgres_database::rollback_outer() noexcept { statements_.run_quietly("ROLLBACK"); }
 
 bool postgres_database::in_transaction() const {
   return PQtransactionStatus(connection_.get()) != PQTRANS_IDLE;

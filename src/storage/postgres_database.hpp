@@ -21,23 +21,19 @@ class postgres_database final : public sql_repositories {
   int schema_version() override;
   connection_settings settings() override;
 
-  void begin() override;
-  void begin_read() override;
-  void commit() override;
-  void rollback() noexcept override;
-  int transaction_depth() const override { return depth_; }
   bool in_transaction() const override;
 
  private:
   detail::statement_source& statements() override { return statements_; }
-  void begin_transaction(bool write);
+  void begin_outer(bool write) override;
+  void commit_outer() override;
+  void rollback_outer() noexcept override;
   void migrate();
 
   std::string url_;
   detail::postgres_connection connection_;
   /// Declared after `connection_`, so dropped before the connection closes.
   detail::postgres_statement_cache statements_;
-  int depth_ = 0;  ///< open begin() calls: 1 = BEGIN, more = savepoints inside it
 };
 
 }  // namespace balint::storage

@@ -110,36 +110,20 @@ std::string postgres_prepared::text(int col) const {
                      static_cast<std::size_t>(PQgetlength(result_, row_, col)));
 }
 
-prepared& postgres_statement_cache::borrow(std::string_view sql) {
-  auto it = entries_.find(sql);
-  if (it != entries_.end()) {
-    auto& cached = *it->second;
-    if (!cached.in_use) {
-      cached.in_use = true;
-      return cached;
-    }
-    // Borrowed further up the stack: a second handle on the same server-side statement.
-    return *new postgres_prepared(conn_, cached.name(), cached.parameters(), false);
-  }
+std::unique_ptr<postgres_prepared> postgres_statement_cache::prepare(std::string_view sql) {
   int parameters = 0;
   const std::string text = postgres_placeholders(sql, parameters);
-  std::string name = "balint_" + std::to_string(entries_.size() + 1);
+  std::string name = "balint_" + std::to_string(++prepared_);
   PGresult* r = PQprepare(conn_, name.c_str(), text.c_str(), 0, nullptr);
   check_result(conn_, r, PGRES_COMMAND_OK, "preparing SQL");
   PQclear(r);
-  auto fresh = std::make_unique<postgres_prepared>(conn_, std::move(name), parameters, true);
-  fresh->in_use = true;
-  return *entries_.emplace(std::string(sql), std::move(fresh)).first->second;
+  return std::make_unique<postgres_prepared>(conn_, std::move(name), parameters);
 }
 
-void postgres_statement_cache::give_back(prepared& p) noexcept {
-  auto& s = static_cast<postgres_prepared&>(p);
-  if (!s.cached()) {
-    delete &s;
-    return;
-  }
-  s.reset();
-  s.in_use = false;
+void postgres_statement_cache::run_plain(const std::string& text, std::string_view what) {
+  PGresult* r = PQexec(conn_, text.c_str());
+  check_result(conn_, r, PGRES_COMMAND_OK, what);
+  PQclear(r);
 }
 
 postgres_connection::postgres_connection(const std::string& url) {

@@ -7,13 +7,11 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <libpq-fe.h>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace balint::storage::detail {
@@ -28,14 +26,10 @@ std::string postgres_placeholders(std::string_view sql, int& parameters);
 void check_result(PGconn* conn, PGresult* result, ExecStatusType expected, std::string_view what);
 
 /// A statement prepared on the server under `name`; the rows of its last run are held here.
-/// `cached`: owned by the cache and reused; otherwise freed when given back.
 class postgres_prepared final : public prepared {
  public:
-  postgres_prepared(PGconn* conn, std::string name, int parameters, bool cached)
-      : conn_(conn),
-        name_(std::move(name)),
-        values_(static_cast<std::size_t>(parameters)),
-        cached_(cached) {}
+  postgres_prepared(PGconn* conn, std::string name, int parameters)
+      : conn_(conn), name_(std::move(name)), values_(static_cast<std::size_t>(parameters)) {}
   ~postgres_prepared() override { clear(); }
   postgres_prepared(const postgres_prepared&) = delete;
   postgres_prepared& operator=(const postgres_prepared&) = delete;
@@ -50,10 +44,8 @@ class postgres_prepared final : public prepared {
   std::int64_t integer(int col) const override;
   std::string text(int col) const override;
 
-  bool cached() const { return cached_; }
   const std::string& name() const { return name_; }
   int parameters() const { return static_cast<int>(values_.size()); }
-  bool in_use = false;
 
  private:
   void execute(std::string_view what);
@@ -63,33 +55,28 @@ class postgres_prepared final : public prepared {
   PGconn* conn_;
   std::string name_;
   std::vector<std::optional<std::string>> values_;
-  bool cached_;
   PGresult* result_ = nullptr;
   int row_ = -1;
 };
 
-/// The prepared statements of one connection by SQL text, each prepared on the server once.
-/// While one is borrowed (the same SQL nested inside itself) a second handle on the same
-/// server-side statement is made and freed after use. One thread uses a connection at a time.
-class postgres_statement_cache final : public statement_source {
+/// The prepared statements of one PostgreSQL connection (see statement_cache), each prepared
+/// on the server once as balint_N; a second handle for nested use shares the server's one.
+class postgres_statement_cache final : public statement_cache<postgres_prepared> {
  public:
   explicit postgres_statement_cache(PGconn* conn) : conn_(conn) {}
-  postgres_statement_cache(const postgres_statement_cache&) = delete;
-  postgres_statement_cache& operator=(const postgres_statement_cache&) = delete;
-
-  prepared& borrow(std::string_view sql) override;
-  void give_back(prepared& p) noexcept override;
+  void run_plain(const std::string& text, std::string_view what) override;
+  void run_quietly(const std::string& text) noexcept override {
+    PQclear(PQexec(conn_, text.c_str()));
+  }
 
  private:
-  struct text_hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept {
-      return std::hash<std::string_view>{}(s);
-    }
-  };
+  std::unique_ptr<postgres_prepared> prepare(std::string_view sql) override;
+  std::unique_ptr<postgres_prepared> again(const postgres_prepared& busy,
+                                           std::string_view) override {
+    return std::make_unique<postgres_prepared>(conn_, busy.name(), busy.parameters());
+  }
   PGconn* conn_;
-  std::unordered_map<std::string, std::unique_ptr<postgres_prepared>, text_hash, std::equal_to<>>
-      entries_;
+  int prepared_ = 0;
 };
 
 /// An open libpq connection, closed on destruction.

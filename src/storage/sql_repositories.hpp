@@ -17,6 +17,15 @@ namespace balint::storage {
 
 class sql_repositories : public database {
  public:
+  // transaction_control (sql_transactions.cpp): the outermost transaction is the backend's
+  // (begin_outer, commit_outer, rollback_outer); nested ones are savepoints, the same SQL on
+  // both backends.
+  void begin() final { begin_transaction(true); }
+  void begin_read() final { begin_transaction(false); }
+  void commit() final;
+  void rollback() noexcept final;
+  int transaction_depth() const final { return depth_; }
+
   // trial_repository (sql_trial.cpp)
   std::optional<stored_trial> load_trial() override;
   void insert_trial(const stored_trial& trial) override;
@@ -98,11 +107,25 @@ class sql_repositories : public database {
 
  protected:
   sql_repositories() = default;
+  /// Starts the outermost transaction: a write one (holding the trial's write lock at once) or
+  /// a read snapshot.
+  virtual void begin_outer(bool write) = 0;
+  virtual void commit_outer() = 0;
+  virtual void rollback_outer() noexcept = 0;
+  /// Before a savepoint is taken or released: throws storage_error (and forgets the
+  /// transaction) when the backend has ended the transaction by itself.
+  virtual void check_still_open() {}
+
+  /// Open begin() calls: 1 = the outermost transaction, more = savepoints inside it.
+  int depth_ = 0;
   /// The connection's prepared statements.
   virtual detail::statement_source& statements() = 0;
   /// A statement for `text` from this connection's cache (prepared once per connection).
   /// Parameters are written `?` or `?N`; the PostgreSQL backend rewrites them to `$N`.
   detail::statement sql(std::string_view text) { return detail::statement(statements(), text); }
+
+ private:
+  void begin_transaction(bool write);
 };
 
 }  // namespace balint::storage

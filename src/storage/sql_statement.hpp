@@ -6,11 +6,15 @@
 
 #include "balint/storage/records.hpp"
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <unordered_map>
 #include <vector>
 
 namespace balint::storage::detail {
@@ -37,6 +41,9 @@ class prepared {
   virtual bool is_null(int col) const = 0;
   virtual std::int64_t integer(int col) const = 0;
   virtual std::string text(int col) const = 0;
+
+  bool cached = false;  ///< kept by its connection's cache; otherwise freed after one use
+  bool in_use = false;  ///< borrowed now
 };
 
 /// Where statements come from: a connection's cache of prepared statements keyed by SQL text.
@@ -47,6 +54,65 @@ class statement_source {
   virtual prepared& borrow(std::string_view sql) = 0;
   /// Takes back a borrowed statement (reset for the next use, or freed).
   virtual void give_back(prepared& p) noexcept = 0;
+  /// Runs a statement without rows or parameters (SAVEPOINT, RELEASE); a failure reads
+  /// "WHAT: the driver's message".
+  virtual void run_plain(const std::string& text, std::string_view what) = 0;
+  /// The same, ignoring failure (while rolling back).
+  virtual void run_quietly(const std::string& text) noexcept = 0;
+};
+
+/// The prepared statements of one connection by SQL text, for either driver: each text is
+/// prepared once and kept until the connection closes; while it is borrowed (the same SQL
+/// nested inside itself) a second one is made by `again` and freed when given back. Not
+/// thread-safe, like the connection itself: one thread uses a connection at a time.
+template <class Prepared>
+class statement_cache : public statement_source {
+ public:
+  statement_cache() = default;
+  statement_cache(const statement_cache&) = delete;
+  statement_cache& operator=(const statement_cache&) = delete;
+
+  prepared& borrow(std::string_view sql) final {
+    auto it = entries_.find(sql);
+    if (it == entries_.end()) {
+      auto fresh = prepare(sql);
+      fresh->cached = true;
+      it = entries_.emplace(std::string(sql), std::move(fresh)).first;
+    } else if (it->second->in_use) {
+      auto extra = again(*it->second, sql);
+      extra->in_use = true;
+      return *extra.release();  // freed by give_back
+    }
+    it->second->in_use = true;
+    return *it->second;
+  }
+  void give_back(prepared& p) noexcept final {
+    if (!p.cached) {
+      delete &p;
+      return;
+    }
+    // Reset: a statement left part-way would keep its read snapshot open.
+    p.reset();
+    p.in_use = false;
+  }
+  /// How many statements are cached.
+  std::size_t size() const { return entries_.size(); }
+
+ protected:
+  ~statement_cache() override = default;
+  /// Prepares `sql` for the first time on this connection.
+  virtual std::unique_ptr<Prepared> prepare(std::string_view sql) = 0;
+  /// A second statement for the same SQL while `busy` is borrowed.
+  virtual std::unique_ptr<Prepared> again(const Prepared& busy, std::string_view sql) = 0;
+
+ private:
+  struct text_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>{}(s);
+    }
+  };
+  std::unordered_map<std::string, std::unique_ptr<Prepared>, text_hash, std::equal_to<>> entries_;
 };
 
 /// A prepared statement borrowed for one use and handed back on destruction.

@@ -27,26 +27,21 @@ class sqlite_database final : public sql_repositories {
   int schema_version() override;
   connection_settings settings() override;
 
-  // transaction_control (sqlite_transactions.cpp)
-  void begin() override;
-  void begin_read() override;
-  void commit() override;
-  void rollback() noexcept override;
-  int transaction_depth() const override;
   bool in_transaction() const override;
 
  private:
   detail::statement_source& statements() override { return statements_; }
-  void begin_transaction(bool write);
+  // sqlite_transactions.cpp
+  void begin_outer(bool write) override;
+  void commit_outer() override;
+  void rollback_outer() noexcept override;
+  void check_still_open() override;
   void release_turn() noexcept;
-  /// Inside begin(): throws (and forgets the transaction) when SQLite has ended it itself.
-  void ensure_still_open();
 
   std::string path_;  ///< as opened; keys the in-process writer turn
   detail::connection connection_;
   /// Declared after `connection_`, so finalized before the handle closes.
-  detail::statement_cache statements_;
-  int depth_ = 0;            ///< open begin() calls: 1 = BEGIN, more = savepoints inside it
+  detail::sqlite_statement_cache statements_;
   bool holds_turn_ = false;  ///< this connection holds its file's in-process writer turn
 };
 

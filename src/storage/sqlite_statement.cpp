@@ -13,8 +13,7 @@ void check(sqlite3* db, int rc, std::string_view what) {
   throw storage_error(std::string(what) + ": " + sqlite3_errmsg(db), sqlite3_extended_errcode(db));
 }
 
-sqlite_prepared::sqlite_prepared(sqlite3* db, std::string_view sql, bool cached)
-    : db_(db), cached_(cached) {
+sqlite_prepared::sqlite_prepared(sqlite3* db, std::string_view sql) : db_(db) {
   const int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
   if (rc != SQLITE_OK) {
     sqlite3_finalize(stmt_);
@@ -61,32 +60,6 @@ std::int64_t sqlite_prepared::integer(int col) const { return sqlite3_column_int
 std::string sqlite_prepared::text(int col) const {
   const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
   return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))) : "";
-}
-
-prepared& statement_cache::borrow(std::string_view sql) {
-  auto it = entries_.find(sql);
-  if (it != entries_.end() && !it->second->in_use) {
-    it->second->in_use = true;
-    return *it->second;
-  }
-  if (it == entries_.end()) {
-    auto fresh = std::make_unique<sqlite_prepared>(db_, sql, true);
-    fresh->in_use = true;
-    return *entries_.emplace(std::string(sql), std::move(fresh)).first->second;
-  }
-  // The cached one is borrowed further up the stack: a fresh one, freed when given back.
-  return *new sqlite_prepared(db_, sql, false);
-}
-
-void statement_cache::give_back(prepared& p) noexcept {
-  auto& s = static_cast<sqlite_prepared&>(p);
-  if (!s.cached()) {
-    delete &s;
-    return;
-  }
-  // Reset: a statement left part-way would keep its read snapshot open.
-  s.reset();
-  s.in_use = false;
 }
 
 }  // namespace detail

@@ -9,11 +9,9 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 namespace balint::storage::detail {
 
@@ -21,10 +19,10 @@ namespace balint::storage::detail {
 /// "WHAT: SQLite's message", the code SQLite's extended result code.
 void check(sqlite3* db, int rc, std::string_view what);
 
-/// One sqlite3_stmt. `cached`: owned by the cache and reused; otherwise freed when given back.
+/// One sqlite3_stmt, finalized on destruction.
 class sqlite_prepared final : public prepared {
  public:
-  sqlite_prepared(sqlite3* db, std::string_view sql, bool cached);
+  sqlite_prepared(sqlite3* db, std::string_view sql);
   ~sqlite_prepared() override;
   sqlite_prepared(const sqlite_prepared&) = delete;
   sqlite_prepared& operator=(const sqlite_prepared&) = delete;
@@ -39,40 +37,31 @@ class sqlite_prepared final : public prepared {
   std::int64_t integer(int col) const override;
   std::string text(int col) const override;
 
-  bool cached() const { return cached_; }
-  bool in_use = false;
-
  private:
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
-  bool cached_;
 };
 
-/// The prepared statements of one connection, by SQL text: each is prepared on first use and
-/// kept until the connection closes; while one is borrowed (the same SQL nested inside itself)
-/// a fresh one is prepared and freed after use. Not thread-safe, like the connection itself:
-/// one thread uses a connection at a time.
-class statement_cache final : public statement_source {
+/// The prepared statements of one SQLite connection (see statement_cache).
+class sqlite_statement_cache final : public statement_cache<sqlite_prepared> {
  public:
-  explicit statement_cache(sqlite3* db) : db_(db) {}
-  statement_cache(const statement_cache&) = delete;
-  statement_cache& operator=(const statement_cache&) = delete;
-
-  prepared& borrow(std::string_view sql) override;
-  void give_back(prepared& p) noexcept override;
-  /// How many statements are cached.
-  std::size_t size() const { return entries_.size(); }
+  explicit sqlite_statement_cache(sqlite3* db) : db_(db) {}
+  void run_plain(const std::string& text, std::string_view what) override {
+    // Through the cache too: each savepoint name is prepared once per connection.
+    statement(*this, text).run(what);
+  }
+  void run_quietly(const std::string& text) noexcept override {
+    sqlite3_exec(db_, text.c_str(), nullptr, nullptr, nullptr);
+  }
 
  private:
-  struct text_hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept {
-      return std::hash<std::string_view>{}(s);
-    }
-  };
+  std::unique_ptr<sqlite_prepared> prepare(std::string_view sql) override {
+    return std::make_unique<sqlite_prepared>(db_, sql);
+  }
+  std::unique_ptr<sqlite_prepared> again(const sqlite_prepared&, std::string_view sql) override {
+    return std::make_unique<sqlite_prepared>(db_, sql);
+  }
   sqlite3* db_;
-  std::unordered_map<std::string, std::unique_ptr<sqlite_prepared>, text_hash, std::equal_to<>>
-      entries_;
 };
 
 /// An open sqlite3 handle, closed on destruction.

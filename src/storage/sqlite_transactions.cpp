@@ -62,18 +62,7 @@ thread_local std::set<std::string> turns_held;
 
 }  // namespace
 
-void sqlite_database::begin() { begin_transaction(true); }
-
-void sqlite_database::begin_read() { begin_transaction(false); }
-
-void sqlite_database::begin_transaction(bool write) {
-  if (depth_ > 0) {
-    ensure_still_open();
-    auto s = sql("SAVEPOINT nested_" + std::to_string(depth_));
-    s.run("starting a nested transaction");
-    ++depth_;
-    return;
-  }
+void sqlite_database::begin_outer(bool write) {
   if (write && !turns_held.count(path_)) {
     writers_of(path_).lock();
     turns_held.insert(path_);
@@ -88,10 +77,9 @@ void sqlite_database::begin_transaction(bool write) {
     release_turn();
     throw;
   }
-  depth_ = 1;
 }
 
-void sqlite_database::ensure_still_open() {
+void sqlite_database::check_still_open() {
   if (!sqlite3_get_autocommit(connection_.get())) return;
   // SQLite rolled the whole transaction back itself (SQLITE_FULL, SQLITE_IOERR, ...): a
   // savepoint or release now would run outside it and commit alone.
@@ -109,38 +97,19 @@ void sqlite_database::release_turn() noexcept {
   writers_of(path_).unlock();
 }
 
-void sqlite_database::commit() {
-  if (depth_ > 1) {
-    ensure_still_open();
-    auto s = sql("RELEASE nested_" + std::to_string(depth_ - 1));
-    s.run("committing a nested transaction");
-    --depth_;
-    return;
-  }
+void sqlite_database::commit_outer() {
   auto s = sql("COMMIT");
   s.run("committing");
-  depth_ = 0;
   release_turn();
 }
 
-void sqlite_database::rollback() noexcept {
-  if (depth_ > 1 && !sqlite3_get_autocommit(connection_.get())) {
-    const std::string name = "nested_" + std::to_string(depth_ - 1);
-    sqlite3_exec(connection_.get(), ("ROLLBACK TO " + name).c_str(), nullptr, nullptr, nullptr);
-    sqlite3_exec(connection_.get(), ("RELEASE " + name).c_str(), nullptr, nullptr, nullptr);
-    --depth_;
-    return;
-  }
-  // The outermost transaction, or one SQLite has already rolled back: nothing stays open.
+void sqlite_database::rollback_outer() noexcept {
   sqlite3_exec(connection_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
-  depth_ = 0;
   release_turn();
 }
 
 bool sqlite_database::in_transaction() const {
   return sqlite3_get_autocommit(connection_.get()) == 0;
 }
-
-int sqlite_database::transaction_depth() const { return depth_; }
 
 }  // namespace balint::storage

@@ -3,6 +3,7 @@
 // ctest label `postgres` (scripts/with-postgres sets BALINT_TEST_POSTGRES); without a server it
 // fails rather than pass having checked nothing.
 #include "cli_harness.hpp"
+#include "http_client.hpp"
 #include "scratch_database.hpp"
 
 #include "balint/app/audit.hpp"
@@ -14,10 +15,6 @@
 #include "balint/resources/resources.hpp"
 #include "balint/storage/database.hpp"
 
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/StreamCopier.h>
 #include <doctest/doctest.h>
 
 #include <atomic>
@@ -27,7 +24,6 @@
 #include <fstream>
 #include <libpq-fe.h>
 #include <set>
-#include <sstream>
 #include <string>
 #include <sys/wait.h>
 #include <thread>
@@ -89,6 +85,27 @@ void enrol_with_baseline(storage::database& db, int n) {
   REQUIRE(app::import_outcomes(db, req, answers).has_value());
 }
 
+/// After everyone was randomized: each of `participants` allocated once, no list position used
+/// twice, the list and the audit trail verify.
+void check_allocated_once(storage::database& db, std::size_t participants) {
+  const auto made = db.allocations();
+  CHECK(made.size() == participants);
+  std::set<std::pair<std::string, int>> positions;
+  std::set<std::int64_t> people;
+  for (const auto& a : made) {
+    positions.insert({a.stratum, a.position});
+    people.insert(a.participant_id);
+  }
+  CHECK(positions.size() == made.size());  // no list position used twice
+  CHECK(people.size() == made.size());     // nobody allocated twice
+  const auto verified =
+      app::verify_randomization(db, {"check", app::utc_now(), app::role::console});
+  REQUIRE(verified.has_value());
+  CHECK_MESSAGE(verified->ok, verified->problem);
+  const auto audit = app::verify_audit(db);
+  CHECK_MESSAGE(audit.ok, audit.problem);
+}
+
 /// A `balint-trial serve --port 0` process on `url`, stopped with SIGTERM at the end.
 class serve_process {
  public:
@@ -129,32 +146,6 @@ class serve_process {
   pid_t pid_ = -1;
   std::uint16_t port_ = 0;
 };
-
-struct http_answer {
-  int status = 0;
-  std::string body;
-  std::string cookie;
-};
-
-http_answer post(std::uint16_t port, const std::string& path, const std::string& body,
-                 const std::string& cookie = "", const std::string& csrf = "") {
-  Poco::Net::HTTPClientSession session("127.0.0.1", port);
-  session.setTimeout(Poco::Timespan(60, 0));
-  Poco::Net::HTTPRequest request("POST", path, Poco::Net::HTTPMessage::HTTP_1_1);
-  if (!cookie.empty()) request.set("Cookie", cookie);
-  if (!csrf.empty()) request.set("X-CSRF-Token", csrf);
-  request.setContentType("application/json");
-  request.setContentLength64(static_cast<Poco::Int64>(body.size()));
-  session.sendRequest(request) << body;
-  Poco::Net::HTTPResponse response;
-  std::istream& in = session.receiveResponse(response);
-  http_answer a;
-  a.status = static_cast<int>(response.getStatus());
-  Poco::StreamCopier::copyToString(in, a.body);
-  const auto set = response.get("Set-Cookie", "");
-  a.cookie = set.substr(0, set.find(';'));
-  return a;
-}
 
 }  // namespace
 
@@ -253,22 +244,8 @@ TEST_SUITE("postgres") {
     }
     CHECK(failed == 0);
     auto db = storage::database::open(url);
-    const auto made = db->allocations();
-    CHECK(made.size() == participants);
-    std::set<std::pair<std::string, int>> positions;
-    std::set<std::int64_t> people;
-    for (const auto& a : made) {
-      positions.insert({a.stratum, a.position});
-      people.insert(a.participant_id);
-    }
-    CHECK(positions.size() == made.size());  // no list position used twice
-    CHECK(people.size() == made.size());     // nobody allocated twice
-    const app::request console{"check", app::utc_now(), app::role::console};
-    const auto verified = app::verify_randomization(*db, console);
-    REQUIRE(verified.has_value());
-    CHECK_MESSAGE(verified->ok, verified->problem);
+    check_allocated_once(*db, participants);
     const auto audit = app::verify_audit(*db);
-    CHECK_MESSAGE(audit.ok, audit.problem);
     CHECK(audit.entries == 3 + participants);  // init, two imports, one per allocation
   }
 
@@ -366,10 +343,12 @@ TEST_SUITE("postgres") {
     }
     // Signed in on the first server; the session lives in the database, so every server
     // knows it (none holds state another needs).
-    const auto signed_in = post(servers[0]->port(), "/api/login",
-                                R"({"user":"coord","password":")" + password + "\"}");
+    const auto signed_in = test::http(servers[0]->port(), "POST", "/api/login",
+                                      R"({"user":"coord","password":")" + password + "\"}");
     REQUIRE_MESSAGE(signed_in.status == 200, signed_in.body);
-    const auto csrf = core::parse_json(signed_in.body).value().find("csrf_token")->as_string();
+    const test::credentials coordinator{
+        signed_in.set_cookie.substr(0, signed_in.set_cookie.find(';')),
+        signed_in.json().find("csrf_token")->as_string()};
 
     std::atomic<int> ok{0};
     std::atomic<int> refused{0};
@@ -378,9 +357,9 @@ TEST_SUITE("postgres") {
       clients.emplace_back([&, t] {
         for (int p = t; p < participants; p += 32) {
           const auto& server = *servers[static_cast<std::size_t>(p % 3)];
-          const auto a =
-              post(server.port(), "/api/participants/P" + std::to_string(100 + p) + "/randomize",
-                   "", signed_in.cookie, csrf);
+          const auto a = test::http(server.port(), "POST",
+                                    "/api/participants/P" + std::to_string(100 + p) + "/randomize",
+                                    "", coordinator);
           (a.status == 200 ? ok : refused)++;
         }
       });
@@ -391,21 +370,6 @@ TEST_SUITE("postgres") {
     CHECK(refused == 0);
 
     auto db = storage::database::open(url);
-    const auto made = db->allocations();
-    CHECK(made.size() == participants);
-    std::set<std::pair<std::string, int>> positions;
-    std::set<std::int64_t> people;
-    for (const auto& a : made) {
-      positions.insert({a.stratum, a.position});
-      people.insert(a.participant_id);
-    }
-    CHECK(positions.size() == made.size());
-    CHECK(people.size() == made.size());
-    const auto verified =
-        app::verify_randomization(*db, {"check", app::utc_now(), app::role::console});
-    REQUIRE(verified.has_value());
-    CHECK_MESSAGE(verified->ok, verified->problem);
-    const auto audit = app::verify_audit(*db);
-    CHECK_MESSAGE(audit.ok, audit.problem);
+    check_allocated_once(*db, participants);
   }
 }

@@ -12,8 +12,6 @@ namespace balint::testing {
 namespace fs = std::filesystem;
 
 database_place::database_place() {
-  char tmpl[] = "/tmp/balint-test-XXXXXX";
-  dir_ = mkdtemp(tmpl);
   if (const char* server = std::getenv("BALINT_TEST_POSTGRES"); server && *server) {
     server_ = server;
     static std::atomic<int> places{0};
@@ -29,12 +27,10 @@ database_place::~database_place() {
       // The cluster is thrown away after the run anyway.
     }
   }
-  std::error_code ignored;
-  fs::remove_all(dir_, ignored);
 }
 
 std::string database_place::locator(const std::string& name) const {
-  if (!postgres()) return (dir_ / (name + ".db")).string();
+  if (!postgres()) return (dir() / (name + ".db")).string();
   // The server URL with its database name replaced: postgresql://host:port/NAME.
   const auto scheme = server_.find("://");
   const auto slash = server_.find('/', scheme == std::string::npos ? 0 : scheme + 3);

@@ -6,6 +6,7 @@
 
 #include "cli_harness.hpp"
 #include "cli_steps.hpp"
+#include "http_client.hpp"
 
 #include "balint/core/json.hpp"
 
@@ -37,6 +38,9 @@ extern char** environ;
 
 using namespace balint;
 using namespace balint::test::steps;
+using balint::test::credentials;
+using balint::test::http;
+using balint::test::reply;
 using balint::test::run_cli;
 using balint::test::run_sqlite;
 using balint::test::temp_dir;
@@ -102,55 +106,6 @@ struct running_server {
   }
   std::uint16_t port() const { return s->port(); }
 };
-
-struct reply {
-  int status = 0;
-  std::string body;
-  std::string set_cookie;
-  std::string csp;
-  core::json json() const {
-    auto j = core::parse_json(body);
-    REQUIRE_MESSAGE(j.has_value(), body);
-    return j.value();
-  }
-  std::string error_code() const {
-    const auto j = json();
-    const auto* e = j.find("error");
-    return e && e->find("code") ? e->find("code")->as_string() : "";
-  }
-  std::string error_field() const {
-    const auto j = json();
-    const auto* e = j.find("error");
-    return e && e->find("field") ? e->find("field")->as_string() : "";
-  }
-};
-
-struct credentials {
-  std::string cookie;  ///< "balint_session=HEX"
-  std::string csrf;
-};
-
-reply http(std::uint16_t port, const std::string& method, const std::string& path,
-           const std::string& body = "", const credentials& who = {}, bool send_csrf = true) {
-  Poco::Net::HTTPClientSession session("127.0.0.1", port);
-  session.setTimeout(Poco::Timespan(30, 0));
-  Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
-  if (!who.cookie.empty()) request.set("Cookie", who.cookie);
-  if (send_csrf && !who.csrf.empty()) request.set("X-CSRF-Token", who.csrf);
-  if (!body.empty()) {
-    request.setContentType("application/json");
-    request.setContentLength64(static_cast<Poco::Int64>(body.size()));
-  }
-  session.sendRequest(request) << body;
-  Poco::Net::HTTPResponse response;
-  std::istream& in = session.receiveResponse(response);
-  reply r;
-  r.status = static_cast<int>(response.getStatus());
-  Poco::StreamCopier::copyToString(in, r.body);
-  r.set_cookie = response.get("Set-Cookie", "");
-  r.csp = response.get("Content-Security-Policy", "");
-  return r;
-}
 
 credentials login(std::uint16_t port, const std::string& user) {
   const auto r = http(port, "POST", "/api/login",

@@ -1,12 +1,15 @@
 -- 001 for PostgreSQL: the trial, its participants, their questionnaires, and the audit trail.
 -- The same tables, columns and checks as schemas/sql/001_initial.sql (SQLite); STRICT's type
--- checks are the column types here, and every text column compares byte by byte (COLLATE "C") as
--- SQLite does, so ISO times and codes sort the same on both backends. Times are UTC ISO 8601 text ("2026-11-23T11:20:58.123Z").
+-- checks are the column types here, and every text column compares byte by byte (COLLATE "C")
+-- as SQLite does, so ISO times and codes sort the same on both backends. Times are UTC ISO
+-- 8601 text ("2026-11-23T11:20:58.123Z").
 
--- Refuses a change with the message given as the trigger's argument (append-only tables).
+-- Refuses a change to an append-only or sealed table: "<argument> cannot be changed" on UPDATE,
+-- "... cannot be deleted" on DELETE (the same words as SQLite's triggers).
 CREATE FUNCTION balint_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  RAISE EXCEPTION '%', TG_ARGV[0];
+  RAISE EXCEPTION '% cannot be %', TG_ARGV[0],
+    CASE TG_OP WHEN 'UPDATE' THEN 'changed' ELSE 'deleted' END;
 END
 $$;
 
@@ -71,7 +74,5 @@ CREATE TABLE audit_entry (
   hash       TEXT COLLATE "C" NOT NULL
 );
 
-CREATE TRIGGER audit_entry_no_update BEFORE UPDATE ON audit_entry FOR EACH ROW
-EXECUTE FUNCTION balint_refuse('the audit trail is append-only: entries cannot be changed');
-CREATE TRIGGER audit_entry_no_delete BEFORE DELETE ON audit_entry FOR EACH ROW
-EXECUTE FUNCTION balint_refuse('the audit trail is append-only: entries cannot be deleted');
+CREATE TRIGGER audit_entry_append_only BEFORE UPDATE OR DELETE ON audit_entry FOR EACH ROW
+EXECUTE FUNCTION balint_refuse('the audit trail is append-only: entries');

@@ -43,15 +43,9 @@ CREATE TABLE unblinding (
   reason         TEXT COLLATE "C" NOT NULL
 );
 
-CREATE TRIGGER randomization_setup_no_update BEFORE UPDATE ON randomization_setup FOR EACH ROW
-EXECUTE FUNCTION balint_refuse('the randomization set-up is sealed: it cannot be changed');
-CREATE TRIGGER randomization_setup_no_delete BEFORE DELETE ON randomization_setup FOR EACH ROW
-EXECUTE FUNCTION balint_refuse('the randomization set-up is sealed: it cannot be deleted');
-CREATE TRIGGER allocation_list_no_update BEFORE UPDATE ON allocation_list FOR EACH ROW
-EXECUTE FUNCTION balint_refuse('the allocation list is sealed: it cannot be changed');
-CREATE TRIGGER allocation_list_no_delete BEFORE DELETE ON allocation_list FOR EACH ROW
-EXECUTE FUNCTION balint_refuse('the allocation list is sealed: it cannot be deleted');
-CREATE TRIGGER allocation_no_update BEFORE UPDATE ON allocation FOR EACH ROW
-EXECUTE FUNCTION balint_refuse('an allocation is final: it cannot be changed');
-CREATE TRIGGER allocation_no_delete BEFORE DELETE ON allocation FOR EACH ROW
-EXECUTE FUNCTION balint_refuse('an allocation is final: it cannot be deleted');
+CREATE TRIGGER randomization_setup_sealed BEFORE UPDATE OR DELETE ON randomization_setup
+FOR EACH ROW EXECUTE FUNCTION balint_refuse('the randomization set-up is sealed: it');
+CREATE TRIGGER allocation_list_sealed BEFORE UPDATE OR DELETE ON allocation_list
+FOR EACH ROW EXECUTE FUNCTION balint_refuse('the allocation list is sealed: it');
+CREATE TRIGGER allocation_final BEFORE UPDATE OR DELETE ON allocation
+FOR EACH ROW EXECUTE FUNCTION balint_refuse('an allocation is final: it');
