@@ -31,8 +31,8 @@ std::vector<migration> postgres_migrations() {
   return out;
 }
 
-/// The URL without anything a password could hide in, for messages; refuses a URL that
-/// carries a password (argv is visible to every user of the machine).
+/// Refuses a URL that carries a password (argv is visible to every user of the machine), so
+/// messages that name the URL never show one either.
 void refuse_password_in(const std::string& url) {
   const auto scheme = url.find("://");
   const auto rest = scheme == std::string::npos ? 0 : scheme + 3;
