@@ -1,7 +1,8 @@
 // Issue 4 speed and safety target: 8 processes randomizing 1,000 participants at once: 0
 // duplicate list positions, arms balanced within every completed block, allocations/s printed
 // beside a bare SQLite loop doing one FULL-sync transaction per insert in the same run
-// (target >= 0.5x of it).
+// (target >= 0.5x of it). With a third argument `postgres` (run under scripts/with-postgres) the
+// same on PostgreSQL, beside a bare libpq loop doing one INSERT and COMMIT per row (issue 13).
 #include "bench_common.hpp"
 
 #include "balint/app/clock.hpp"
@@ -14,7 +15,9 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <libpq-fe.h>
 #include <set>
 #include <string>
 #include <sys/wait.h>
@@ -44,6 +47,55 @@ double bare_sqlite_seconds(const fs::path& file, int rows) {
   return seconds_since(t0);
 }
 
+/// Runs `sql` on `url`; exits the benchmark when it fails.
+void run_libpq(PGconn* conn, const std::string& sql) {
+  PGresult* r = PQexec(conn, sql.c_str());
+  const auto status = PQresultStatus(r);
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    std::fprintf(stderr, "bench: %s: %s", sql.c_str(), PQresultErrorMessage(r));
+    std::exit(2);
+  }
+  PQclear(r);
+}
+
+PGconn* connect_or_exit(const std::string& url) {
+  PGconn* conn = PQconnectdb(url.c_str());
+  if (PQstatus(conn) != CONNECTION_OK) {
+    std::fprintf(stderr, "bench: cannot connect to %s: %s", url.c_str(), PQerrorMessage(conn));
+    std::exit(2);
+  }
+  return conn;
+}
+
+/// The PostgreSQL baseline: one process, one INSERT and COMMIT per row (synchronous_commit on).
+double bare_postgres_seconds(const std::string& url, int rows) {
+  PGconn* conn = connect_or_exit(url);
+  run_libpq(conn,
+            "CREATE TABLE bare (id BIGSERIAL PRIMARY KEY, participant TEXT, arm TEXT, at TEXT)");
+  const auto t0 = clock_type::now();
+  for (int i = 0; i < rows; ++i) {
+    run_libpq(conn, "BEGIN");
+    const std::string code = "P" + std::to_string(i);
+    const char* values[] = {code.c_str()};
+    PQclear(PQexecParams(
+        conn, "INSERT INTO bare (participant, arm, at) VALUES ($1, 'intervention', 'now')", 1,
+        nullptr, values, nullptr, nullptr, 0));
+    run_libpq(conn, "COMMIT");
+  }
+  const double seconds = seconds_since(t0);
+  PQfinish(conn);
+  return seconds;
+}
+
+/// A fresh database `name` on the server of `server` (BALINT_TEST_POSTGRES), as a URL.
+std::string fresh_postgres_database(const std::string& server, const std::string& name) {
+  PGconn* admin = connect_or_exit(server);
+  run_libpq(admin, "DROP DATABASE IF EXISTS " + name);
+  run_libpq(admin, "CREATE DATABASE " + name);
+  PQfinish(admin);
+  return server.substr(0, server.rfind('/') + 1) + name;
+}
+
 std::string trial_config(int participants) {
   auto doc = core::parse_json(*resources::find("schemas/trials/tongji-2020.json")).value();
   doc["planned_participants"] = participants;
@@ -56,9 +108,17 @@ std::string trial_config(int participants) {
 int main(int argc, char** argv) {
   const int participants = argc > 1 ? std::atoi(argv[1]) : 1000;
   const int processes = argc > 2 ? std::atoi(argv[2]) : 8;
+  const bool postgres = argc > 3 && std::string(argv[3]) == "postgres";
+  const char* server = std::getenv("BALINT_TEST_POSTGRES");
+  if (postgres && !server) {
+    std::fprintf(stderr, "bench: the postgres run needs a server: scripts/with-postgres %s ...\n",
+                 argv[0]);
+    return 2;
+  }
   char tmpl[] = "/tmp/balint-bench-rand-XXXXXX";
   const fs::path dir = mkdtemp(tmpl);
-  const std::string file = (dir / "trial.db").string();
+  const std::string file =
+      postgres ? fresh_postgres_database(server, "bench_randomize") : (dir / "trial.db").string();
 
   std::fprintf(stderr, "bench: setting up %d participants with baseline...\n", participants);
   {
@@ -100,7 +160,9 @@ int main(int argc, char** argv) {
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) ++failed_children;
   }
   const double ours = seconds_since(t0);
-  const double bare = bare_sqlite_seconds(dir / "bare.db", participants);
+  const double bare =
+      postgres ? bare_postgres_seconds(fresh_postgres_database(server, "bench_bare"), participants)
+               : bare_sqlite_seconds(dir / "bare.db", participants);
 
   // Safety: every participant once, every position once, balanced completed blocks, verify ok.
   auto db = storage::database::open(file);
@@ -119,15 +181,19 @@ int main(int argc, char** argv) {
       app::verify_randomization(*db, {"bench", app::utc_now(), app::role::console});
 
   const double n = static_cast<double>(participants);
-  std::printf("\nIssue 4 benchmark: %d processes randomizing %d participants at once\n\n",
-              processes, participants);
+  std::printf("\nIssue 4 benchmark: %d processes randomizing %d participants at once (%s)\n\n",
+              processes, participants, postgres ? "PostgreSQL" : "SQLite");
   std::printf("| %-52s | %8s | %14s | %6s |\n", "what", "seconds", "allocations/s", "ratio");
   std::printf("|%s|%s|%s|%s|\n", std::string(54, '-').c_str(), std::string(10, '-').c_str(),
               std::string(16, '-').c_str(), std::string(8, '-').c_str());
   std::printf("| %-52s | %8.3f | %14.0f | %6s |\n",
-              "baseline: bare SQLite, one FULL-sync txn per insert", bare, n / bare, "1.00");
-  std::printf("| %-52s | %8.3f | %14.0f | %6.2f |\n", "randomize (8 processes, checks, audit)",
-              ours, n / ours, bare / ours);
+              postgres ? "baseline: bare libpq, one INSERT + COMMIT per row"
+                       : "baseline: bare SQLite, one FULL-sync txn per insert",
+              bare, n / bare, "1.00");
+  const std::string ours_label =
+      "randomize (" + std::to_string(processes) + " processes, checks, audit)";
+  std::printf("| %-52s | %8.3f | %14.0f | %6.2f |\n", ours_label.c_str(), ours, n / ours,
+              bare / ours);
   const std::size_t duplicates = made.size() - positions.size();
   std::printf("\nallocations: %zu of %d, duplicate positions: %zu, failed processes: %d\n",
               made.size(), participants, duplicates, failed_children);
