@@ -25,13 +25,17 @@ std::int64_t mapped(const id_map& ids, std::int64_t old_id, const char* what) {
 }
 
 id_map copy_participants(storage::database& from, storage::database& to, migration_summary& out) {
+  // One at a time: each keeps its own enrolment time. Their new ids are read back once.
+  const auto source = from.participants();
+  for (const auto& p : source) to.insert_participants({p.participant}, p.enrolled_at);
+  std::map<std::string, std::int64_t> id_of_code;
+  for (const auto& q : to.participants()) id_of_code[q.participant.code] = q.id;
   id_map ids;
-  for (const auto& p : from.participants()) {
-    to.insert_participants({p.participant}, p.enrolled_at);
-    const auto copied = to.find_participant(p.participant.code).value();
-    ids[p.id] = copied.id;
+  for (const auto& p : source) {
+    const std::int64_t copied = id_of_code.at(p.participant.code);
+    ids[p.id] = copied;
     if (p.withdrawn_at) {
-      to.withdraw_participant(copied.id, *p.withdrawn_at, p.withdrawal_reason.value_or(""));
+      to.withdraw_participant(copied, *p.withdrawn_at, p.withdrawal_reason.value_or(""));
     }
     ++out.participants;
   }
@@ -64,11 +68,7 @@ void copy_randomization(storage::database& from, storage::database& to, const id
 
 void copy_programme(storage::database& from, storage::database& to, const id_map& people,
                     migration_summary& out) {
-  id_map leaders;
-  for (const auto& l : from.leaders()) {
-    to.insert_leader(l);
-    leaders[l.id] = to.find_leader(l.code).value().id;
-  }
+  for (const auto& l : from.leaders()) to.insert_leader(l);
   const auto slots = from.slots();
   to.insert_slots(slots);
   id_map slot_ids;
