@@ -45,7 +45,7 @@ const std::vector<use_case_rule>& use_case_table() {
   // leader to those sessions); analysts read and analyse; admins manage users and the audit
   // trail. Nobody but the console sets up a trial or reveals the sealed list.
   static const std::vector<use_case_rule> table = {
-      {set_up_trial, "set up the trial", {console}},
+      {set_up_trial, "set up the trial", {admin, console}},
       {view_trial, "view the trial", {coordinator, leader, analyst, admin, console}},
       {lock_trial, "lock the trial", {coordinator, console}},
       {enrol_participant, "enrol a participant", {coordinator, console}},
@@ -87,6 +87,8 @@ const std::vector<use_case_rule>& use_case_table() {
       {sign_in, "sign in", {coordinator, leader, analyst, admin, console}, true},
       {sign_out, "sign out", {coordinator, leader, analyst, admin}},
       {view_own_account, "view one's own account", {coordinator, leader, analyst, admin}},
+      {list_trials, "list the site's trials", {coordinator, leader, analyst, admin, console}},
+      {grant_trial_role, "give an account a role in a trial", {admin, console}},
       {migrate_trial, "copy a trial to another database", {console}},
       {build_demo, "build the demo trial", {console}},
       {reproduce_published_trial, "reproduce a published trial", {console}},

@@ -10,4 +10,12 @@ void remove_database_files(const std::string& path) noexcept {
   storage::remove_database_files(path);
 }
 
+void remove_trial(const std::string& locator) noexcept {
+  if (!storage::is_postgres_url(locator)) {
+    storage::remove_database_files(locator);
+  } else if (locator.find('#') != std::string::npos) {
+    storage::drop_postgres_trial(locator);
+  }
+}
+
 }  // namespace balint::app

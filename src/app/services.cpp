@@ -295,10 +295,8 @@ core::result<trial_view> view_trial(storage::database& db, const request& req) {
   return trial_view_of(trial->definition);
 }
 
-core::result<init_result> init_trial(storage::database& db, const request& req,
-                                     const std::optional<std::string>& config_text,
-                                     const list_seed& seed) {
-  if (auto ok = authorize(req, use_case::set_up_trial); !ok) return std::move(ok).error();
+core::result<checked_definition> check_trial_definition(
+    const std::optional<std::string>& config_text) {
   const std::string text =
       config_text ? *config_text : std::string(*resources::find("schemas/trials/tongji-2020.json"));
   auto doc = core::parse_json(text);
@@ -310,6 +308,16 @@ core::result<init_result> init_trial(storage::database& db, const request& req,
   if (!def) return std::move(def).error();
   auto set = builtin_instruments(def.value());
   if (!set) return std::move(set).error();
+  return checked_definition{std::move(def.value()), std::move(doc.value())};
+}
+
+core::result<init_result> init_trial(storage::database& db, const request& req,
+                                     const std::optional<std::string>& config_text,
+                                     const list_seed& seed) {
+  if (auto ok = authorize(req, use_case::set_up_trial); !ok) return std::move(ok).error();
+  auto checked = check_trial_definition(config_text);
+  if (!checked) return std::move(checked).error();
+  auto& [def, doc] = checked.value();
 
   storage::transaction tx(db);
   if (const auto existing = db.load_trial()) {
@@ -317,18 +325,18 @@ core::result<init_result> init_trial(storage::database& db, const request& req,
                                     "\" (set up " + existing->created_at +
                                     "); use a new file for a new trial");
   }
-  const std::string canonical = doc.value().dump();
-  db.insert_trial({def->id, canonical, req.now, std::nullopt});
-  for (const auto& id : def->instruments) {
+  const std::string canonical = doc.dump();
+  db.insert_trial({def.id, canonical, req.now, std::nullopt});
+  for (const auto& id : def.instruments) {
     auto instrument_doc = parse_resource_json("schemas/instruments/" + id + ".json");
     db.insert_instrument(id, instrument_doc.value().dump());
   }
   // Generate and seal the allocation list.
-  const auto& scheme = def->randomization;
-  const auto lists = randomization::generate(scheme, def->arms, seed.seed);
+  const auto& scheme = def.randomization;
+  const auto lists = randomization::generate(scheme, def.arms, seed.seed);
   const std::string commitment =
-      randomization::commitment(scheme, def->arms, seed.seed, seed.salt_hex, lists);
-  const core::json* scheme_json = doc.value().find("randomization");
+      randomization::commitment(scheme, def.arms, seed.seed, seed.salt_hex, lists);
+  const core::json* scheme_json = doc.find("randomization");
   db.insert_randomization_setup({"balint-trial/randomization/1", seed.seed, seed.salt_hex,
                                  scheme_json ? scheme_json->dump() : "{}", commitment, req.now});
   db.insert_allocation_list(lists);
@@ -338,15 +346,14 @@ core::result<init_result> init_trial(storage::database& db, const request& req,
   core::json after;
   after["allocation_list_commitment"] = commitment;
   after["seed_given_by_user"] = seed.from_user;
-  after["trial"] = def->id;
-  after["title"] = def->title;
+  after["trial"] = def.id;
+  after["title"] = def.title;
   after["definition_sha256"] = core::sha256_hex(canonical);
   after["schema_version"] = storage::database::latest_schema_version();
-  append_audit(db, req, "trial.init", "trial:" + def->id, std::nullopt, after, std::nullopt);
+  append_audit(db, req, "trial.init", "trial:" + def.id, std::nullopt, after, std::nullopt);
   tx.commit();
-  return init_result{def->id,          def->title, def->planned_participants,
-                     def->instruments, commitment, lists.size(),
-                     positions};
+  return init_result{def.id,       def.title, def.planned_participants, def.instruments, commitment,
+                     lists.size(), positions};
 }
 
 core::result<participant_view> add_participant(storage::database& db, const request& req,

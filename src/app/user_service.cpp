@@ -1,5 +1,6 @@
 #include "balint/app/user_service.hpp"
 
+#include "balint/app/site.hpp"
 #include "balint/core/json.hpp"
 #include "balint/core/sha256.hpp"
 #include "balint/core/text.hpp"
@@ -143,6 +144,39 @@ core::result<user_view> add_user(storage::database& db, const request& req, cons
   db.insert_user(u);
   const user_view v = view_of(u);
   append_audit(db, req, "user.add", "user:" + name, std::nullopt, audit_json(v), std::nullopt);
+  tx.commit();
+  return v;
+}
+
+core::result<user_view> grant_trial_role(storage::database& accounts, storage::database& trial_db,
+                                         const request& req, const std::string& name,
+                                         const std::string& role_text) {
+  if (auto ok = authorize(req, use_case::grant_trial_role); !ok) return std::move(ok).error();
+  auto r = parse_role(role_text);
+  if (!r) return std::move(r).error();
+  const auto account = accounts.find_user(name);
+  if (!account || account->disabled_at) {
+    return core::not_found("name", "there is no " + std::string(account ? "active " : "") +
+                                       "account \"" + name +
+                                       "\" at this site; add it first with 'balint-trial user "
+                                       "add' (without --trial)");
+  }
+  storage::transaction tx(trial_db);
+  if (const auto there = trial_db.find_user(name)) {
+    return core::conflict("name", "\"" + name + "\" already has the role " + there->role +
+                                      " in this trial" +
+                                      (there->disabled_at ? " (disabled)" : std::string()));
+  }
+  // The account's password hash is copied, so the trial file alone, moved elsewhere, still
+  // lets its users sign in.
+  storage::user_record u = *account;
+  u.id = 0;
+  u.role = std::string(to_string(r.value()));
+  u.created_at = req.now;
+  trial_db.insert_user(u);
+  const user_view v = view_of(u);
+  append_audit(trial_db, req, "user.grant", "user:" + name, std::nullopt, audit_json(v),
+               std::nullopt);
   tx.commit();
   return v;
 }

@@ -29,6 +29,16 @@ const std::vector<command>& commands() {
       auto rows = area();
       std::move(rows.begin(), rows.end(), std::back_inserter(all));
     }
+    // Every command on a trial takes the trial of a site of several (docs/sites.md).
+    for (auto& c : all) {
+      auto db = std::find_if(c.options.begin(), c.options.end(),
+                             [](const auto& o) { return o.help == detail::db_option.help; });
+      const bool has_trial = std::any_of(c.options.begin(), c.options.end(),
+                                         [](const auto& o) { return o.name == "trial"; });
+      if (db != c.options.end() && !has_trial && c.path != "demo") {
+        c.options.insert(db + 1, detail::trial_option);
+      }
+    }
     return all;
   }();
   return table;

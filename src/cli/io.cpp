@@ -1,6 +1,7 @@
 #include "io.hpp"
 
 #include "balint/app/clock.hpp"
+#include "balint/app/site.hpp"
 
 #include <fstream>
 #include <iostream>
@@ -91,8 +92,61 @@ core::result<std::unique_ptr<app::database>> open_database_at(const std::string&
   }
 }
 
+namespace {
+
+/// The trial `--trial` names at the site of `--db` (the only one when not named), opened.
+core::result<std::unique_ptr<app::database>> open_site_trial(const app::site& s,
+                                                             const std::string& id) {
+  core::result<app::trial_entry> found = core::invalid_input("--trial", "");
+  try {
+    found = s.find_trial(id);
+  } catch (const app::storage_error& e) {
+    return core::invalid_input("--db", e.what());
+  }
+  if (!found) return std::move(found).error();
+  return open_database_at(found->locator, "--db", false);
+}
+
+}  // namespace
+
 core::result<std::unique_ptr<app::database>> open_db(const parsed_options& o, bool create) {
-  return open_database_at(o.at("db"), "--db", create);
+  const std::string& where = o.at("db");
+  const std::string id = o.get_or("trial", "");
+  const app::site s(where);
+  if (!s.holds_many()) {
+    // One trial's file: --trial, when given, must name its trial.
+    if (!id.empty() && fs::exists(where)) return open_site_trial(s, id);
+    return open_database_at(where, "--db", create);
+  }
+  if (!app::is_database_server(where)) {
+    if (create) {
+      return core::invalid_input("--db", "\"" + where +
+                                             "\" is a site's directory; set up a trial in it "
+                                             "with 'balint-trial trial create --db " +
+                                             where + " --config TRIAL.json'");
+    }
+    return open_site_trial(s, id);
+  }
+  // A PostgreSQL database: its own trial, unless --trial names one of its site's trials or
+  // the site's only trial lives in a schema of its own.
+  if (id.empty()) {
+    std::vector<app::trial_entry> all;
+    try {
+      all = s.trials();
+    } catch (const app::storage_error& e) {
+      return core::invalid_input("--db", e.what());
+    }
+    if (all.empty() || (all.size() == 1 && all.front().locator == where) || create) {
+      return open_database_at(where, "--db", create);
+    }
+  }
+  return open_site_trial(s, id);
+}
+
+core::result<std::unique_ptr<app::database>> open_accounts_or_trial(const parsed_options& o) {
+  const app::site s(o.at("db"));
+  if (!s.holds_many() || o.has("trial")) return open_db(o);
+  return open_database_at(s.accounts_locator(), "--db", true);
 }
 
 core::result<std::string> read_password(std::ostream& err) {

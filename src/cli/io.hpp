@@ -42,6 +42,10 @@ core::result<std::unique_ptr<app::database>> open_database_at(const std::string&
 /// path must not silently create an empty trial.
 core::result<std::unique_ptr<app::database>> open_db(const parsed_options& o, bool create = false);
 
+/// For the user commands: on a site of several trials without --trial, the site's accounts
+/// (created when missing); otherwise the trial, as open_db.
+core::result<std::unique_ptr<app::database>> open_accounts_or_trial(const parsed_options& o);
+
 /// The password from standard input (first line), never from an argument: arguments show up
 /// in `ps` and in shell history. Echo is off when a person types it.
 core::result<std::string> read_password(std::ostream& err);

@@ -4,6 +4,7 @@
 
 #include "balint/resources/resources.hpp"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,9 @@ namespace {
 // Arbitrary 64-bit constants ("balint-m" and "balint-w" in ASCII).
 constexpr const char* migration_lock = "7089063302604173677";
 constexpr const char* writer_lock = "7089063302604173687";
+/// The first key of the two-key locks of a site's trials ("bw" in ASCII); the second is a hash
+/// of the trial's schema.
+constexpr const char* writer_lock_class = "25207";
 
 struct migration {
   int version;
@@ -46,14 +50,69 @@ void refuse_password_in(const std::string& url) {
   }
 }
 
+/// The part of a locator libpq understands: without our own "#trial=ID".
+std::string server_part(const std::string& locator) {
+  const auto hash = locator.find('#');
+  return hash == std::string::npos ? locator : locator.substr(0, hash);
+}
+
+/// The schema of "URL#trial=ID": "trial_ID", after checking ID is a trial's short name (so it
+/// is safe inside a quoted identifier); empty without a fragment.
+std::string schema_of(const std::string& locator) {
+  const auto hash = locator.find('#');
+  if (hash == std::string::npos) return {};
+  const std::string fragment = locator.substr(hash + 1);
+  const std::string id = fragment.rfind("trial=", 0) == 0 ? fragment.substr(6) : std::string();
+  if (!is_trial_name(id)) {
+    throw storage_error("the database URL ends in \"#" + fragment +
+                        "\"; allowed: #trial=ID with ID a trial's short name (lower-case "
+                        "letters, digits and hyphens, starting with a letter, at most 40)");
+  }
+  return "trial_" + id;
+}
+
 }  // namespace
+
+bool is_trial_name(std::string_view id) {
+  if (id.empty() || id.size() > 40 || id.front() < 'a' || id.front() > 'z') return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+  });
+}
+
+std::vector<std::string> postgres_site_trials(const std::string& url) {
+  refuse_password_in(url);
+  detail::postgres_connection connection(server_part(url));
+  PGresult* list = PQexec(connection.get(),
+                          "SELECT substr(nspname, 7) FROM pg_namespace WHERE nspname LIKE "
+                          "'trial\\_%' ORDER BY nspname");
+  detail::check_result(connection.get(), list, PGRES_TUPLES_OK, "listing the trials of " + url);
+  std::vector<std::string> out;
+  for (int row = 0; row < PQntuples(list); ++row) out.emplace_back(PQgetvalue(list, row, 0));
+  PQclear(list);
+  return out;
+}
+
+void drop_postgres_trial(const std::string& url) noexcept {
+  try {
+    const std::string schema = schema_of(url);
+    if (schema.empty()) return;
+    detail::postgres_connection connection(server_part(url));
+    connection.exec("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE", "dropping " + schema);
+  } catch (...) {
+    // Best effort: an empty schema left behind holds no trial and is not listed as one.
+  }
+}
 
 bool is_postgres_url(std::string_view locator) {
   return locator.rfind("postgresql://", 0) == 0 || locator.rfind("postgres://", 0) == 0;
 }
 
 postgres_database::postgres_database(const std::string& url)
-    : url_((refuse_password_in(url), url)), connection_(url), statements_(connection_.get()) {
+    : url_((refuse_password_in(url), url)),
+      schema_(schema_of(url)),
+      connection_(server_part(url)),
+      statements_(connection_.get()) {
   connection_.exec("SET client_encoding = 'UTF8'", "cannot open the database " + url_);
   migrate();
 }
@@ -71,6 +130,12 @@ void postgres_database::migrate() {
   // find nothing left to do.
   connection_.exec(std::string("SELECT pg_advisory_lock(") + migration_lock + ")", failed);
   try {
+    if (!schema_.empty()) {
+      // A trial of a site: its tables, triggers and schema version in a schema of its own.
+      connection_.exec(
+          "CREATE SCHEMA IF NOT EXISTS \"" + schema_ + "\"; SET search_path = \"" + schema_ + "\"",
+          failed);
+    }
     const auto all = postgres_migrations();
     const int latest = all.empty() ? 0 : all.back().version;
     connection_.exec(
@@ -133,10 +198,14 @@ void postgres_database::begin_outer(bool write) {
   if (write) {
     // Writers of the trial take turns across every process and server: the same
     // single-writer model as SQLite's, so check-then-write use cases stay correct.
-    connection_.exec(std::string("BEGIN ISOLATION LEVEL READ COMMITTED; SELECT "
-                                 "pg_advisory_xact_lock(") +
-                         writer_lock + ")",
-                     "starting a transaction");
+    // A site's trials each have their own writer lock (the two-key form, keyed by schema):
+    // trials never wait for each other.
+    connection_.exec(
+        std::string("BEGIN ISOLATION LEVEL READ COMMITTED; SELECT ") +
+            (schema_.empty() ? std::string("pg_advisory_xact_lock(") + writer_lock + ")"
+                             : std::string("pg_advisory_xact_lock(") + writer_lock_class +
+                                   ", hashtext('" + schema_ + "'))"),
+        "starting a transaction");
   } else {
     // One snapshot for the whole read; never waits for a writer.
     connection_.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "starting a transaction");

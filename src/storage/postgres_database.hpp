@@ -13,7 +13,9 @@ namespace balint::storage {
 class postgres_database final : public sql_repositories {
  public:
   /// Connects to `url` (postgresql://host[:port]/dbname; no password in it) and applies the
-  /// migrations the database lacks, one process at a time; see database::open.
+  /// migrations the database lacks, one process at a time; see database::open. A URL ending in
+  /// `#trial=ID` is the trial ID of a site: it lives in its own schema "trial_ID", created here
+  /// when missing, and its writers take a lock of their own.
   explicit postgres_database(const std::string& url);
   /// Rolls back a transaction left open.
   ~postgres_database() override;
@@ -31,6 +33,8 @@ class postgres_database final : public sql_repositories {
   void migrate();
 
   std::string url_;
+  /// "trial_ID" for a trial of a site, empty for the database's own (public) schema.
+  std::string schema_;
   detail::postgres_connection connection_;
   /// Declared after `connection_`, so dropped before the connection closes.
   detail::postgres_statement_cache statements_;

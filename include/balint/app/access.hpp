@@ -98,6 +98,9 @@ enum class use_case {
   sign_in,
   sign_out,
   view_own_account,
+  // a site of several trials
+  list_trials,
+  grant_trial_role,
   // moving
   migrate_trial,
   // whole-database jobs

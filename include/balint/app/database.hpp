@@ -31,4 +31,8 @@ inline bool is_database_server(const std::string& locator) {
 /// Removes a database file with its WAL, shared-memory and journal files.
 void remove_database_files(const std::string& path) noexcept;
 
+/// Removes a trial that was being set up and refused: its file, or its schema of a site on
+/// PostgreSQL ("URL#trial=ID"). A database's own schema is never dropped.
+void remove_trial(const std::string& locator) noexcept;
+
 }  // namespace balint::app

@@ -47,6 +47,17 @@ struct init_result {
   std::size_t positions = 0;  ///< positions over all strata
 };
 
+/// A trial definition that passed every check of init, with the JSON it was read from.
+struct checked_definition {
+  trial::trial_definition definition;
+  core::json document;
+};
+
+/// Checks a trial definition (JSON text; the default Tongji trial when empty) as init does:
+/// invalid_input with the JSON path of the first problem. Reads no database.
+core::result<checked_definition> check_trial_definition(
+    const std::optional<std::string>& config_text);
+
 /// Sets up the trial in an empty database from a trial definition (JSON text; the default
 /// Tongji trial when `config_text` is empty). Refused with the JSON path of the first problem
 /// when the definition breaks schemas/trial.schema.json; conflict when the database already

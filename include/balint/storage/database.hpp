@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace balint::storage {
 
@@ -54,6 +55,19 @@ class database : public transaction_control,
 /// True when `locator` names a PostgreSQL database (postgresql:// or postgres://) rather than
 /// a SQLite file.
 bool is_postgres_url(std::string_view locator);
+
+/// True when `id` can name a trial of a site (a file trials/ID.db, a schema "trial_ID"): lower-
+/// case letters, digits and hyphens, starting with a letter, 1 to 40 characters; the pattern of
+/// a trial definition's "id".
+bool is_trial_name(std::string_view id);
+
+/// The trials of a site on PostgreSQL: the ID of each schema "trial_ID" of the database at
+/// `url`, sorted. Throws storage_error when the server cannot be reached.
+std::vector<std::string> postgres_site_trials(const std::string& url);
+
+/// Drops the schema of a site's trial on PostgreSQL ("URL#trial=ID") with everything in it,
+/// ignoring failure: for a trial whose setting up was refused.
+void drop_postgres_trial(const std::string& url) noexcept;
 
 /// Removes a database file with its WAL, shared-memory and journal files (no error when they
 /// do not exist). Close every connection to it first.

@@ -44,24 +44,30 @@ struct command {
   std::size_t positionals = 0;
 };
 
-/// The opening every command on a trial database shares: opens --db (refusing a path that does
-/// not exist), reads the clock and the actor into an app::request and returns what
-/// `body(db, request)` returns (a core::result). The database is closed when `body` returns.
+/// Runs `body(db, request)` on an opened database (or passes on why it could not be opened),
+/// with the clock and the actor read into an app::request. The database is closed when `body`
+/// returns.
 template <class Body>
-auto with_database(const invocation& in, Body&& body)
+auto with_opened(core::result<std::unique_ptr<app::database>> db, const invocation& in, Body&& body)
     -> decltype(body(std::declval<app::database&>(), std::declval<const app::request&>())) {
-  auto db = open_db(in.options);
   if (!db) return std::move(db).error();
   return std::forward<Body>(body)(**db, make_request(in.options));
 }
 
-/// with_database for one use case: `use_case(db, request, args...)`; its refusal is passed on
-/// unchanged, otherwise `show(value)` renders what it returned and gives the exit code (0 when
-/// `show` returns nothing). The arguments are read before the database is opened.
+/// The opening every command on a trial database shares: opens --db (refusing a path that does
+/// not exist; the trial of --trial at a site) and runs `body` on it (see with_opened).
+template <class Body>
+auto with_database(const invocation& in, Body&& body)
+    -> decltype(body(std::declval<app::database&>(), std::declval<const app::request&>())) {
+  return with_opened(open_db(in.options), in, std::forward<Body>(body));
+}
+
+/// One use case, `use_case(db, request, args...)`, as a body for with_opened: its refusal is
+/// passed on unchanged, otherwise `show(value)` renders what it returned and gives the exit
+/// code (0 when `show` returns nothing).
 template <class Show, class UseCase, class... Args>
-core::result<int> on_database(const invocation& in, Show&& show, UseCase&& use_case,
-                              Args&&... args) {
-  auto call = [&](app::database& db, const app::request& req) -> core::result<int> {
+auto shown(Show& show, UseCase& use_case, Args&... args) {
+  return [&](app::database& db, const app::request& req) -> core::result<int> {
     auto value = use_case(db, req, args...);
     if (!value) return std::move(value).error();
     if constexpr (std::is_void_v<decltype(show(value.value()))>) {
@@ -71,7 +77,14 @@ core::result<int> on_database(const invocation& in, Show&& show, UseCase&& use_c
       return show(value.value());
     }
   };
-  return with_database(in, call);
+}
+
+/// with_database for one use case (see shown). The arguments are read before the database is
+/// opened.
+template <class Show, class UseCase, class... Args>
+core::result<int> on_database(const invocation& in, Show&& show, UseCase&& use_case,
+                              Args&&... args) {
+  return with_database(in, shown(show, use_case, args...));
 }
 
 /// With --format json, prints `view` (a view or a list of views) as report::to_json renders it
@@ -87,6 +100,8 @@ bool print_json_if_asked(const invocation& in, const View& view) {
 extern const option_spec db_option;
 /// --as NAME, for the audit trail.
 extern const option_spec as_option;
+/// --trial ID: which trial of a site (added to every command that takes db_option).
+extern const option_spec trial_option;
 /// --format with its allowed values; the first is the default.
 option_spec format_option(std::vector<std::string> allowed);
 /// --cohort C (default: intervention).

@@ -5,7 +5,18 @@
 namespace balint::cli::detail {
 
 const option_spec db_option{
-    "db", "FILE", "the trial's database: a SQLite file, or postgresql://host/dbname", true, {}};
+    "db",
+    "FILE",
+    "the trial's database: a SQLite file, a site's directory, or postgresql://host/dbname",
+    true,
+    {}};
+const option_spec trial_option{
+    "trial",
+    "ID",
+    "the trial, when --db is a site of several (a directory or a PostgreSQL database); default: "
+    "its only trial",
+    false,
+    {}};
 const option_spec as_option{
     "as", "NAME", "who does this, for the audit trail (default: your user name)", false, {}};
 

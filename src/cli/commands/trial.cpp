@@ -6,6 +6,7 @@
 #include "balint/app/database.hpp"
 #include "balint/app/migrate_service.hpp"
 #include "balint/app/services.hpp"
+#include "balint/app/site.hpp"
 #include "balint/core/json.hpp"
 #include "balint/core/text.hpp"
 #include "balint/report/table.hpp"
@@ -42,6 +43,23 @@ core::result<app::list_seed> list_seed_from(const parsed_options& o) {
   return s;
 }
 
+/// What init and trial create say about the new trial.
+void print_set_up(std::ostream& out, const app::init_result& r, const std::string& where,
+                  const app::list_seed& seed) {
+  out << "Trial " << r.trial_id << " set up in " << where << "\n"
+      << "  " << r.title << "\n"
+      << "  planned participants: " << r.planned_participants << "\n"
+      << "  instruments: " << core::join(r.instruments, ", ") << "\n"
+      << "  allocation list: sealed (" << r.strata << (r.strata == 1 ? " stratum" : " strata")
+      << "; seed " << (seed.from_user ? "given with --seed" : "from the system's random source")
+      << ", recorded)\n"
+      << "  commitment: " << r.commitment << "\n"
+      << "  (publish or file the commitment now: 'randomization verify' proves later that the "
+         "list was never changed)\n"
+      << "Next: enrol participants with 'balint-trial participant add' or 'participant "
+         "import'.\n";
+}
+
 core::result<int> cmd_init(invocation& in) {
   std::optional<std::string> config;
   if (const auto path = in.options.get("config")) {
@@ -64,18 +82,29 @@ core::result<int> cmd_init(invocation& in) {
     }
     return std::move(r).error();
   }
-  in.out << "Trial " << r->trial_id << " set up in " << in.options.at("db") << "\n"
-         << "  " << r->title << "\n"
-         << "  planned participants: " << r->planned_participants << "\n"
-         << "  instruments: " << core::join(r->instruments, ", ") << "\n"
-         << "  allocation list: sealed (" << r->strata << (r->strata == 1 ? " stratum" : " strata")
-         << "; seed " << (seed->from_user ? "given with --seed" : "from the system's random source")
-         << ", recorded)\n"
-         << "  commitment: " << r->commitment << "\n"
-         << "  (publish or file the commitment now: 'randomization verify' proves later that the "
-            "list was never changed)\n"
-         << "Next: enrol participants with 'balint-trial participant add' or 'participant "
-            "import'.\n";
+  print_set_up(in.out, r.value(), in.options.at("db"), seed.value());
+  return 0;
+}
+
+core::result<int> cmd_trial_create(invocation& in) {
+  auto config = read_file(in.options.at("config"), "--config");
+  if (!config) return std::move(config).error();
+  auto seed = list_seed_from(in.options);
+  if (!seed) return std::move(seed).error();
+  const std::string& where = in.options.at("db");
+  // A new site is a new directory (a PostgreSQL database is made by its administrator).
+  if (!app::is_database_server(where) && !fs::exists(where)) fs::create_directories(where);
+  const app::site s(where);
+  core::result<app::init_result> r = core::invalid_input("--db", "");
+  try {
+    r = app::create_trial(s, make_request(in.options), config.value(), seed.value());
+  } catch (const app::storage_error& e) {
+    if (!app::is_database_server(where)) throw;
+    return core::invalid_input("--db", e.what());
+  }
+  if (!r) return std::move(r).error();
+  print_set_up(in.out, r.value(), s.trial_locator(r->trial_id), seed.value());
+  in.out << "Every command takes it with --db " << where << " --trial " << r->trial_id << ".\n";
   return 0;
 }
 
@@ -161,6 +190,22 @@ std::vector<command> trial_commands() {
          {}},
         as_option},
        cmd_init,
+       true},
+      {"trial create",
+       "--db SITE --config TRIAL.json [--seed N]",
+       "Sets up one more trial of a site: a directory (DIR/trials/ID.db; the directory is made "
+       "when missing) or a PostgreSQL database (a schema of its own). The definition is checked "
+       "as init checks it, and its id names the trial; an id the site already holds is refused. "
+       "Then give people roles in it with 'user grant'.",
+       {{"db", "SITE", "the site: a directory, or postgresql://host/dbname", true, {}},
+        {"config", "TRIAL.json", "trial definition", true, {}},
+        {"seed",
+         "N",
+         "seed of the allocation list, 0-4294967295 (default: drawn from the system, recorded)",
+         false,
+         {}},
+        as_option},
+       cmd_trial_create,
        true},
       {"migrate",
        "--from DB --to DB",

@@ -3,6 +3,7 @@
 #include "../io.hpp"
 #include "commands.hpp"
 
+#include "balint/app/site.hpp"
 #include "balint/app/user_service.hpp"
 #include "balint/core/json.hpp"
 #include "balint/report/table.hpp"
@@ -12,6 +13,16 @@
 
 namespace balint::cli::detail {
 namespace {
+
+/// At a site of several trials, the user commands work on the site's accounts unless a trial
+/// is named.
+const option_spec account_trial_option{
+    "trial",
+    "ID",
+    "at a site of several trials: the trial whose users these are (default: the site's "
+    "accounts)",
+    false,
+    {}};
 
 core::result<int> cmd_user_add(invocation& in) {
   auto password = read_password(in.err);
@@ -23,14 +34,29 @@ core::result<int> cmd_user_add(invocation& in) {
   const auto add = [&](auto& db, const auto& req) {
     return app::add_user(db, req, in.options.at("name"), in.options.at("role"), password.value());
   };
-  return on_database(in, show, add);
+  return with_opened(open_accounts_or_trial(in.options), in, shown(show, add));
+}
+
+core::result<int> cmd_user_grant(invocation& in) {
+  const app::site s(in.options.at("db"));
+  auto accounts = open_database_at(s.accounts_locator(), "--db");
+  if (!accounts) return std::move(accounts).error();
+  const auto show = [&](const auto& u) {
+    in.out << "Gave " << u.name << " the role " << app::to_string(u.user_role)
+           << " in this trial; they sign in with their password of the site.\n";
+  };
+  const auto grant = [&](auto& db, const auto& req) {
+    return app::grant_trial_role(**accounts, db, req, in.options.at("name"), in.options.at("role"));
+  };
+  return on_database(in, show, grant);
 }
 
 core::result<int> cmd_user_disable(invocation& in) {
   const auto show = [&](const auto& u) {
     in.out << "Disabled user " << u.name << "; their sessions are ended.\n";
   };
-  return on_database(in, show, app::disable_user, in.options.at("name"));
+  const std::string name = in.options.at("name");
+  return with_opened(open_accounts_or_trial(in.options), in, shown(show, app::disable_user, name));
 }
 
 core::result<int> cmd_user_list(invocation& in) {
@@ -43,7 +69,7 @@ core::result<int> cmd_user_list(invocation& in) {
     }
     in.out << report::text_table({"name", "role", "created_at", "status"}, rows);
   };
-  return on_database(in, show, app::list_users);
+  return with_opened(open_accounts_or_trial(in.options), in, shown(show, app::list_users));
 }
 
 }  // namespace
@@ -54,8 +80,11 @@ std::vector<command> user_commands() {
        "--db FILE --name USER --role coordinator|leader|analyst|admin < PASSWORD",
        "Adds a user of the web application. The password is read from standard input (one "
        "line, at least 12 characters), never from an argument. A leader's name is their leader "
-       "code.",
+       "code. At a site of several trials (docs/sites.md), without --trial this adds an "
+       "account of the site (role admin: may create trials); 'user grant' then gives it a role "
+       "in a trial.",
        {db_option,
+        account_trial_option,
         {"name", "USER", "user name: letters, digits, '.', '-', '_'", true, {}},
         {"role",
          "ROLE",
@@ -65,16 +94,32 @@ std::vector<command> user_commands() {
         as_option},
        cmd_user_add,
        true},
+      {"user grant",
+       "--db SITE [--trial ID] --name USER --role coordinator|leader|analyst|admin",
+       "Gives an account of the site a role in one of its trials (a leader in one trial can be "
+       "an analyst in another). The account signs in with its one password everywhere.",
+       {{"db", "SITE", "the site: a directory, or postgresql://host/dbname", true, {}},
+        trial_option,
+        {"name", "USER", "the account's name", true, {}},
+        {"role",
+         "ROLE",
+         "what the account may do in this trial",
+         true,
+         {"coordinator", "leader", "analyst", "admin"}},
+        as_option},
+       cmd_user_grant,
+       true},
       {"user disable",
        "--db FILE --name USER",
-       "Disables a user and ends their sessions (their audit entries stay).",
-       {db_option, {"name", "USER", "user name", true, {}}, as_option},
+       "Disables a user and ends their sessions (their audit entries stay). At a site, without "
+       "--trial: the account, everywhere; with it: the role in that trial.",
+       {db_option, account_trial_option, {"name", "USER", "user name", true, {}}, as_option},
        cmd_user_disable,
        true},
       {"user list",
        "--db FILE [--format text|json]",
        "Lists the users of the web application with their roles (never their passwords).",
-       {db_option, format_option({"text", "json"})},
+       {db_option, account_trial_option, format_option({"text", "json"})},
        cmd_user_list},
   };
 }
