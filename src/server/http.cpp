@@ -281,13 +281,24 @@ class write_queue {
   std::thread thread_;
 };
 
-struct shared_state {
-  config cfg;
+/// One trial the server has served: where it is, its connections and its group commit.
+struct trial_state {
+  app::trial_entry entry;
   connection_pool pool;
   write_queue writes;
+  explicit trial_state(app::trial_entry e)
+      : entry(std::move(e)), pool(entry.locator), writes(entry.locator) {}
+};
+
+struct shared_state {
+  config cfg;
+  app::site site;
+  /// The site's accounts, sessions and sign-in attempts.
+  connection_pool accounts;
   std::mutex log_mutex;
 
-  explicit shared_state(config c) : cfg(std::move(c)), pool(cfg.db_path), writes(cfg.db_path) {}
+  explicit shared_state(config c)
+      : cfg(std::move(c)), site(cfg.db_path), accounts(site.accounts_locator()) {}
 
   void log_line(const core::json& j) {
     if (!cfg.access_log) return;
@@ -295,6 +306,56 @@ struct shared_state {
     std::lock_guard lock(log_mutex);
     *cfg.access_log << line << std::flush;
   }
+
+  /// The trial `id` (empty: the site's only one), or why there is none. A trial is looked up
+  /// once and kept; one made since (by another server or the command line) is found on its
+  /// first request. At a site of several trials the unnamed trial is looked up every time: a
+  /// second trial may have appeared.
+  core::result<trial_state*> trial(const std::string& id) {
+    std::lock_guard lock(trials_mutex_);
+    if (!site.holds_many()) return one_file_trial(id);
+    if (!id.empty()) {
+      if (auto it = trials_.find(id); it != trials_.end()) return it->second.get();
+    }
+    auto found = site.find_trial(id, "trial");
+    if (!found) {
+      if (id.empty()) return std::move(found).error();
+      // One answer for a trial that does not exist and one the user has no part in.
+      return no_such_trial(id);
+    }
+    auto& slot = trials_[found->id];
+    if (!slot) slot = std::make_unique<trial_state>(std::move(found.value()));
+    return slot.get();
+  }
+
+  /// A site of one file: its one trial (also before it is set up, so the use cases say so),
+  /// under its own id or none.
+  core::result<trial_state*> one_file_trial(const std::string& id) {
+    auto& slot = trials_[std::string()];
+    if (!slot) slot = std::make_unique<trial_state>(app::trial_entry{"", "", site.locator()});
+    if (!id.empty() && slot->entry.id.empty()) {
+      if (auto found = site.find_trial(id, "trial")) slot->entry = found.value();
+    }
+    if (!id.empty() && id != slot->entry.id) return no_such_trial(id);
+    return slot.get();
+  }
+
+  static core::error no_such_trial(const std::string& id) {
+    return core::not_found("trial", "there is no trial \"" + id + "\" that you have a role in");
+  }
+
+  void stop_all() {
+    std::lock_guard lock(trials_mutex_);
+    for (auto& [id, t] : trials_) {
+      t->writes.stop();
+      t->pool.close_all();
+    }
+    accounts.close_all();
+  }
+
+ private:
+  std::mutex trials_mutex_;
+  std::map<std::string, std::unique_ptr<trial_state>> trials_;
 };
 
 std::vector<std::string> segments(const std::string& path) {
@@ -325,8 +386,12 @@ bool matches(const std::string& pattern, const std::string& path,
 class api_handler : public Poco::Net::HTTPRequestHandler {
  public:
   api_handler(shared_state& state, const route* r, std::vector<std::string> params,
-              bool wrong_method)
-      : state_(state), route_(r), params_(std::move(params)), wrong_method_(wrong_method) {}
+              bool wrong_method, std::string trial_id)
+      : state_(state),
+        route_(r),
+        params_(std::move(params)),
+        wrong_method_(wrong_method),
+        trial_id_(std::move(trial_id)) {}
 
   void handleRequest(Poco::Net::HTTPServerRequest& request,
                      Poco::Net::HTTPServerResponse& response) override {
@@ -424,20 +489,43 @@ class api_handler : public Poco::Net::HTTPRequestHandler {
       return error_response(405, "method_not_allowed", "method",
                             "this route answers " + route_->method + " only");
     }
+    // Where the route runs: one trial's database, or the site's accounts.
+    if (route_->scope == route_scope::site && !trial_id_.empty()) {
+      return error_response(404, "not_found", "path", "there is no such API route");
+    }
+    const bool on_trial = route_->scope == route_scope::trial ||
+                          (route_->scope == route_scope::either && !trial_id_.empty());
+    trial_state* trial = nullptr;
+    if (on_trial) {
+      auto found = state_.trial(trial_id_);
+      if (!found) return error_response(found.error());
+      trial = found.value();
+    }
     Poco::URI uri(request.getURI());
-    lease db(state_.pool);
-    call c{{"anonymous", at}, *db, state_.cfg, params_, {}, core::json(), std::nullopt, ""};
+    lease accounts(state_.accounts);
+    std::optional<lease> trial_db;
+    if (trial) trial_db.emplace(trial->pool);
+    app::database& db = trial ? **trial_db : *accounts;
+    call c{{"anonymous", at}, db,           state_.cfg, params_,    {},
+           core::json(),      std::nullopt, "",         &*accounts, &state_.site};
     for (const auto& [k, v] : uri.getQueryParameters()) c.query[k] = v;
     Poco::Net::NameValueCollection cookies;
     request.getCookies(cookies);
     c.cookie_token = cookies.get(session_cookie, "");
 
     if (!route_->anonymous()) {
-      auto who = app::authenticate(*db, c.req, c.cookie_token, state_.cfg.security);
+      auto who = app::authenticate(*accounts, c.req, c.cookie_token, state_.cfg.security);
       if (!who) return error_response(who.error());
       user = who->user;
       c.req.actor = who->user;
       c.req.actor_role = who->user_role;
+      if (trial && state_.site.holds_many()) {
+        // The account's role in this trial; none: the trial does not exist for them.
+        const auto role = app::role_in_trial(db, who->user);
+        if (!role) return error_response(shared_state::no_such_trial(trial->entry.id));
+        c.req.actor_role = who->user_role = *role;
+      }
+      if (trial) c.req.trial = trial->entry.id;
       // Refused before the body is read; the use case checks the same row again.
       if (auto ok = app::authorize(c.req, *route_->serves); !ok) return error_response(ok.error());
       if (is_write(request.getMethod())) {
@@ -464,8 +552,9 @@ class api_handler : public Poco::Net::HTTPRequestHandler {
       return error_response(400, "invalid_input", "body", "this route needs a JSON object body");
     }
     if (route_->group_commit) {
-      return state_.writes.run([&](app::database& writer) {
-        call w{c.req, writer, c.cfg, c.params, c.query, c.body, c.who, c.cookie_token};
+      return trial->writes.run([&](app::database& writer) {
+        call w{c.req,  writer, c.cfg,          c.params,   c.query,
+               c.body, c.who,  c.cookie_token, c.accounts, c.site};
         return route_->run(w);
       });
     }
@@ -495,6 +584,7 @@ class api_handler : public Poco::Net::HTTPRequestHandler {
   const route* route_;
   std::vector<std::string> params_;
   bool wrong_method_;
+  std::string trial_id_;  ///< from /api/trials/{id}/...; empty: the site's only trial
   bool head_only_ = false;
 };
 
@@ -505,17 +595,29 @@ class router : public Poco::Net::HTTPRequestHandlerFactory {
 
   Poco::Net::HTTPRequestHandler* createRequestHandler(
       const Poco::Net::HTTPServerRequest& request) override {
-    const std::string path = Poco::URI(request.getURI()).getPath();
+    std::string path = Poco::URI(request.getURI()).getPath();
+    // /api/trials/{id}/rest is the route /api/rest of trial {id}.
+    std::string trial_id;
+    constexpr std::string_view prefix = "/api/trials/";
+    if (path.rfind(prefix, 0) == 0) {
+      const auto slash = path.find('/', prefix.size());
+      if (slash != std::string::npos && slash > prefix.size()) {
+        trial_id = path.substr(prefix.size(), slash - prefix.size());
+        path = "/api" + path.substr(slash);
+      }
+    }
     const route* path_match = nullptr;
     std::vector<std::string> params;
     for (const auto& r : routes()) {
       std::vector<std::string> p;
       if (!matches(r.pattern, path, p)) continue;
-      if (r.method == request.getMethod()) return new api_handler(state_, &r, std::move(p), false);
+      if (r.method == request.getMethod()) {
+        return new api_handler(state_, &r, std::move(p), false, trial_id);
+      }
       path_match = &r;
       params = std::move(p);
     }
-    return new api_handler(state_, path_match, std::move(params), path_match != nullptr);
+    return new api_handler(state_, path_match, std::move(params), path_match != nullptr, trial_id);
   }
 
  private:
@@ -549,8 +651,8 @@ struct server::impl {
 
 server::server(config c) {
   if (c.threads < 1) c.threads = 1;
-  // Opening once up front migrates the file and fails early on a bad path.
-  app::open_database(c.db_path);
+  // Opening the accounts up front migrates them and fails early on a bad path.
+  app::open_database(app::site(c.db_path).accounts_locator());
   impl_ = std::make_unique<impl>(std::move(c));
 }
 
@@ -573,8 +675,7 @@ void server::stop() {
     impl_->http->stopAll(false);
     impl_->threads.joinAll();
   }
-  impl_->state.writes.stop();
-  impl_->state.pool.close_all();
+  impl_->state.stop_all();
 }
 
 int serve(config c, std::ostream& out, std::ostream& err) {

@@ -6,6 +6,7 @@
 #include "balint/app/access.hpp"
 #include "balint/app/audit.hpp"
 #include "balint/app/database.hpp"
+#include "balint/app/site.hpp"
 #include "balint/app/user_service.hpp"
 #include "balint/core/error.hpp"
 #include "balint/core/json.hpp"
@@ -43,9 +44,21 @@ struct call {
   core::json body;  ///< null when the request had none
   std::optional<app::session_identity> who;
   std::string cookie_token;  ///< the session cookie as sent (empty when none)
+  /// The site's accounts (the same database as `db` for a site of one file, and for routes
+  /// that run on the accounts).
+  app::database* accounts = nullptr;
+  const app::site* site = nullptr;
 };
 
 using route_fn = std::function<response(call&)>;
+
+/// Where a route runs. A trial's routes are also served under /api/trials/{id}/...; without
+/// the prefix they serve the site's only trial.
+enum class route_scope {
+  trial,   ///< on the trial's database
+  site,    ///< on the site's accounts (signing in, the list of trials); never under a trial
+  either,  ///< on the accounts without a trial in the path, on the trial with one (me, users)
+};
 
 /// One entry of the route table: method, path pattern with {placeholders}, and the use case it
 /// serves, whose row of app::use_case_table() says who may call it.
@@ -58,6 +71,7 @@ struct route {
   /// A write of the trial run by the group commit: queued with the writes arriving meanwhile,
   /// committed together, answered after the COMMIT. Not for writes that hash a password.
   bool group_commit = false;
+  route_scope scope = route_scope::trial;
   /// No session needed: public routes and signing in.
   bool anonymous() const { return !serves || app::rule_of(*serves).anonymous; }
 };

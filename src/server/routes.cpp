@@ -279,10 +279,49 @@ response post_user(call& c) {
   if (!name) return error_response(name.error());
   auto role_text = string_member(c.body, "role");
   if (!role_text) return error_response(role_text.error());
+  // A trial of a site of several: the account exists at the site and gets a role here.
+  if (c.site->holds_many() && &c.db != c.accounts) {
+    return answer(201,
+                  app::grant_trial_role(*c.accounts, c.db, c.req, name.value(), role_text.value()));
+  }
   auto password = string_member(c.body, "password");
   if (!password) return error_response(password.error());
   return answer(201, app::add_user(c.db, c.req, name.value(), role_text.value(), password.value(),
                                    c.cfg.security));
+}
+
+response get_trials(call& c) {
+  auto list = app::list_trials(*c.site, c.req);
+  if (!list) return error_response(list.error());
+  core::json out{core::json::array{}};
+  for (const auto& t : list.value()) {
+    core::json j;
+    j["id"] = t.id;
+    j["title"] = t.title;
+    j["your_role"] = t.your_role ? core::json(std::string(app::to_string(*t.your_role))) : nullptr;
+    out.push_back(std::move(j));
+  }
+  return json_response(200, out);
+}
+
+response post_trials(call& c) {
+  const core::json* definition = c.body.find("definition");
+  if (!definition || !definition->is_object()) {
+    return error_response(core::invalid_input(
+        "definition",
+        "the JSON body needs \"definition\": the trial definition, an object as "
+        "in schemas/trials/tongji-2020.json"));
+  }
+  app::list_seed seed;
+  seed.seed = static_cast<std::uint32_t>(std::stoul(app::random_hex(4), nullptr, 16));
+  seed.salt_hex = app::random_hex(32);
+  auto made = app::create_trial(*c.site, c.req, definition->dump(), seed);
+  if (!made) return error_response(made.error());
+  core::json j;
+  j["id"] = made->trial_id;
+  j["title"] = made->title;
+  j["commitment"] = made->commitment;
+  return json_response(201, j);
 }
 
 response post_user_disable(call& c) {
@@ -316,10 +355,12 @@ const std::vector<route>& routes() {
   // app::use_case_table(), checked again by the use case itself.
   using enum use_case;
   static const std::vector<route> table = {
-      {"GET", "/healthz", std::nullopt, get_health},
-      {"POST", "/api/login", sign_in, post_login},
-      {"POST", "/api/logout", sign_out, post_logout, true},
-      {"GET", "/api/me", view_own_account, get_me},
+      {"GET", "/healthz", std::nullopt, get_health, false, false, route_scope::site},
+      {"POST", "/api/login", sign_in, post_login, false, false, route_scope::site},
+      {"POST", "/api/logout", sign_out, post_logout, true, false, route_scope::site},
+      {"GET", "/api/me", view_own_account, get_me, false, false, route_scope::either},
+      {"GET", "/api/trials", list_trials, get_trials, false, false, route_scope::site},
+      {"POST", "/api/trials", set_up_trial, post_trials, false, false, route_scope::site},
       {"GET", "/api/trial", view_trial, get_trial},
       {"GET", "/api/participants", list_participants, get_participants},
       {"POST", "/api/participants/import", import_participants, post_participant_import, false,
@@ -337,9 +378,10 @@ const std::vector<route>& routes() {
       {"PUT", "/api/sessions/{n}/attendance/{code}", log_attendance, put_attendance, false, true},
       {"GET", "/api/attendance/progress", view_attendance_progress, get_progress},
       {"GET", "/api/audit/verify", verify_audit_trail, get_audit_verify},
-      {"GET", "/api/users", list_users, get_users},
-      {"POST", "/api/users", add_user, post_user},
-      {"POST", "/api/users/{name}/disable", disable_user, post_user_disable, true},
+      {"GET", "/api/users", list_users, get_users, false, false, route_scope::either},
+      {"POST", "/api/users", add_user, post_user, false, false, route_scope::either},
+      {"POST", "/api/users/{name}/disable", disable_user, post_user_disable, true, false,
+       route_scope::either},
       {"GET", "/api/reproduction/report.html", view_reproduction_report, get_reproduction_report},
   };
   return table;

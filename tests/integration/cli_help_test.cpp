@@ -136,9 +136,9 @@ TEST_SUITE("cli help") {
       INFO(option);
       CHECK(contains(r.out, std::string("  ") + option + " "));
     }
-    CHECK(contains(
-        flat(r.out),
-        "--db FILE the trial's database: a SQLite file, or postgresql://host/dbname (required)"));
+    CHECK(contains(flat(r.out),
+                   "--db FILE the trial's database: a SQLite file, a site's directory, or "
+                   "postgresql://host/dbname (required)"));
     CHECK(contains(flat(r.out),
                    "--code C participant code: letters, digits, - and _ (up to 32) (required)"));
     check_width(r.out);

@@ -12,6 +12,7 @@
 #include "balint/app/reproduce_service.hpp"
 #include "balint/app/schedule_service.hpp"
 #include "balint/app/services.hpp"
+#include "balint/app/site.hpp"
 #include "balint/app/user_service.hpp"
 #include "balint/storage/database.hpp"
 
@@ -198,6 +199,15 @@ const std::map<use_case, call>& calls() {
        [](auto& db, const auto& req) { return outcome(app::logout(db, req, "no-such-token")); }},
       {view_own_account,
        [](auto& db, const auto& req) { return outcome(app::own_account(db, req)); }},
+      {list_trials,
+       [](auto&, const auto& req) {
+         return outcome(app::list_trials(app::site("no-such-site.db"), req));
+       }},
+      {grant_trial_role,
+       // The trial's file is its own site's accounts: the analyst already has a role here.
+       [](auto& db, const auto& req) {
+         return outcome(app::grant_trial_role(db, db, req, "analyst", "leader"));
+       }},
       {migrate_trial,
        [](auto& db, const auto& req) {
          testing::database_place place;
@@ -270,23 +280,33 @@ TEST_SUITE("facade") {
     REQUIRE(calls().size() == table.size());  // a new use case needs its row here too
     std::vector<std::optional<role>> callers = {std::nullopt,  role::coordinator, role::leader,
                                                 role::analyst, role::admin,       role::console};
+    // Every refusal goes to one shared copy, which must end as it began: a refused call
+    // writes nothing. A permitted call gets a fresh copy of its own.
+    auto refused_here = demo().copy("refused");
+    const auto head_before = refused_here->last_audit_entry();
     for (const auto& rule : table) {
       for (const auto& who : callers) {
         const std::string name = std::string(rule.name) + " as " +
                                  (who ? std::string(app::to_string(*who)) : "anonymous");
         CAPTURE(name);
-        auto db = demo().copy("walk");
         const app::request req{actor_of(who), now, who};
-        const auto answer = calls().at(rule.what)(*db, req);
         if (app::permitted(rule.what, who)) {
+          auto db = demo().copy("walk");
+          const auto answer = calls().at(rule.what)(*db, req);
           CHECK_MESSAGE(!is_access_refusal(answer), (answer ? answer->message : std::string("ok")));
         } else {
+          const auto answer = calls().at(rule.what)(*refused_here, req);
           REQUIRE(answer.has_value());
           CHECK(answer->code ==
                 (who ? core::error_code::forbidden : core::error_code::unauthenticated));
         }
       }
     }
+    const auto head_after = refused_here->last_audit_entry();
+    REQUIRE(head_before.has_value());
+    REQUIRE(head_after.has_value());
+    CHECK(head_after->seq == head_before->seq);
+    CHECK(head_after->hash == head_before->hash);
   }
 
   TEST_CASE("the databases are those of the backend the run asks for") {
