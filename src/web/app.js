@@ -17,6 +17,10 @@ const Balint = (function () {
     admin: 'admin',
   };
   let csrfToken = '';
+  /** The trial this page works on (?trial=ID, chosen on the sign-in page); '' for the site's only one. */
+  const trialId = new URLSearchParams(window.location.search).get('trial') || '';
+  /** Routes of the site itself, never of a trial (docs/api.md, "Several trials"). */
+  const sitePaths = ['/api/login', '/api/logout', '/api/trials'];
 
   /** An answer of the API that is not 2xx: the server's code, field and message. */
   class ApiError extends Error {
@@ -28,8 +32,17 @@ const Balint = (function () {
     }
   }
 
-  function homeOf(role) {
-    return homes[role] || '';
+  /** The page of a role, in the trial `trial` (default: this page's trial). */
+  function homeOf(role, trial) {
+    const home = homes[role] || '';
+    const id = trial === undefined ? trialId : trial;
+    return home && id ? home + '?trial=' + encodeURIComponent(id) : home;
+  }
+
+  /** The API path as this page's trial serves it: /api/x -> /api/trials/ID/x. */
+  function routed(path) {
+    if (!trialId || !path.startsWith('/api/') || sitePaths.includes(path.split('?')[0])) return path;
+    return '/api/trials/' + encodeURIComponent(trialId) + path.slice(4);
   }
 
   function roleName(role) {
@@ -54,7 +67,7 @@ const Balint = (function () {
     }
     let response;
     try {
-      response = await fetch(path, init);
+      response = await fetch(routed(path), init);
     } catch (e) {
       throw new ApiError(0, 'network', 'the server did not answer (' + e.message +
         '); check the connection and try again', '');
@@ -254,6 +267,7 @@ const Balint = (function () {
     armLabel: armLabel,
     instrumentLabel: instrumentLabel,
     homeOf: homeOf,
+    trialId: trialId,
     roleName: roleName,
     byIds: byIds,
     onSubmit: onSubmit,

@@ -20,7 +20,7 @@ checked=0
 for doc in "$@"; do
   work=$(mktemp -d)
   # The sample files the guides point to (docs/examples), so a guide and its files agree.
-  cp "$root"/docs/examples/*.csv "$work/"
+  cp "$root"/docs/examples/*.csv "$root"/docs/examples/*.json "$work/"
   in_block=0
   cmd=""
   expect_exit=0

@@ -9,6 +9,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 
 namespace balint::test {
@@ -43,5 +44,26 @@ struct credentials {
 /// Sends one request to 127.0.0.1:`port` and reads the whole answer (30 s timeout).
 reply http(std::uint16_t port, const std::string& method, const std::string& path,
            const std::string& body = "", const credentials& who = {}, bool send_csrf = true);
+
+/// A `balint-trial serve --db DB --port 0` process, stopped with SIGTERM when destroyed; its
+/// stdout goes to `log`, its stderr (the access log) to `log`.err.
+class serve_process {
+ public:
+  serve_process(const std::string& db, const std::filesystem::path& log);
+  ~serve_process();
+  serve_process(const serve_process&) = delete;
+  serve_process& operator=(const serve_process&) = delete;
+  std::uint16_t port() const { return port_; }
+  /// Kills it at once (SIGKILL), as a machine that goes down would.
+  void kill_now();
+
+ private:
+  std::filesystem::path log_;
+  int pid_ = -1;
+  std::uint16_t port_ = 0;
+};
+
+/// Signs `user` in on the server at `port`; REQUIREs success.
+credentials sign_in(std::uint16_t port, const std::string& user, const std::string& password);
 
 }  // namespace balint::test

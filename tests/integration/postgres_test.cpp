@@ -106,47 +106,6 @@ void check_allocated_once(storage::database& db, std::size_t participants) {
   CHECK_MESSAGE(audit.ok, audit.problem);
 }
 
-/// A `balint-trial serve --port 0` process on `url`, stopped with SIGTERM at the end.
-class serve_process {
- public:
-  serve_process(const std::string& url, const std::filesystem::path& log) : log_(log) {
-    pid_ = fork();
-    if (pid_ == 0) {
-      std::freopen(log.c_str(), "w", stdout);
-      std::freopen((log.string() + ".err").c_str(), "w", stderr);
-      execl(BALINT_BINARY, BALINT_BINARY, "serve", "--db", url.c_str(), "--port", "0", "--threads",
-            "16", static_cast<char*>(nullptr));
-      std::_Exit(127);
-    }
-    // "listening on http://127.0.0.1:PORT" once it serves.
-    for (int i = 0; i < 600 && port_ == 0; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      std::ifstream in(log_);
-      std::string line;
-      while (std::getline(in, line)) {
-        const auto colon = line.rfind(':');
-        if (line.rfind("listening on http://", 0) == 0 && colon != std::string::npos) {
-          port_ = static_cast<std::uint16_t>(std::stoi(line.substr(colon + 1)));
-        }
-      }
-    }
-    REQUIRE_MESSAGE(port_ != 0, ("serve did not start; see " + log_.string() + ".err"));
-  }
-  ~serve_process() {
-    kill(pid_, SIGTERM);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-  }
-  serve_process(const serve_process&) = delete;
-  serve_process& operator=(const serve_process&) = delete;
-  std::uint16_t port() const { return port_; }
-
- private:
-  std::filesystem::path log_;
-  pid_t pid_ = -1;
-  std::uint16_t port_ = 0;
-};
-
 }  // namespace
 
 TEST_SUITE("postgres") {
@@ -336,10 +295,10 @@ TEST_SUITE("postgres") {
       const app::request console{"setup", now, app::role::console};
       REQUIRE(app::add_user(*db, console, "coord", "coordinator", password).has_value());
     }
-    std::vector<std::unique_ptr<serve_process>> servers;
+    std::vector<std::unique_ptr<test::serve_process>> servers;
     for (int k = 0; k < 3; ++k) {
       servers.push_back(
-          std::make_unique<serve_process>(url, place.dir() / ("serve" + std::to_string(k))));
+          std::make_unique<test::serve_process>(url, place.dir() / ("serve" + std::to_string(k))));
     }
     // Signed in on the first server; the session lives in the database, so every server
     // knows it (none holds state another needs).

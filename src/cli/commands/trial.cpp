@@ -87,8 +87,12 @@ core::result<int> cmd_init(invocation& in) {
 }
 
 core::result<int> cmd_trial_create(invocation& in) {
-  auto config = read_file(in.options.at("config"), "--config");
-  if (!config) return std::move(config).error();
+  std::optional<std::string> config;
+  if (const auto path = in.options.get("config")) {
+    auto text = read_file(*path, "--config");
+    if (!text) return std::move(text).error();
+    config = std::move(text.value());
+  }
   auto seed = list_seed_from(in.options);
   if (!seed) return std::move(seed).error();
   const std::string& where = in.options.at("db");
@@ -97,7 +101,7 @@ core::result<int> cmd_trial_create(invocation& in) {
   const app::site s(where);
   core::result<app::init_result> r = core::invalid_input("--db", "");
   try {
-    r = app::create_trial(s, make_request(in.options), config.value(), seed.value());
+    r = app::create_trial(s, make_request(in.options), config, seed.value());
   } catch (const app::storage_error& e) {
     if (!app::is_database_server(where)) throw;
     return core::invalid_input("--db", e.what());
@@ -192,13 +196,13 @@ std::vector<command> trial_commands() {
        cmd_init,
        true},
       {"trial create",
-       "--db SITE --config TRIAL.json [--seed N]",
+       "--db SITE [--config TRIAL.json] [--seed N]",
        "Sets up one more trial of a site: a directory (DIR/trials/ID.db; the directory is made "
        "when missing) or a PostgreSQL database (a schema of its own). The definition is checked "
        "as init checks it, and its id names the trial; an id the site already holds is refused. "
        "Then give people roles in it with 'user grant'.",
        {{"db", "SITE", "the site: a directory, or postgresql://host/dbname", true, {}},
-        {"config", "TRIAL.json", "trial definition", true, {}},
+        {"config", "TRIAL.json", "trial definition (default: tongji-2020)", false, {}},
         {"seed",
          "N",
          "seed of the allocation list, 0-4294967295 (default: drawn from the system, recorded)",

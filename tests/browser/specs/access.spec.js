@@ -53,7 +53,7 @@ test('keyboard only: sign in with Tab and Enter, then the admin page', async ({ 
   const outline = await page.getByLabel('Password').evaluate((e) => getComputedStyle(e).outlineStyle);
   expect(outline).not.toBe('none');
   await page.keyboard.press('Enter');
-  await page.waitForURL('**/admin.html');
+  await page.waitForURL(/\/admin\.html\?trial=/);
 
   // Users, as the server lists them.
   const users = await apiGet(page, '/api/users');
