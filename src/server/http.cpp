@@ -166,7 +166,9 @@ class lease {
  public:
   explicit lease(connection_pool& p) : pool_(p), db_(p.acquire()) {}
   ~lease() {
-    if (db_) pool_.release(std::move(db_));
+    // A connection given up by a failure (a lost server, a broken transaction) is closed, not
+    // reused: the next request opens a new one.
+    if (db_ && std::uncaught_exceptions() == exceptions_at_start_) pool_.release(std::move(db_));
   }
   lease(const lease&) = delete;
   lease& operator=(const lease&) = delete;
@@ -175,6 +177,7 @@ class lease {
  private:
   connection_pool& pool_;
   std::unique_ptr<app::database> db_;
+  int exceptions_at_start_ = std::uncaught_exceptions();
 };
 
 /// Group commit. Writes of the trial queue here; one writer thread takes every write waiting,
@@ -404,6 +407,8 @@ class api_handler : public Poco::Net::HTTPRequestHandler {
     // One catch-all per request: whatever fails, the client gets JSON and the log the cause.
     try {
       out = dispatch(request, at, user, keep_alive);
+    } catch (const app::database_unavailable& e) {
+      out = unavailable(request, at, e.what());
     } catch (const Poco::Exception& e) {
       out = failed(request, at, e.displayText());  // what() is only the class name
     } catch (const std::exception& e) {
@@ -429,6 +434,12 @@ class api_handler : public Poco::Net::HTTPRequestHandler {
   /// The answer to an unexpected failure; the cause goes to the log, not to the client.
   detail::response failed(const Poco::Net::HTTPServerRequest& request, const std::string& at,
                           const std::string& cause) {
+    log_failure(request, at, cause);
+    return error_response(500, "internal", "", "the server failed; the cause is in its log");
+  }
+
+  void log_failure(const Poco::Net::HTTPServerRequest& request, const std::string& at,
+                   const std::string& cause) {
     core::json j;
     j["at"] = at;
     j["level"] = "error";
@@ -436,7 +447,18 @@ class api_handler : public Poco::Net::HTTPRequestHandler {
     j["path"] = request.getURI();
     j["error"] = cause;
     state_.log_line(j);
-    return error_response(500, "internal", "", "the server failed; the cause is in its log");
+  }
+
+  /// The answer when the database cannot be reached: 503, try again; the next request opens
+  /// a new connection. What was in flight was rolled back with the lost connection.
+  detail::response unavailable(const Poco::Net::HTTPServerRequest& request, const std::string& at,
+                               const std::string& cause) {
+    log_failure(request, at, cause);
+    auto r = error_response(503, "unavailable", "",
+                            "the database cannot be reached just now; this request was not "
+                            "completed: try again in a moment");
+    r.headers.emplace_back("Retry-After", "5");
+    return r;
   }
 
   /// Reads and drops up to 16 MiB more of a refused body: a client still sending gets the 413

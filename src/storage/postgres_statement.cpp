@@ -43,6 +43,12 @@ void check_result(PGconn* conn, PGresult* result, ExecStatusType expected, std::
   while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
   if (message.rfind("ERROR:  ", 0) == 0) message.erase(0, 8);
   if (!sqlstate.empty()) message += " (SQLSTATE " + sqlstate + ")";
+  // A broken connection (class 08, or the server shutting down: 57P01-57P03) is not the
+  // statement's fault: the caller may reconnect and try again.
+  if (PQstatus(conn) == CONNECTION_BAD || sqlstate.rfind("08", 0) == 0 ||
+      sqlstate.rfind("57P0", 0) == 0) {
+    throw connection_lost(std::string(what) + ": " + message);
+  }
   throw storage_error(std::string(what) + ": " + message);
 }
 
@@ -144,7 +150,7 @@ postgres_connection::postgres_connection(const std::string& url) {
     }
     PQfinish(conn_);
     conn_ = nullptr;
-    throw storage_error("cannot connect to the database " + url + ": " + message);
+    throw connection_lost("cannot connect to the database " + url + ": " + message);
   }
   // Our messages are English; the server's notices would only clutter stderr.
   PQsetNoticeProcessor(

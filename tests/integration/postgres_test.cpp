@@ -8,6 +8,7 @@
 
 #include "balint/app/audit.hpp"
 #include "balint/app/clock.hpp"
+#include "balint/app/demo_service.hpp"
 #include "balint/app/randomization_service.hpp"
 #include "balint/app/services.hpp"
 #include "balint/app/user_service.hpp"
@@ -23,6 +24,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <libpq-fe.h>
+#include <map>
 #include <set>
 #include <string>
 #include <sys/wait.h>
@@ -302,12 +304,7 @@ TEST_SUITE("postgres") {
     }
     // Signed in on the first server; the session lives in the database, so every server
     // knows it (none holds state another needs).
-    const auto signed_in = test::http(servers[0]->port(), "POST", "/api/login",
-                                      R"({"user":"coord","password":")" + password + "\"}");
-    REQUIRE_MESSAGE(signed_in.status == 200, signed_in.body);
-    const test::credentials coordinator{
-        signed_in.set_cookie.substr(0, signed_in.set_cookie.find(';')),
-        signed_in.json().find("csrf_token")->as_string()};
+    const auto coordinator = test::sign_in(servers[0]->port(), "coord", password);
 
     std::atomic<int> ok{0};
     std::atomic<int> refused{0};
@@ -330,5 +327,145 @@ TEST_SUITE("postgres") {
 
     auto db = storage::database::open(url);
     check_allocated_once(*db, participants);
+  }
+
+  TEST_CASE("a lost database connection answers 503, writes nothing, and the server reconnects") {
+    testing::database_place place;
+    REQUIRE(place.postgres());
+    const auto url = place.fresh("lost");
+    const std::string password = "a long enough password";
+    {
+      auto db = storage::database::open(url);
+      enrol_with_baseline(*db, 4);
+      const app::request console{"setup", now, app::role::console};
+      REQUIRE(app::add_user(*db, console, "coord", "coordinator", password).has_value());
+    }
+    test::serve_process server(url, place.dir() / "serve");
+    const auto coordinator = test::sign_in(server.port(), "coord", password);
+    REQUIRE(test::http(server.port(), "GET", "/api/participants", "", coordinator).status == 200);
+
+    // The database server drops every connection of the trial (a restart, a failover).
+    const auto cut = [&] {
+      run_sql(url,
+              "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
+              "current_database() AND pid <> pg_backend_pid()");
+    };
+    cut();
+    const auto lost = test::http(server.port(), "GET", "/api/participants", "", coordinator);
+    CHECK(lost.status == 503);
+    CHECK(lost.error_code() == "unavailable");
+    CHECK(test::http(server.port(), "GET", "/api/participants", "", coordinator).status == 200);
+
+    // A write that meets a lost connection is not made; its retry is made once.
+    cut();
+    const auto write =
+        test::http(server.port(), "POST", "/api/participants/P100/randomize", "", coordinator);
+    CHECK(write.status == 503);
+    const auto again =
+        test::http(server.port(), "POST", "/api/participants/P100/randomize", "", coordinator);
+    CHECK_MESSAGE(again.status == 200, again.body);
+    auto db = storage::database::open(url);
+    CHECK(db->allocations().size() == 1);
+    const auto audit = app::verify_audit(*db);
+    CHECK_MESSAGE(audit.ok, audit.problem);
+  }
+
+  TEST_CASE("kill -9 of one of 3 servers during attendance writes loses no acknowledged write") {
+    testing::database_place place;
+    REQUIRE(place.postgres());
+    const auto url = place.fresh("killed");
+    {
+      auto db = storage::database::open(url);
+      REQUIRE(app::build_demo(*db, {"setup", app::utc_now(), app::role::console}, {}));
+    }
+    std::vector<std::unique_ptr<test::serve_process>> servers;
+    for (int k = 0; k < 3; ++k) {
+      servers.push_back(
+          std::make_unique<test::serve_process>(url, place.dir() / ("serve" + std::to_string(k))));
+    }
+    const auto leader = test::sign_in(servers[1]->port(), "leader-a", "demo-leader-password");
+
+    // Every mark the demo's leader may set: flip each one already made (with a reason), set
+    // the ones of today's session.
+    struct mark {
+      int session;
+      std::string participant;
+      std::string status;
+      bool acknowledged = false;
+    };
+    std::vector<mark> marks;
+    const auto sessions = test::http(servers[1]->port(), "GET", "/api/sessions", "", leader).json();
+    for (const auto& s : sessions.as_array()) {
+      if (s.find("kind")->as_string() != "session") continue;
+      const int n = static_cast<int>(s.find("number")->as_int());
+      if (n > 10) continue;
+      const auto roster =
+          test::http(servers[1]->port(), "GET", "/api/sessions/" + std::to_string(n), "", leader)
+              .json();
+      for (const auto& a : roster.find("attendance")->as_array()) {
+        const auto* was = a.find("status");
+        const bool present = was && was->is_string() && was->as_string() == "present";
+        marks.push_back({n, a.find("participant")->as_string(), present ? "absent" : "present"});
+      }
+    }
+    REQUIRE(marks.size() > 60);
+
+    std::atomic<std::size_t> next{0};
+    std::atomic<int> answered_after_kill{0};
+    std::atomic<bool> killed{false};
+    std::vector<std::thread> clients;
+    for (int t = 0; t < 8; ++t) {
+      clients.emplace_back([&, t] {
+        for (std::size_t i = next++; i < marks.size(); i = next++) {
+          auto& m = marks[i];
+          const std::size_t k = (i + static_cast<std::size_t>(t)) % 3;
+          if (k == 0 && killed) continue;  // its clients would only be refused
+          try {
+            const auto r = test::http(
+                servers[k]->port(), "PUT",
+                "/api/sessions/" + std::to_string(m.session) + "/attendance/" + m.participant,
+                R"({"status":")" + m.status + R"(","reason":"kill test"})", leader);
+            m.acknowledged = r.status == 200;
+            if (m.acknowledged && killed && k != 0) ++answered_after_kill;
+          } catch (const std::exception&) {
+            // The killed server's connections: not acknowledged, so either outcome is right.
+          }
+        }
+      });
+    }
+    // A quarter of the way in, one machine goes down.
+    while (next < marks.size() / 4) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    servers[0]->kill_now();
+    killed = true;
+    for (auto& c : clients) c.join();
+    CHECK(answered_after_kill > 0);  // the others kept serving
+
+    // Every acknowledged mark is in the database, read back through a surviving server.
+    std::map<std::pair<int, std::string>, std::string> stored;
+    std::set<int> read;
+    for (const auto& m : marks) {
+      if (!read.insert(m.session).second) continue;
+      const auto roster = test::http(servers[2]->port(), "GET",
+                                     "/api/sessions/" + std::to_string(m.session), "", leader)
+                              .json();
+      for (const auto& a : roster.find("attendance")->as_array()) {
+        const auto* status = a.find("status");
+        stored[{m.session, a.find("participant")->as_string()}] =
+            status && status->is_string() ? status->as_string() : "";
+      }
+    }
+    int acknowledged = 0;
+    for (const auto& m : marks) {
+      if (!m.acknowledged) continue;
+      ++acknowledged;
+      CAPTURE(m.session);
+      CAPTURE(m.participant);
+      CHECK(stored[{m.session, m.participant}] == m.status);
+    }
+    CHECK(acknowledged > static_cast<int>(marks.size()) / 2);
+    servers.clear();
+    auto db = storage::database::open(url);
+    const auto audit = app::verify_audit(*db);
+    CHECK_MESSAGE(audit.ok, audit.problem);
   }
 }

@@ -17,6 +17,9 @@ using transaction = storage::transaction;
 /// A failure of the database itself (disk full, corrupt file): exit 1 or HTTP 500, never a
 /// refusal.
 using storage_error = storage::storage_error;
+/// The database server cannot be reached just now (a storage_error): HTTP 503, and a new
+/// connection for the next request.
+using database_unavailable = storage::connection_lost;
 
 /// Opens or creates the database at `path`: a SQLite file, or a postgresql:// URL (migrations
 /// applied). Throws storage_error when it cannot be opened or reached, is not a balint-trial

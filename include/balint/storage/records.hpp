@@ -26,6 +26,14 @@ class storage_error : public std::runtime_error {
   int code_;
 };
 
+/// The database server cannot be reached: the connection broke (the server restarted, the
+/// network failed) or a new one was refused. Nothing of the transaction in flight is kept; a
+/// new connection may succeed (the HTTP server answers 503 and reconnects).
+class connection_lost : public storage_error {
+ public:
+  using storage_error::storage_error;
+};
+
 struct stored_trial {
   std::string key;
   std::string definition;  ///< trial definition JSON
