@@ -4,6 +4,7 @@
 // (target >= 0.5x of it). With a third argument `postgres` (run under scripts/with-postgres) the
 // same on PostgreSQL, beside a bare libpq loop doing one INSERT and COMMIT per row (issue 13).
 #include "bench_common.hpp"
+#include "bench_postgres.hpp"
 
 #include "balint/app/clock.hpp"
 #include "balint/app/randomization_service.hpp"
@@ -26,6 +27,9 @@
 using namespace balint;
 namespace fs = std::filesystem;
 using bench::clock_type;
+using bench::connect_or_exit;
+using bench::fresh_postgres_database;
+using bench::run_libpq;
 using bench::seconds_since;
 
 namespace {
@@ -47,26 +51,6 @@ double bare_sqlite_seconds(const fs::path& file, int rows) {
   return seconds_since(t0);
 }
 
-/// Runs `sql` on `url`; exits the benchmark when it fails.
-void run_libpq(PGconn* conn, const std::string& sql) {
-  PGresult* r = PQexec(conn, sql.c_str());
-  const auto status = PQresultStatus(r);
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-    std::fprintf(stderr, "bench: %s: %s", sql.c_str(), PQresultErrorMessage(r));
-    std::exit(2);
-  }
-  PQclear(r);
-}
-
-PGconn* connect_or_exit(const std::string& url) {
-  PGconn* conn = PQconnectdb(url.c_str());
-  if (PQstatus(conn) != CONNECTION_OK) {
-    std::fprintf(stderr, "bench: cannot connect to %s: %s", url.c_str(), PQerrorMessage(conn));
-    std::exit(2);
-  }
-  return conn;
-}
-
 /// The PostgreSQL baseline: one process, one INSERT and COMMIT per row (synchronous_commit on).
 double bare_postgres_seconds(const std::string& url, int rows) {
   PGconn* conn = connect_or_exit(url);
@@ -85,15 +69,6 @@ double bare_postgres_seconds(const std::string& url, int rows) {
   const double seconds = seconds_since(t0);
   PQfinish(conn);
   return seconds;
-}
-
-/// A fresh database `name` on the server of `server` (BALINT_TEST_POSTGRES), as a URL.
-std::string fresh_postgres_database(const std::string& server, const std::string& name) {
-  PGconn* admin = connect_or_exit(server);
-  run_libpq(admin, "DROP DATABASE IF EXISTS " + name);
-  run_libpq(admin, "CREATE DATABASE " + name);
-  PQfinish(admin);
-  return server.substr(0, server.rfind('/') + 1) + name;
 }
 
 std::string trial_config(int participants) {

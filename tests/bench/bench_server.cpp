@@ -16,8 +16,13 @@
 // and checks that no acknowledged write was lost: the audit entries written must cover every 2xx
 // answer wrk counted. Exits 1 when a row is invalid (a non-2xx answer, a lost write), 3 when the
 // target (PUT rate >= 0.5x the bare handler's) is missed.
-// Usage: bench_server BALINT_TRIAL [SECONDS]   (seconds per wrk run, default 10)
+// With a third argument `postgres` (under scripts/with-postgres), issue 13's run instead:
+// attendance PUTs with 1, 2 and 3 `serve` processes on one PostgreSQL database beside as many
+// processes of a bare libpq handler doing one INSERT and COMMIT per request
+// (`bench_server --bare-postgres URL THREADS` is that handler).
+// Usage: bench_server BALINT_TRIAL [SECONDS] [postgres]   (seconds per wrk run, default 10)
 #include "bench_common.hpp"
+#include "bench_postgres.hpp"
 
 #include "balint/core/json.hpp"
 
@@ -36,6 +41,7 @@
 #include <Poco/ThreadPool.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -44,6 +50,7 @@
 #include <fstream>
 #include <map>
 #include <optional>
+#include <pthread.h>
 #include <set>
 #include <sstream>
 #include <string>
@@ -93,7 +100,9 @@ struct served {
   int port = 0;
 };
 
-served spawn_server(const std::string& binary, const std::string& db, int threads) {
+/// A child process that prints "listening on http://HOST:PORT" when it serves: its pid and
+/// port (pid -1 when it did not start). Its standard error goes to /dev/null (the access log).
+served spawn(const std::vector<std::string>& argv) {
   std::fflush(stdout);
   int out[2];
   if (pipe(out) != 0) return {};
@@ -102,11 +111,7 @@ served spawn_server(const std::string& binary, const std::string& db, int thread
     dup2(out[1], 1);
     close(out[0]);
     close(out[1]);
-    std::freopen("/dev/null", "w", stderr);  // the access log
-    const std::string t = std::to_string(threads);
-    execl(binary.c_str(), binary.c_str(), "serve", "--db", db.c_str(), "--port", "0", "--threads",
-          t.c_str(), static_cast<char*>(nullptr));
-    std::_Exit(127);
+    bench::exec_quietly(argv);
   }
   close(out[1]);
   std::string line;
@@ -120,6 +125,10 @@ served spawn_server(const std::string& binary, const std::string& db, int thread
     return {};
   }
   return {pid, std::atoi(line.c_str() + colon + 1)};
+}
+
+served spawn_server(const std::string& binary, const std::string& db, int threads) {
+  return spawn({binary, "serve", "--db", db, "--port", "0", "--threads", std::to_string(threads)});
 }
 
 /// SIGTERM, then wait: the server finishes requests in flight and closes the database.
@@ -198,18 +207,20 @@ long long attendance_audit_entries(const std::string& db) {
   return scalar(db, "SELECT count(*) FROM audit_entry WHERE action = 'attendance.log'");
 }
 
+/// The current marks of the intervention cohort.
+constexpr const char* marks_sql =
+    "SELECT s.number, p.code, a.status FROM attendance a "
+    "JOIN session_slot s ON s.id = a.slot_id "
+    "JOIN participant p ON p.id = a.participant_id "
+    "WHERE s.cohort = 'intervention' AND s.kind = 'session'";
+
 /// Current marks of the intervention cohort: "n/CODE" → status.
 std::map<std::string, std::string> current_marks(const std::string& db_path) {
   std::map<std::string, std::string> out;
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
     sqlite3_stmt* s = nullptr;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT s.number, p.code, a.status FROM attendance a "
-                           "JOIN session_slot s ON s.id = a.slot_id "
-                           "JOIN participant p ON p.id = a.participant_id "
-                           "WHERE s.cohort = 'intervention' AND s.kind = 'session'",
-                           -1, &s, nullptr) == SQLITE_OK) {
+    if (sqlite3_prepare_v2(db, marks_sql, -1, &s, nullptr) == SQLITE_OK) {
       while (sqlite3_step(s) == SQLITE_ROW) {
         out[std::to_string(sqlite3_column_int(s, 0)) + "/" +
             reinterpret_cast<const char*>(sqlite3_column_text(s, 1))] =
@@ -219,6 +230,19 @@ std::map<std::string, std::string> current_marks(const std::string& db_path) {
     sqlite3_finalize(s);
   }
   sqlite3_close(db);
+  return out;
+}
+
+/// The same on PostgreSQL.
+std::map<std::string, std::string> current_marks_postgres(const std::string& url) {
+  std::map<std::string, std::string> out;
+  PGconn* conn = bench::connect_or_exit(url);
+  PGresult* r = PQexec(conn, marks_sql);
+  for (int i = 0; PQresultStatus(r) == PGRES_TUPLES_OK && i < PQntuples(r); ++i) {
+    out[std::string(PQgetvalue(r, i, 0)) + "/" + PQgetvalue(r, i, 1)] = PQgetvalue(r, i, 2);
+  }
+  PQclear(r);
+  PQfinish(conn);
   return out;
 }
 
@@ -264,10 +288,10 @@ std::set<std::string> unread_connections(int port) {
 }
 
 wrk_result run_wrk(int port, const std::string& path, int seconds,
-                   const std::vector<std::string>& extra) {
+                   const std::vector<std::string>& extra, int conns = connections) {
   std::vector<std::string> argv = {"wrk",
                                    "-t" + std::to_string(wrk_threads),
-                                   "-c" + std::to_string(connections),
+                                   "-c" + std::to_string(conns),
                                    "-d" + std::to_string(seconds) + "s",
                                    "--latency",
                                    "--timeout",
@@ -388,41 +412,73 @@ end
 
 // --- the bare baseline ------------------------------------------------------------------------
 
+/// How a bare handler stores one request: (database, URI, body, time) → stored.
+using store_fn = bool (*)(const std::string&, const std::string&, const std::string&,
+                          const std::string&);
+
+/// One INSERT into a WAL table with synchronous=FULL; one connection per worker thread, opened
+/// on its first request, closed with the thread.
+bool store_in_sqlite(const std::string& db_path, const std::string& uri, const std::string& body,
+                     const std::string& at) {
+  struct connection {
+    sqlite3* db = nullptr;
+    sqlite3_stmt* insert = nullptr;
+    ~connection() {
+      sqlite3_finalize(insert);
+      sqlite3_close(db);
+    }
+  };
+  thread_local connection conn;
+  if (!conn.db) {
+    sqlite3_open(db_path.c_str(), &conn.db);
+    sqlite3_busy_timeout(conn.db, 10000);
+    sqlite3_exec(conn.db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", nullptr, nullptr,
+                 nullptr);
+    sqlite3_prepare_v2(conn.db, "INSERT INTO mark (path, body, at) VALUES (?, ?, ?)", -1,
+                       &conn.insert, nullptr);
+  }
+  sqlite3_bind_text(conn.insert, 1, uri.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(conn.insert, 2, body.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(conn.insert, 3, at.c_str(), -1, SQLITE_TRANSIENT);
+  const bool ok = sqlite3_step(conn.insert) == SQLITE_DONE;
+  sqlite3_reset(conn.insert);
+  return ok;
+}
+
+/// One INSERT, committed on its own (synchronous_commit on), over a prepared statement; one
+/// libpq connection per worker thread.
+bool store_in_postgres(const std::string& url, const std::string& uri, const std::string& body,
+                       const std::string& at) {
+  struct connection {
+    PGconn* conn = nullptr;
+    ~connection() { PQfinish(conn); }
+  };
+  thread_local connection c;
+  if (!c.conn) {
+    c.conn = bench::connect_or_exit(url);
+    PQclear(PQprepare(c.conn, "insert", "INSERT INTO mark (path, body, at) VALUES ($1, $2, $3)", 3,
+                      nullptr));
+  }
+  const char* values[] = {uri.c_str(), body.c_str(), at.c_str()};
+  PGresult* r = PQexecPrepared(c.conn, "insert", 3, values, nullptr, nullptr, 0);
+  const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+  PQclear(r);
+  return ok;
+}
+
+/// The baseline's handler: stores the request, answers what it stored as ours does.
 class bare_handler : public Poco::Net::HTTPRequestHandler {
  public:
-  explicit bare_handler(std::string db_path) : db_path_(std::move(db_path)) {}
+  bare_handler(std::string db, store_fn store) : db_(std::move(db)), store_(store) {}
   void handleRequest(Poco::Net::HTTPServerRequest& request,
                      Poco::Net::HTTPServerResponse& response) override {
-    // One connection per worker thread, opened on its first request, closed with the thread.
-    struct connection {
-      sqlite3* db = nullptr;
-      sqlite3_stmt* insert = nullptr;
-      ~connection() {
-        sqlite3_finalize(insert);
-        sqlite3_close(db);
-      }
-    };
-    thread_local connection conn;
-    if (!conn.db) {
-      sqlite3_open(db_path_.c_str(), &conn.db);
-      sqlite3_busy_timeout(conn.db, 10000);
-      sqlite3_exec(conn.db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", nullptr, nullptr,
-                   nullptr);
-      sqlite3_prepare_v2(conn.db, "INSERT INTO mark (path, body, at) VALUES (?, ?, ?)", -1,
-                         &conn.insert, nullptr);
-    }
-    sqlite3_stmt* insert = conn.insert;
     std::string body;
     Poco::StreamCopier::copyToString(request.stream(), body);
     const std::string at =
         std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
-    sqlite3_bind_text(insert, 1, request.getURI().c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(insert, 2, body.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(insert, 3, at.c_str(), -1, SQLITE_TRANSIENT);
-    const bool ok = sqlite3_step(insert) == SQLITE_DONE;
-    sqlite3_reset(insert);
-    // Answers what it stored, as ours does: /api/sessions/N/attendance/CODE?...
     const std::string uri = request.getURI();
+    const bool ok = store_(db_, uri, body, at);
+    // /api/sessions/N/attendance/CODE?...
     const auto a = uri.find("/sessions/") + 10;
     const auto b = uri.find("/attendance/");
     const auto c = uri.find('?');
@@ -437,19 +493,48 @@ class bare_handler : public Poco::Net::HTTPRequestHandler {
   }
 
  private:
-  std::string db_path_;
+  std::string db_;
+  store_fn store_;
 };
 
 class bare_factory : public Poco::Net::HTTPRequestHandlerFactory {
  public:
-  explicit bare_factory(std::string db_path) : db_path_(std::move(db_path)) {}
+  bare_factory(std::string db, store_fn store) : db_(std::move(db)), store_(store) {}
   Poco::Net::HTTPRequestHandler* createRequestHandler(
       const Poco::Net::HTTPServerRequest&) override {
-    return new bare_handler(db_path_);
+    return new bare_handler(db_, store_);
   }
 
  private:
-  std::string db_path_;
+  std::string db_;
+  store_fn store_;
+};
+
+/// A bare server on 127.0.0.1 (any free port), keep-alive, `threads` workers.
+struct bare_server {
+  Poco::ThreadPool pool;
+  Poco::Net::ServerSocket socket;
+  Poco::Net::HTTPServer http;
+  bare_server(const std::string& db, store_fn store, int threads)
+      : pool("bare-http", 2, threads + 2, 60),
+        socket(Poco::Net::SocketAddress("127.0.0.1", 0), 64),
+        http(new bare_factory(db, store), pool, socket, params(threads)) {
+    http.start();
+  }
+  ~bare_server() {
+    http.stopAll(false);
+    pool.joinAll();
+  }
+  int port() const { return socket.address().port(); }
+  static Poco::Net::HTTPServerParams* params(int threads) {
+    auto p = new Poco::Net::HTTPServerParams;
+    p->setMaxThreads(threads);
+    p->setMaxQueued(4 * threads);
+    p->setKeepAlive(true);
+    p->setKeepAliveTimeout(Poco::Timespan(10, 0));
+    p->setMaxKeepAliveRequests(0);
+    return p;
+  }
 };
 
 /// The bare handler under the same PUT script; the rows it inserted.
@@ -460,19 +545,11 @@ std::pair<wrk_result, long long> run_bare(const fs::path& dir, const std::string
   bench::bare_sqlite(db_path,
                      "PRAGMA journal_mode=WAL; CREATE TABLE mark (id INTEGER PRIMARY KEY, path "
                      "TEXT NOT NULL, body TEXT NOT NULL, at TEXT NOT NULL) STRICT;");
-  Poco::ThreadPool pool("bare-http", 2, connections + 2, 60);
-  Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0), 64);
-  auto params = new Poco::Net::HTTPServerParams;
-  params->setMaxThreads(connections);
-  params->setMaxQueued(4 * connections);
-  params->setKeepAlive(true);
-  params->setKeepAliveTimeout(Poco::Timespan(10, 0));
-  params->setMaxKeepAliveRequests(0);
-  Poco::Net::HTTPServer http(new bare_factory(db_path), pool, socket, params);
-  http.start();
-  const auto r = run_wrk(socket.address().port(), "/", seconds, {"-s", script});
-  http.stopAll(false);
-  pool.joinAll();
+  wrk_result r;
+  {
+    bare_server bare(db_path, store_in_sqlite, connections);
+    r = run_wrk(bare.port(), "/", seconds, {"-s", script});
+  }
   return {r, scalar(db_path, "SELECT count(*) FROM mark")};
 }
 
@@ -491,9 +568,8 @@ struct ours_run {
 /// cohort (a resident may come to a session other than the one planned for them, so a mark
 /// outside the session's roster is as valid a write). "n/CODE" → the status to set first: the
 /// current mark flipped, or absent when there is none.
-std::vector<std::pair<std::string, std::string>> targets_of(const core::json& sessions,
-                                                            const std::string& db) {
-  const auto marks = current_marks(db);
+std::vector<std::pair<std::string, std::string>> targets_of(
+    const core::json& sessions, const std::map<std::string, std::string>& marks) {
   const std::string today = [] {
     char buf[32];
     const std::time_t t = std::time(nullptr);
@@ -546,7 +622,7 @@ ours_run run_ours(const std::string& binary, const std::string& db, const fs::pa
     stop_server(srv);
     return r;
   }
-  const auto targets = targets_of(*sessions, db);
+  const auto targets = targets_of(*sessions, current_marks(db));
   if (targets.size() < static_cast<std::size_t>(2 * connections)) {
     std::fprintf(stderr, "bench: only %zu marks to change in held sessions\n", targets.size());
     stop_server(srv);
@@ -580,9 +656,177 @@ std::string ratio(double x, double base) {
   return buf;
 }
 
+// --- several processes on PostgreSQL (issue 13) ------------------------------------------------
+
+/// `bench_server --bare-postgres URL THREADS`: the bare libpq handler as a process of its own,
+/// until SIGTERM.
+int serve_bare_postgres(const std::string& url, int threads) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  bare_server bare(url, store_in_postgres, threads);
+  std::printf("listening on http://127.0.0.1:%d\n", bare.port());
+  std::fflush(stdout);
+  int sig = 0;
+  sigwait(&set, &sig);
+  return 0;
+}
+
+/// Every `parts`-th target from `k` on: disjoint shares, one per process.
+std::vector<std::pair<std::string, std::string>> share(
+    const std::vector<std::pair<std::string, std::string>>& targets, int k, int parts) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (std::size_t i = static_cast<std::size_t>(k); i < targets.size();
+       i += static_cast<std::size_t>(parts)) {
+    out.push_back(targets[i]);
+  }
+  return out;
+}
+
+/// One wrk per server at once, each with its share of the marks and `conns` connections; the
+/// sum of their rates (latencies: the worst of them).
+wrk_result run_wrk_on_all(const std::vector<served>& servers,
+                          const std::vector<std::pair<std::string, std::string>>& targets,
+                          const signed_in& who, const fs::path& dir, const std::string& name,
+                          int seconds, int conns) {
+  const int n = static_cast<int>(servers.size());
+  std::vector<wrk_result> each(servers.size());
+  std::vector<std::thread> runs;
+  for (int k = 0; k < n; ++k) {
+    const std::string script = (dir / (name + "-" + std::to_string(k) + ".lua")).string();
+    std::ofstream(script) << put_script(share(targets, k, n), who);
+    runs.emplace_back([&, k, script] {
+      each[static_cast<std::size_t>(k)] =
+          run_wrk(servers[static_cast<std::size_t>(k)].port, "/", seconds, {"-s", script}, conns);
+    });
+  }
+  for (auto& t : runs) t.join();
+  wrk_result sum;
+  sum.ok = true;
+  for (const auto& w : each) {
+    sum.ok = sum.ok && w.ok;
+    sum.requests += w.requests;
+    sum.rate += w.rate;
+    sum.p50_ms = std::max(sum.p50_ms, w.p50_ms);
+    sum.p99_ms = std::max(sum.p99_ms, w.p99_ms);
+    sum.non_2xx += w.non_2xx;
+    sum.unserved += w.unserved;
+  }
+  return sum;
+}
+
+/// Attendance PUTs with 1, 2 and 3 `serve` processes on one PostgreSQL database, beside 1, 2 and
+/// 3 bare libpq handlers (one INSERT and COMMIT per request), 64 connections in all.
+int postgres_main(const std::string& binary, int seconds, const fs::path& dir) {
+  const char* server = std::getenv("BALINT_TEST_POSTGRES");
+  if (!server) {
+    std::fprintf(stderr, "bench: the postgres run needs a server: scripts/with-postgres ...\n");
+    return 2;
+  }
+  const std::string db = bench::fresh_postgres_database(server, "bench_server");
+  if (run({binary, "demo", "--db", db}).first != 0) {
+    std::fprintf(stderr, "bench: 'balint-trial demo --db %s' failed\n", db.c_str());
+    return 1;
+  }
+  const std::string bare_db = bench::fresh_postgres_database(server, "bench_server_bare");
+  {
+    PGconn* conn = bench::connect_or_exit(bare_db);
+    bench::run_libpq(conn,
+                     "CREATE TABLE mark (id BIGSERIAL PRIMARY KEY, path TEXT NOT NULL, body TEXT "
+                     "NOT NULL, at TEXT NOT NULL)");
+    PQfinish(conn);
+  }
+  const std::string self = fs::read_symlink("/proc/self/exe").string();
+  std::vector<std::pair<std::string, std::string>> bare_targets;
+  for (int n = 1; n <= 9; ++n) {
+    for (int p = 1; p <= 16; ++p) {
+      bare_targets.emplace_back(std::to_string(n) + "/T" + std::to_string(p), "absent");
+    }
+  }
+  const auto count = [](const std::string& url, const char* sql) {
+    return bench::postgres_scalar(url, sql);
+  };
+  constexpr const char* audit_sql =
+      "SELECT count(*) FROM audit_entry WHERE action = 'attendance.log'";
+
+  std::printf(
+      "\nIssue 13 benchmark: attendance PUT on PostgreSQL, 1-3 server processes, %d keep-alive "
+      "connections in all, %d s per row\n\n",
+      connections, seconds);
+  std::printf("| %9s | %14s | %8s | %14s | %8s | %8s | %7s | %5s |\n", "processes",
+              "bare libpq r/s", "bare p99", "balint-trial r/s", "p99 ms", "non-2xx", "lost",
+              "ratio");
+  std::printf(
+      "|-----------|----------------|----------|------------------|----------|----------|"
+      "---------|-------|\n");
+  bool valid = true;
+  bool met = true;
+  std::vector<double> bare_rates;
+  std::vector<double> our_rates;
+  for (int n = 1; n <= 3; ++n) {
+    const int conns = connections / n;
+    std::vector<served> bares;
+    for (int k = 0; k < n; ++k) {
+      bares.push_back(spawn({self, "--bare-postgres", bare_db, std::to_string(conns)}));
+    }
+    const long long bare_before = count(bare_db, "SELECT count(*) FROM mark");
+    const auto bare = run_wrk_on_all(bares, bare_targets, {"balint_session=0", "0"}, dir,
+                                     "bare-" + std::to_string(n), seconds, conns);
+    for (const auto& b : bares) stop_server(b);
+    const long long bare_rows = count(bare_db, "SELECT count(*) FROM mark") - bare_before;
+
+    std::vector<served> ours;
+    for (int k = 0; k < n; ++k) ours.push_back(spawn_server(binary, db, conns));
+    bool started = true;
+    for (const auto& o : ours) started = started && o.pid > 0;
+    const auto who = started ? login(ours[0].port) : std::nullopt;
+    const auto sessions =
+        who ? get_json(ours[0].port, "/api/sessions?cohort=intervention", *who) : std::nullopt;
+    if (!who || !sessions) {
+      std::fprintf(stderr, "bench: a server did not start, or sign-in failed\n");
+      for (const auto& o : ours) {
+        if (o.pid > 0) stop_server(o);
+      }
+      return 1;
+    }
+    const long long before = count(db, audit_sql);
+    const auto mine = run_wrk_on_all(ours, targets_of(*sessions, current_marks_postgres(db)), *who,
+                                     dir, "ours-" + std::to_string(n), seconds, conns);
+    for (const auto& o : ours) stop_server(o);
+    const long long written = count(db, audit_sql) - before;
+
+    const long long lost = std::max(0LL, (mine.requests - mine.non_2xx) - written) +
+                           std::max(0LL, (bare.requests - bare.non_2xx) - bare_rows);
+    valid = valid && bare.ok && mine.ok && mine.non_2xx == 0 && bare.non_2xx == 0 && lost == 0;
+    const double r = bare.rate > 0 ? mine.rate / bare.rate : 0;
+    met = met && r >= 0.5;
+    bare_rates.push_back(bare.rate);
+    our_rates.push_back(mine.rate);
+    std::printf("| %9d | %14.0f | %8.2f | %16.0f | %8.2f | %8lld | %7lld | %5.2f |\n", n, bare.rate,
+                bare.p99_ms, mine.rate, mine.p99_ms, mine.non_2xx, lost, r);
+  }
+  std::printf(
+      "\ngrowth from 1 to 3 processes: balint-trial %.2fx, bare libpq handler %.2fx (one machine, "
+      "2 cores, shared with PostgreSQL and wrk)\n",
+      our_rates[0] > 0 ? our_rates[2] / our_rates[0] : 0,
+      bare_rates[0] > 0 ? bare_rates[2] / bare_rates[0] : 0);
+  std::printf("lost: acknowledged (2xx) writes missing from the database afterwards\n");
+  std::printf("every configuration >= 0.5x the bare handler with as many processes: %s\n",
+              met ? "met" : "NOT met");
+  if (!valid) {
+    std::printf("INVALID: a non-2xx answer or a lost write (see above)\n");
+    return 1;
+  }
+  return met ? 0 : 3;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 4 && std::string(argv[1]) == "--bare-postgres") {
+    return serve_bare_postgres(argv[2], std::atoi(argv[3]));
+  }
   if (argc < 2) {
     std::fprintf(stderr, "usage: bench_server BALINT_TRIAL [SECONDS]\n");
     return 2;
@@ -600,6 +844,7 @@ int main(int argc, char** argv) {
     fs::path dir;
     ~remove_on_exit() { fs::remove_all(dir); }
   } cleanup{dir};
+  if (argc > 3 && std::string(argv[3]) == "postgres") return postgres_main(binary, seconds, dir);
   const std::string db = (dir / "trial.db").string();
   if (run({binary, "demo", "--db", db}).first != 0) {
     std::fprintf(stderr, "bench: 'balint-trial demo --db %s' failed\n", db.c_str());
