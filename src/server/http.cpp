@@ -312,13 +312,17 @@ struct shared_state {
 
   /// The trial `id` (empty: the site's only one), or why there is none. A trial is looked up
   /// once and kept; one made since (by another server or the command line) is found on its
-  /// first request. At a site of several trials the unnamed trial is looked up every time: a
-  /// second trial may have appeared.
+  /// first request. At a site of several trials, which trial is the only one is looked up
+  /// again after `unnamed_kept_for` (listing the trials opens each): a second trial made
+  /// meanwhile makes requests without a trial in the path ambiguous within that time.
   core::result<trial_state*> trial(const std::string& id) {
     std::lock_guard lock(trials_mutex_);
     if (!site.holds_many()) return one_file_trial(id);
+    const auto now = std::chrono::steady_clock::now();
     if (!id.empty()) {
       if (auto it = trials_.find(id); it != trials_.end()) return it->second.get();
+    } else if (unnamed_ && now - unnamed_found_at_ < unnamed_kept_for) {
+      return unnamed_;
     }
     auto found = site.find_trial(id, "trial");
     if (!found) {
@@ -328,6 +332,10 @@ struct shared_state {
     }
     auto& slot = trials_[found->id];
     if (!slot) slot = std::make_unique<trial_state>(std::move(found.value()));
+    if (id.empty()) {
+      unnamed_ = slot.get();
+      unnamed_found_at_ = now;
+    }
     return slot.get();
   }
 
@@ -357,8 +365,11 @@ struct shared_state {
   }
 
  private:
+  static constexpr std::chrono::seconds unnamed_kept_for{10};
   std::mutex trials_mutex_;
   std::map<std::string, std::unique_ptr<trial_state>> trials_;
+  trial_state* unnamed_ = nullptr;  ///< the site's only trial when last looked up
+  std::chrono::steady_clock::time_point unnamed_found_at_;
 };
 
 std::vector<std::string> segments(const std::string& path) {
