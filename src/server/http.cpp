@@ -535,19 +535,24 @@ class api_handler : public Poco::Net::HTTPRequestHandler {
       trial = found.value();
     }
     Poco::URI uri(request.getURI());
-    lease accounts(state_.accounts);
+    // One connection when the accounts are in the trial's own database (a file, or the public
+    // schema): a server then holds at most one connection per worker thread.
     std::optional<lease> trial_db;
     if (trial) trial_db.emplace(trial->pool);
-    app::database& db = trial ? **trial_db : *accounts;
-    call c{{"anonymous", at}, db,           state_.cfg, params_,    {},
-           core::json(),      std::nullopt, "",         &*accounts, &state_.site};
+    const bool shared = trial && trial->entry.locator == state_.site.accounts_locator();
+    std::optional<lease> accounts_db;
+    if (!shared) accounts_db.emplace(state_.accounts);
+    app::database& accounts = shared ? **trial_db : **accounts_db;
+    app::database& db = trial ? **trial_db : accounts;
+    call c{{"anonymous", at}, db,           state_.cfg, params_,   {},
+           core::json(),      std::nullopt, "",         &accounts, &state_.site};
     for (const auto& [k, v] : uri.getQueryParameters()) c.query[k] = v;
     Poco::Net::NameValueCollection cookies;
     request.getCookies(cookies);
     c.cookie_token = cookies.get(session_cookie, "");
 
     if (!route_->anonymous()) {
-      auto who = app::authenticate(*accounts, c.req, c.cookie_token, state_.cfg.security);
+      auto who = app::authenticate(accounts, c.req, c.cookie_token, state_.cfg.security);
       if (!who) return error_response(who.error());
       user = who->user;
       c.req.actor = who->user;
