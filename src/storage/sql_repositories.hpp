@@ -118,6 +118,17 @@ class sql_repositories : public database {
 
   /// Open begin() calls: 1 = the outermost transaction, more = savepoints inside it.
   int depth_ = 0;
+  /// The trial row and its instruments as read in the current transaction: every use case
+  /// loads the trial, some several times, and a batch of the group commit runs many use cases
+  /// in one transaction. Within a transaction nobody else changes them (writers of a trial take
+  /// turns; a read is one snapshot), so they are read once; forgotten when they are written,
+  /// when a savepoint rolls back and when the transaction ends.
+  std::optional<std::optional<stored_trial>> trial_read_;
+  std::optional<std::vector<std::pair<std::string, std::string>>> instruments_read_;
+  void forget_reads() noexcept {
+    trial_read_.reset();
+    instruments_read_.reset();
+  }
   /// The connection's prepared statements.
   virtual detail::statement_source& statements() = 0;
   /// A statement for `text` from this connection's cache (prepared once per connection).

@@ -14,6 +14,7 @@ void sql_repositories::begin_transaction(bool write) {
     ++depth_;
     return;
   }
+  forget_reads();
   begin_outer(write);
   depth_ = 1;
 }
@@ -26,11 +27,13 @@ void sql_repositories::commit() {
     --depth_;
     return;
   }
+  forget_reads();
   commit_outer();
   depth_ = 0;
 }
 
 void sql_repositories::rollback() noexcept {
+  forget_reads();
   if (depth_ > 1 && in_transaction()) {
     const std::string name = "nested_" + std::to_string(depth_ - 1);
     statements().run_quietly("ROLLBACK TO SAVEPOINT " + name);
