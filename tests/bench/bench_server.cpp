@@ -71,24 +71,34 @@ const std::string leader_password = "demo-leader-password";
 
 // --- processes --------------------------------------------------------------------------------
 
-/// Runs a program; its exit code and standard output (standard error goes to /dev/null).
-std::pair<int, std::string> run(const std::vector<std::string>& argv) {
+/// Starts a program with its standard output into a pipe (standard error to /dev/null); its
+/// pid, and the pipe's end to read in `out`. pid -1 when no pipe could be made.
+pid_t start_piped(const std::vector<std::string>& argv, int& out) {
   std::fflush(stdout);
-  int out[2];
-  if (pipe(out) != 0) return {-1, ""};
+  int ends[2];
+  if (pipe(ends) != 0) return -1;
   const pid_t pid = fork();
   if (pid == 0) {
-    dup2(out[1], 1);
-    close(out[0]);
-    close(out[1]);
+    dup2(ends[1], 1);
+    close(ends[0]);
+    close(ends[1]);
     bench::exec_quietly(argv);
   }
-  close(out[1]);
+  close(ends[1]);
+  out = ends[0];
+  return pid;
+}
+
+/// Runs a program; its exit code and standard output (standard error goes to /dev/null).
+std::pair<int, std::string> run(const std::vector<std::string>& argv) {
+  int out = -1;
+  const pid_t pid = start_piped(argv, out);
+  if (pid < 0) return {-1, ""};
   std::string text;
   char buf[4096];
   ssize_t n = 0;
-  while ((n = read(out[0], buf, sizeof buf)) > 0) text.append(buf, static_cast<std::size_t>(n));
-  close(out[0]);
+  while ((n = read(out, buf, sizeof buf)) > 0) text.append(buf, static_cast<std::size_t>(n));
+  close(out);
   int status = 0;
   waitpid(pid, &status, 0);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, text};
@@ -103,21 +113,13 @@ struct served {
 /// A child process that prints "listening on http://HOST:PORT" when it serves: its pid and
 /// port (pid -1 when it did not start). Its standard error goes to /dev/null (the access log).
 served spawn(const std::vector<std::string>& argv) {
-  std::fflush(stdout);
-  int out[2];
-  if (pipe(out) != 0) return {};
-  const pid_t pid = fork();
-  if (pid == 0) {
-    dup2(out[1], 1);
-    close(out[0]);
-    close(out[1]);
-    bench::exec_quietly(argv);
-  }
-  close(out[1]);
+  int out = -1;
+  const pid_t pid = start_piped(argv, out);
+  if (pid < 0) return {};
   std::string line;
   char c = 0;
-  while (read(out[0], &c, 1) == 1 && c != '\n') line += c;
-  close(out[0]);  // the server writes nothing more to standard output
+  while (read(out, &c, 1) == 1 && c != '\n') line += c;
+  close(out);  // the server writes nothing more to standard output
   const auto colon = line.rfind(':');
   if (line.rfind("listening on http://", 0) != 0 || colon == std::string::npos) {
     kill(pid, SIGKILL);

@@ -60,20 +60,35 @@ void print_set_up(std::ostream& out, const app::init_result& r, const std::strin
          "import'.\n";
 }
 
-core::result<int> cmd_init(invocation& in) {
+/// What init and trial create read before touching any database: the definition of --config
+/// (none: the default trial) and the list's seed.
+struct set_up_input {
   std::optional<std::string> config;
-  if (const auto path = in.options.get("config")) {
+  app::list_seed seed;
+};
+
+core::result<set_up_input> read_set_up_input(const parsed_options& o) {
+  set_up_input in;
+  if (const auto path = o.get("config")) {
     auto text = read_file(*path, "--config");
     if (!text) return std::move(text).error();
-    config = std::move(text.value());
+    in.config = std::move(text.value());
   }
-  auto seed = list_seed_from(in.options);
+  auto seed = list_seed_from(o);
   if (!seed) return std::move(seed).error();
+  in.seed = seed.value();
+  return in;
+}
+
+core::result<int> cmd_init(invocation& in) {
+  auto given = read_set_up_input(in.options);
+  if (!given) return std::move(given).error();
+  const auto& [config, seed] = given.value();
   const std::string& path = in.options.at("db");
   const bool existed = fs::exists(path);
   auto db = open_db(in.options, true);
   if (!db) return std::move(db).error();
-  auto r = app::init_trial(**db, make_request(in.options), config, seed.value());
+  auto r = app::init_trial(**db, make_request(in.options), config, seed);
   if (!r) {
     // A refused init leaves no new file behind.
     if (!existed) {
@@ -82,32 +97,27 @@ core::result<int> cmd_init(invocation& in) {
     }
     return std::move(r).error();
   }
-  print_set_up(in.out, r.value(), in.options.at("db"), seed.value());
+  print_set_up(in.out, r.value(), in.options.at("db"), seed);
   return 0;
 }
 
 core::result<int> cmd_trial_create(invocation& in) {
-  std::optional<std::string> config;
-  if (const auto path = in.options.get("config")) {
-    auto text = read_file(*path, "--config");
-    if (!text) return std::move(text).error();
-    config = std::move(text.value());
-  }
-  auto seed = list_seed_from(in.options);
-  if (!seed) return std::move(seed).error();
+  auto given = read_set_up_input(in.options);
+  if (!given) return std::move(given).error();
+  const auto& [config, seed] = given.value();
   const std::string& where = in.options.at("db");
   // A new site is a new directory (a PostgreSQL database is made by its administrator).
   if (!app::is_database_server(where) && !fs::exists(where)) fs::create_directories(where);
   const app::site s(where);
   core::result<app::init_result> r = core::invalid_input("--db", "");
   try {
-    r = app::create_trial(s, make_request(in.options), config, seed.value());
+    r = app::create_trial(s, make_request(in.options), config, seed);
   } catch (const app::storage_error& e) {
     if (!app::is_database_server(where)) throw;
     return core::invalid_input("--db", e.what());
   }
   if (!r) return std::move(r).error();
-  print_set_up(in.out, r.value(), s.trial_locator(r->trial_id), seed.value());
+  print_set_up(in.out, r.value(), s.trial_locator(r->trial_id), seed);
   in.out << "Every command takes it with --db " << where << " --trial " << r->trial_id << ".\n";
   return 0;
 }
