@@ -59,15 +59,14 @@ std::string site::trial_locator(const std::string& id) const {
   return locator_;
 }
 
-std::vector<trial_entry> site::trials() const {
-  std::vector<trial_entry> out;
-  const auto add = [&](const std::string& where) {
+void site::for_each_trial(const std::function<void(const trial_entry&, database&)>& visit) const {
+  const auto open = [&](const std::string& where) {
     auto db = open_database(where);
-    if (auto e = entry_of(*db, where)) out.push_back(std::move(*e));
+    if (auto e = entry_of(*db, where)) visit(*e, *db);
   };
   switch (kind_) {
     case kind::file:
-      if (fs::exists(locator_)) add(locator_);
+      if (fs::exists(locator_)) open(locator_);
       break;
     case kind::directory: {
       const fs::path dir = fs::path(locator_) / trials_dir;
@@ -75,23 +74,32 @@ std::vector<trial_entry> site::trials() const {
       for (const auto& f : fs::directory_iterator(dir)) {
         const auto stem = f.path().stem().string();
         if (f.path().extension() == ".db" && storage::is_trial_name(stem)) {
-          add(trial_locator(stem));
+          open(trial_locator(stem));
         }
       }
       break;
     }
     case kind::server:
-      add(locator_);
-      for (const auto& id : storage::postgres_site_trials(locator_)) add(trial_locator(id));
+      open(locator_);
+      for (const auto& id : storage::postgres_site_trials(locator_)) open(trial_locator(id));
       break;
   }
+}
+
+std::vector<trial_entry> site::trials() const {
+  std::vector<trial_entry> out;
+  for_each_trial([&](const trial_entry& e, database&) { out.push_back(e); });
   std::sort(out.begin(), out.end(),
             [](const trial_entry& a, const trial_entry& b) { return a.id < b.id; });
   return out;
 }
 
 core::result<trial_entry> site::find_trial(const std::string& id, const std::string& field) const {
-  const auto all = trials();
+  return find_trial(trials(), id, field);
+}
+
+core::result<trial_entry> site::find_trial(const std::vector<trial_entry>& all,
+                                           const std::string& id, const std::string& field) const {
   const std::string listed = all.empty() ? std::string("it holds no trial yet")
                                          : "its trials: " + core::join(names(all), ", ");
   if (id.empty()) {
@@ -114,12 +122,14 @@ core::result<trial_entry> site::find_trial(const std::string& id, const std::str
 core::result<std::vector<trial_summary>> list_trials(const site& s, const request& req) {
   if (auto ok = authorize(req, use_case::list_trials); !ok) return std::move(ok).error();
   std::vector<trial_summary> out;
-  for (const auto& t : s.trials()) {
-    auto db = open_database(t.locator);
-    auto mine = role_in_trial(*db, req.actor);
-    if (!mine && req.actor_role != role::admin && req.actor_role != role::console) continue;
-    out.push_back({t.id, t.title, mine});
-  }
+  s.for_each_trial([&](const trial_entry& t, database& db) {
+    const auto mine = role_in_trial(db, req.actor);
+    if (mine || req.actor_role == role::admin || req.actor_role == role::console) {
+      out.push_back({t.id, t.title, mine});
+    }
+  });
+  std::sort(out.begin(), out.end(),
+            [](const trial_summary& a, const trial_summary& b) { return a.id < b.id; });
   return out;
 }
 

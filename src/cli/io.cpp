@@ -94,12 +94,14 @@ core::result<std::unique_ptr<app::database>> open_database_at(const std::string&
 
 namespace {
 
-/// The trial `--trial` names at the site of `--db` (the only one when not named), opened.
-core::result<std::unique_ptr<app::database>> open_site_trial(const app::site& s,
-                                                             const std::string& id) {
+/// The trial `--trial` names at the site of `--db` (the only one when not named) among
+/// `listed` (none: the site's trials, listed here), opened.
+core::result<std::unique_ptr<app::database>> open_site_trial(
+    const app::site& s, const std::string& id,
+    const std::optional<std::vector<app::trial_entry>>& listed = std::nullopt) {
   core::result<app::trial_entry> found = core::invalid_input("--trial", "");
   try {
-    found = s.find_trial(id);
+    found = s.find_trial(listed ? *listed : s.trials(), id, "--trial");
   } catch (const app::storage_error& e) {
     return core::invalid_input("--db", e.what());
   }
@@ -139,6 +141,7 @@ core::result<std::unique_ptr<app::database>> open_db(const parsed_options& o, bo
     if (all.empty() || (all.size() == 1 && all.front().locator == where) || create) {
       return open_database_at(where, "--db", create);
     }
+    return open_site_trial(s, id, all);
   }
   return open_site_trial(s, id);
 }

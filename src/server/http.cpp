@@ -343,11 +343,16 @@ struct shared_state {
   /// under its own id or none.
   core::result<trial_state*> one_file_trial(const std::string& id) {
     auto& slot = trials_[std::string()];
-    if (!slot) slot = std::make_unique<trial_state>(app::trial_entry{"", "", site.locator()});
-    if (!id.empty() && slot->entry.id.empty()) {
-      if (auto found = site.find_trial(id, "trial")) slot->entry = found.value();
+    if (!slot) {
+      auto found = site.find_trial("", "trial");
+      slot = std::make_unique<trial_state>(found ? found.value()
+                                                 : app::trial_entry{"", "", site.locator()});
     }
-    if (!id.empty() && id != slot->entry.id) return no_such_trial(id);
+    // A file set up after the server started: its id is read again (the entry, read by
+    // requests without the lock, is never changed).
+    const bool named_here = id.empty() || id == slot->entry.id ||
+                            (slot->entry.id.empty() && site.find_trial(id, "trial").has_value());
+    if (!named_here) return no_such_trial(id);
     return slot.get();
   }
 

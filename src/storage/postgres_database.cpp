@@ -111,6 +111,12 @@ bool is_postgres_url(std::string_view locator) {
 postgres_database::postgres_database(const std::string& url)
     : url_((refuse_password_in(url), url)),
       schema_(schema_of(url)),
+      // A site's trials each have their own writer lock (the two-key form, keyed by schema):
+      // trials never wait for each other.
+      begin_write_(std::string("BEGIN ISOLATION LEVEL READ COMMITTED; SELECT ") +
+                   (schema_.empty() ? std::string("pg_advisory_xact_lock(") + writer_lock + ")"
+                                    : std::string("pg_advisory_xact_lock(") + writer_lock_class +
+                                          ", hashtext('" + schema_ + "'))")),
       connection_(server_part(url)),
       statements_(connection_.get()) {
   connection_.exec("SET client_encoding = 'UTF8'", "cannot open the database " + url_);
@@ -198,14 +204,7 @@ void postgres_database::begin_outer(bool write) {
   if (write) {
     // Writers of the trial take turns across every process and server: the same
     // single-writer model as SQLite's, so check-then-write use cases stay correct.
-    // A site's trials each have their own writer lock (the two-key form, keyed by schema):
-    // trials never wait for each other.
-    connection_.exec(
-        std::string("BEGIN ISOLATION LEVEL READ COMMITTED; SELECT ") +
-            (schema_.empty() ? std::string("pg_advisory_xact_lock(") + writer_lock + ")"
-                             : std::string("pg_advisory_xact_lock(") + writer_lock_class +
-                                   ", hashtext('" + schema_ + "'))"),
-        "starting a transaction");
+    connection_.exec(begin_write_, "starting a transaction");
   } else {
     // One snapshot for the whole read; never waits for a writer.
     connection_.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "starting a transaction");

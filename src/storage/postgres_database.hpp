@@ -35,6 +35,8 @@ class postgres_database final : public sql_repositories {
   std::string url_;
   /// "trial_ID" for a trial of a site, empty for the database's own (public) schema.
   std::string schema_;
+  /// BEGIN of a write transaction with the trial's writer lock (made once).
+  std::string begin_write_;
   detail::postgres_connection connection_;
   /// Declared after `connection_`, so dropped before the connection closes.
   detail::postgres_statement_cache statements_;

@@ -6,6 +6,7 @@
 #include "balint/app/user_service.hpp"
 #include "balint/core/result.hpp"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,11 +42,16 @@ class site {
   /// Every trial of the site, sorted by id. Opens each (throws storage_error when one cannot
   /// be opened).
   std::vector<trial_entry> trials() const;
+  /// Calls `visit(entry, its open database)` for every trial of the site, in no set order.
+  void for_each_trial(const std::function<void(const trial_entry&, database&)>& visit) const;
   /// The trial `id`, or the only one when `id` is empty. not_found (field `field`) naming the
   /// site's trials when there is no such trial; invalid_input when `id` is empty and the site
   /// holds several (naming them) or none.
   core::result<trial_entry> find_trial(const std::string& id,
                                        const std::string& field = "--trial") const;
+  /// The same among `listed` (what trials() returned), without listing them again.
+  core::result<trial_entry> find_trial(const std::vector<trial_entry>& listed,
+                                       const std::string& id, const std::string& field) const;
 
  private:
   enum class kind { file, directory, server };

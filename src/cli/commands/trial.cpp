@@ -187,6 +187,16 @@ core::result<int> cmd_migrate(invocation& in) {
 
 }  // namespace
 
+/// The options init and trial create share.
+const option_spec config_option{
+    "config", "TRIAL.json", "trial definition (default: tongji-2020)", false, {}};
+const option_spec seed_option{
+    "seed",
+    "N",
+    "seed of the allocation list, 0-4294967295 (default: drawn from the system, recorded)",
+    false,
+    {}};
+
 std::vector<command> trial_commands() {
   return {
       {"init",
@@ -195,14 +205,7 @@ std::vector<command> trial_commands() {
        "Tongji Balint-group trial (schemas/trials/tongji-2020.json). A definition that breaks "
        "schemas/trial.schema.json is refused with the JSON path of the problem. The whole "
        "allocation list is generated from the seed and sealed; init prints its commitment.",
-       {db_option,
-        {"config", "TRIAL.json", "trial definition (default: tongji-2020)", false, {}},
-        {"seed",
-         "N",
-         "seed of the allocation list, 0-4294967295 (default: drawn from the system, recorded)",
-         false,
-         {}},
-        as_option},
+       {db_option, config_option, seed_option, as_option},
        cmd_init,
        true},
       {"trial create",
@@ -212,12 +215,8 @@ std::vector<command> trial_commands() {
        "as init checks it, and its id names the trial; an id the site already holds is refused. "
        "Then give people roles in it with 'user grant'.",
        {{"db", "SITE", "the site: a directory, or postgresql://host/dbname", true, {}},
-        {"config", "TRIAL.json", "trial definition (default: tongji-2020)", false, {}},
-        {"seed",
-         "N",
-         "seed of the allocation list, 0-4294967295 (default: drawn from the system, recorded)",
-         false,
-         {}},
+        config_option,
+        seed_option,
         as_option},
        cmd_trial_create,
        true},

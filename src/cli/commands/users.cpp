@@ -24,6 +24,11 @@ const option_spec account_trial_option{
     false,
     {}};
 
+/// --role, one of the four roles a user can have.
+option_spec role_option(std::string help) {
+  return {"role", "ROLE", std::move(help), true, {"coordinator", "leader", "analyst", "admin"}};
+}
+
 core::result<int> cmd_user_add(invocation& in) {
   auto password = read_password(in.err);
   if (!password) return std::move(password).error();
@@ -86,11 +91,7 @@ std::vector<command> user_commands() {
        {db_option,
         account_trial_option,
         {"name", "USER", "user name: letters, digits, '.', '-', '_'", true, {}},
-        {"role",
-         "ROLE",
-         "what the user may do",
-         true,
-         {"coordinator", "leader", "analyst", "admin"}},
+        role_option("what the user may do"),
         as_option},
        cmd_user_add,
        true},
@@ -101,11 +102,7 @@ std::vector<command> user_commands() {
        {{"db", "SITE", "the site: a directory, or postgresql://host/dbname", true, {}},
         trial_option,
         {"name", "USER", "the account's name", true, {}},
-        {"role",
-         "ROLE",
-         "what the account may do in this trial",
-         true,
-         {"coordinator", "leader", "analyst", "admin"}},
+        role_option("what the account may do in this trial"),
         as_option},
        cmd_user_grant,
        true},
