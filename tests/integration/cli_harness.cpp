@@ -167,6 +167,16 @@ run_result run_sqlite(const std::string& db_path, const std::string& sql) {
   return run_program("sqlite3", {"-bail", db_path, sql});
 }
 
+run_result run_sql(const std::string& db, const std::string& sql) {
+  if (db.rfind("postgresql://", 0) != 0 && db.rfind("postgres://", 0) != 0) {
+    return run_sqlite(db, sql);
+  }
+  // -X: no ~/.psqlrc; -A -t: unaligned rows only, as sqlite3 prints them. psql 15 prints the
+  // result of every statement of a -c string.
+  return run_program("psql",
+                     {"-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", db, "-c", sql});
+}
+
 std::string source_path(const std::string& relative) {
   return (fs::path(BALINT_SOURCE_DIR) / relative).string();
 }

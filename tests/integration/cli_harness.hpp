@@ -43,6 +43,9 @@ run_result run_cli(const std::vector<std::string>& args, const std::string& stdi
 
 /// Runs SQL on a database file with the sqlite3 command-line shell (as an intruder would).
 run_result run_sqlite(const std::string& db_path, const std::string& sql);
+/// `sql` run on a trial's database, whichever it is: sqlite3 on a file, psql on a
+/// postgresql:// URL. Both print one line per row, columns separated by '|'.
+run_result run_sql(const std::string& db, const std::string& sql);
 
 /// The path of a file of the source tree: source_path("tests/data/demo/participants.csv").
 std::string source_path(const std::string& relative);

@@ -36,8 +36,9 @@ run_result expect_exit(int expected, const std::vector<std::string>& args) {
 }
 
 /// A fresh trial with the 36 demo participants and their pre questionnaires.
-std::string demo_db(const temp_dir& dir) {
-  const std::string db = dir.file("trial.db");
+std::string demo_db(const temp_dir& dir) { return demo_db_at(dir.file("trial.db")); }
+
+std::string demo_db_at(const std::string& db) {
   expect_exit(0, {"init", "--db", db});
   expect_exit(0, {"participant", "import", "--db", db, "--csv", demo_participants()});
   expect_exit(0, {"outcome", "import", "--db", db, "--csv", demo_baseline()});

@@ -25,6 +25,8 @@ bool names_entry(const std::string& text, int n);
 run_result expect_exit(int expected, const std::vector<std::string>& args);
 /// A fresh trial with the 36 demo participants and their pre questionnaires.
 std::string demo_db(const temp_dir& dir);
+/// The same demo trial at `db` (a file path or a PostgreSQL URL of an empty database).
+std::string demo_db_at(const std::string& db);
 core::json parse_json_output(const run_result& r);
 core::json audit_log(const std::string& db);
 std::size_t audit_count(const std::string& db);

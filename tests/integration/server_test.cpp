@@ -1,12 +1,16 @@
 // The HTTP API against a real server on 127.0.0.1 (issue 8): a real SQLite file set up through
 // the real CLI, the server started in-process on port 0 (and once as the real binary, to stop
-// it with SIGTERM), Poco's HTTPClientSession as the client.
+// it with SIGTERM), Poco's HTTPClientSession as the client. ctest runs it twice: on SQLite
+// files (integration/integration_server) and on PostgreSQL (postgres/integration_server, where
+// BALINT_TEST_POSTGRES makes every database of the test a fresh PostgreSQL one; issue 13).
+// The cases share one planned trial, built once per run, so each compares before and after.
 
 #include "balint/server/server.hpp"
 
 #include "cli_harness.hpp"
 #include "cli_steps.hpp"
 #include "http_client.hpp"
+#include "scratch_database.hpp"
 
 #include "balint/core/json.hpp"
 
@@ -42,7 +46,7 @@ using balint::test::credentials;
 using balint::test::http;
 using balint::test::reply;
 using balint::test::run_cli;
-using balint::test::run_sqlite;
+using balint::test::run_sql;
 using balint::test::temp_dir;
 
 namespace {
@@ -52,12 +56,12 @@ const std::string password = "correct horse battery";
 /// The randomized demo trial with its programme planned, leaders L1 (odd sessions) and L2
 /// (even sessions), and one user per role: coord, L1 (leader), ana, adm. Built once.
 struct trial_fixture {
-  temp_dir dir;
+  testing::database_place place;  ///< SQLite files, or PostgreSQL under BALINT_TEST_POSTGRES
   std::string db;
   std::vector<std::string> session1;  ///< roster of intervention session 1
   std::vector<std::string> session2;
 
-  trial_fixture() : db(dir.file("trial.db")) {
+  trial_fixture() : db(place.fresh("trial")) {
     expect_exit(0, {"init", "--db", db, "--seed", "20161012"});
     expect_exit(0, {"participant", "import", "--db", db, "--csv", demo_participants()});
     expect_exit(0, {"outcome", "import", "--db", db, "--csv", demo_baseline()});
@@ -117,18 +121,18 @@ credentials login(std::uint16_t port, const std::string& user) {
 
 /// Rows that matter for "nothing was written": attendance marks and audit entries.
 std::string written(const std::string& db) {
-  return run_sqlite(db, "SELECT count(*) FROM attendance; SELECT count(*) FROM audit_entry;").out;
+  return run_sql(db, "SELECT count(*) FROM attendance; SELECT count(*) FROM audit_entry;").out;
 }
 
 /// Every row a refused write could leave behind: participants (with their withdrawal),
 /// questionnaires, allocations, attendance and audit entries.
 std::string trial_rows(const std::string& db) {
-  return run_sqlite(db,
-                    "SELECT count(*) FROM participant; "
-                    "SELECT count(*) FROM participant WHERE withdrawn_at IS NOT NULL; "
-                    "SELECT count(*) FROM assessment; SELECT count(*) FROM item_response; "
-                    "SELECT count(*) FROM allocation; SELECT count(*) FROM attendance; "
-                    "SELECT count(*) FROM audit_entry;")
+  return run_sql(db,
+                 "SELECT count(*) FROM participant; "
+                 "SELECT count(*) FROM participant WHERE withdrawn_at IS NOT NULL; "
+                 "SELECT count(*) FROM assessment; SELECT count(*) FROM item_response; "
+                 "SELECT count(*) FROM allocation; SELECT count(*) FROM attendance; "
+                 "SELECT count(*) FROM audit_entry;")
       .out;
 }
 
@@ -239,8 +243,8 @@ TEST_SUITE("server") {
     // The token is 128 bits in hex and the database keeps only its SHA-256.
     const auto token = ok.set_cookie.substr(15, ok.set_cookie.find(';') - 15);
     CHECK(token.size() == 32);
-    CHECK(run_sqlite(fixture().db, "SELECT count(*) FROM web_session WHERE token_hash = '" + token +
-                                       "' OR csrf_token = '" + token + "';")
+    CHECK(run_sql(fixture().db, "SELECT count(*) FROM web_session WHERE token_hash = '" + token +
+                                    "' OR csrf_token = '" + token + "';")
               .out == "0\n");
 
     const auto wrong =
@@ -393,10 +397,10 @@ TEST_SUITE("server") {
     const auto participant_list = participants.json();
     for (const auto& p : participant_list.as_array()) {
       // The allocation shows once it is made and never before; the baseline says what it lacks.
-      const bool randomized = run_sqlite(f.db,
-                                         "SELECT count(*) FROM allocation a JOIN participant "
-                                         "p ON p.id = a.participant_id WHERE p.code = '" +
-                                             str(p, "code") + "';")
+      const bool randomized = run_sql(f.db,
+                                      "SELECT count(*) FROM allocation a JOIN participant "
+                                      "p ON p.id = a.participant_id WHERE p.code = '" +
+                                          str(p, "code") + "';")
                                   .out == "1\n";
       CHECK(p.find("allocation")->is_null() == !randomized);
       if (str(p, "code") == "T91") {
@@ -423,7 +427,7 @@ TEST_SUITE("server") {
     for (const auto& e : log.as_array()) actors.insert(str(e, "actor"));
     CHECK(actors.count("L1") == 1);
     CHECK(actors.count("coord") == 1);
-    CHECK(run_sqlite(f.db, "SELECT withdrawal_reason FROM participant WHERE code = 'T90';").out ==
+    CHECK(run_sql(f.db, "SELECT withdrawal_reason FROM participant WHERE code = 'T90';").out ==
           "moved away\n");
     // A leader sees the sessions they lead (L1: the odd ones), their rosters and progress only.
     const auto sessions = http(s.port(), "GET", "/api/sessions", "", as["L1"]).json();
@@ -455,8 +459,8 @@ TEST_SUITE("server") {
   }
 
   TEST_CASE("a coordinator randomizes over the API and sees the arm only then") {
-    temp_dir dir;
-    const auto db = demo_db(dir);
+    testing::database_place place;
+    const auto db = demo_db_at(place.fresh("randomize"));
     const auto r = run_cli({"user", "add", "--db", db, "--name", "coord", "--role", "coordinator"},
                            password + "\n");
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
@@ -468,9 +472,9 @@ TEST_SUITE("server") {
     const auto arm = a.json().find("arm")->as_string();
     CHECK((arm == "intervention" || arm == "waitlist"));
     CHECK(trial_rows(db) != before);
-    CHECK(run_sqlite(db,
-                     "SELECT a.arm FROM allocation a JOIN participant p ON p.id = "
-                     "a.participant_id WHERE p.code = 'T01';")
+    CHECK(run_sql(db,
+                  "SELECT a.arm FROM allocation a JOIN participant p ON p.id = "
+                  "a.participant_id WHERE p.code = 'T01';")
               .out == arm + "\n");
     const auto again = trial_rows(db);
     CHECK(http(s.port(), "POST", "/api/participants/T01/randomize", "", coord).status == 409);
@@ -601,9 +605,9 @@ TEST_SUITE("server") {
         {"POST", "/api/users/ana/disable", "", &adm},
         {"POST", "/api/logout", "", &coord},
     };
-    const auto before = trial_rows(f.db) + run_sqlite(f.db,
-                                                      "SELECT count(*) FROM user; SELECT "
-                                                      "count(*) FROM web_session;")
+    const auto before = trial_rows(f.db) + run_sql(f.db,
+                                                   "SELECT count(*) FROM \"user\"; SELECT "
+                                                   "count(*) FROM web_session;")
                                                .out;
     for (const auto& w : writes) {
       CAPTURE(w.path);
@@ -611,9 +615,9 @@ TEST_SUITE("server") {
       CHECK(r.status == 403);
       CHECK(r.error_field() == "X-CSRF-Token");
     }
-    CHECK(trial_rows(f.db) + run_sqlite(f.db,
-                                        "SELECT count(*) FROM user; SELECT count(*) FROM "
-                                        "web_session;")
+    CHECK(trial_rows(f.db) + run_sql(f.db,
+                                     "SELECT count(*) FROM \"user\"; SELECT count(*) FROM "
+                                     "web_session;")
                                  .out ==
           before);
   }
@@ -670,11 +674,13 @@ TEST_SUITE("server") {
   TEST_CASE("a session expires after the idle timeout; logout ends it at once") {
     auto& f = fixture();
     app::security_settings quick;
-    quick.idle_timeout_seconds = 1;
+    // The session's clock starts when sign-in began, before its password hash (a second or
+    // more under the sanitizers): 3 s leave room for that, 4.5 s of quiet are past them.
+    quick.idle_timeout_seconds = 3;
     running_server s(f.db, quick);
     const auto ana = login(s.port(), "ana");
     CHECK(http(s.port(), "GET", "/api/attendance/progress", "", ana).status == 200);
-    std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+    std::this_thread::sleep_for(std::chrono::milliseconds(4500));
     const auto expired = http(s.port(), "GET", "/api/attendance/progress", "", ana);
     CHECK(expired.status == 401);
     CHECK(contains(expired.body, "expired"));
@@ -706,10 +712,10 @@ TEST_SUITE("server") {
     }
     for (auto& t : threads) t.join();
     CHECK(ok == static_cast<int>(roster.size()));
-    CHECK(run_sqlite(f.db,
-                     "SELECT count(*) FROM attendance a JOIN session_slot s ON s.id = a.slot_id "
-                     "WHERE s.cohort = 'intervention' AND s.kind = 'session' AND s.number = 1 "
-                     "AND a.status = 'excused';")
+    CHECK(run_sql(f.db,
+                  "SELECT count(*) FROM attendance a JOIN session_slot s ON s.id = a.slot_id "
+                  "WHERE s.cohort = 'intervention' AND s.kind = 'session' AND s.number = 1 "
+                  "AND a.status = 'excused';")
               .out == std::to_string(roster.size()) + "\n");
     expect_exit(0, {"audit", "verify", "--db", f.db});
   }

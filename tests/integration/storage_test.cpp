@@ -1,5 +1,9 @@
-// Storage against real SQLite files: pragmas, migrations, transactions, constraints and the
-// append-only audit table.
+// Storage against real databases: a SQLite file (integration/integration_storage) and, under
+// BALINT_TEST_POSTGRES, a fresh PostgreSQL database (postgres/integration_storage, issue 13):
+// settings, migrations, transactions, constraints and the append-only audit table. Where the
+// engines differ (their error texts, how an intruder disables a trigger) each case says both.
+#include "scratch_database.hpp"
+
 #include "balint/app/audit.hpp"
 #include "balint/app/services.hpp"
 #include "balint/storage/database.hpp"
@@ -7,48 +11,98 @@
 #include <doctest/doctest.h>
 #include <sqlite3.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <libpq-fe.h>
 #include <stdexcept>
 #include <string>
-#include <unistd.h>
 
 using namespace balint;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct temp_dir {
-  fs::path path;
-  temp_dir() {
-    char tmpl[] = "/tmp/balint-storage-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~temp_dir() { fs::remove_all(path); }
-};
-
-/// Runs SQL on a second, independent connection (as an intruder or another process would);
-/// returns the SQLite error message, or "" on success.
-std::string exec_other(const fs::path& db, const std::string& sql) {
-  sqlite3* h = nullptr;
-  sqlite3_open(db.c_str(), &h);
-  char* msg = nullptr;
-  const int rc = sqlite3_exec(h, sql.c_str(), nullptr, nullptr, &msg);
-  std::string out = rc == SQLITE_OK ? "" : (msg ? msg : "error");
-  sqlite3_free(msg);
-  sqlite3_close(h);
-  return out;
+bool on_postgres() {
+  const char* server = std::getenv("BALINT_TEST_POSTGRES");
+  return server && *server;
 }
 
-long long count(const fs::path& db, const std::string& table) {
-  sqlite3* h = nullptr;
-  sqlite3_open(db.c_str(), &h);
-  sqlite3_stmt* st = nullptr;
-  sqlite3_prepare_v2(h, ("SELECT count(*) FROM " + table).c_str(), -1, &st, nullptr);
-  sqlite3_step(st);
-  const long long n = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  sqlite3_close(h);
-  return n;
+/// One test's database: a SQLite file in a temporary folder, or a fresh PostgreSQL database.
+struct scratch {
+  testing::database_place place;
+  std::string locator = place.fresh("t");
+
+  bool postgres() const { return place.postgres(); }
+  std::unique_ptr<storage::database> open() const { return storage::database::open(locator); }
+
+  /// Runs SQL on a second, independent connection (as an intruder or another process would);
+  /// returns the engine's error message, or "" on success.
+  std::string exec_other(const std::string& sql) const {
+    if (postgres()) {
+      PGconn* conn = PQconnectdb(locator.c_str());
+      std::string out;
+      if (PQstatus(conn) != CONNECTION_OK) {
+        out = PQerrorMessage(conn);
+      } else {
+        PGresult* r = PQexec(conn, sql.c_str());
+        const auto status = PQresultStatus(r);
+        if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+          out = PQresultErrorMessage(r);
+        }
+        PQclear(r);
+      }
+      PQfinish(conn);
+      return out;
+    }
+    sqlite3* h = nullptr;
+    sqlite3_open(locator.c_str(), &h);
+    char* msg = nullptr;
+    const int rc = sqlite3_exec(h, sql.c_str(), nullptr, nullptr, &msg);
+    std::string out = rc == SQLITE_OK ? "" : (msg ? msg : "error");
+    sqlite3_free(msg);
+    sqlite3_close(h);
+    return out;
+  }
+
+  /// SELECT count(*) FROM `from`, on a second connection.
+  long long count(const std::string& from) const {
+    const std::string sql = "SELECT count(*) FROM " + from;
+    long long n = -1;
+    if (postgres()) {
+      PGconn* conn = PQconnectdb(locator.c_str());
+      PGresult* r = PQexec(conn, sql.c_str());
+      if (PQresultStatus(r) == PGRES_TUPLES_OK) n = std::atoll(PQgetvalue(r, 0, 0));
+      PQclear(r);
+      PQfinish(conn);
+      return n;
+    }
+    sqlite3* h = nullptr;
+    sqlite3_open(locator.c_str(), &h);
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(h, sql.c_str(), -1, &st, nullptr);
+    if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return n;
+  }
+
+  /// `UPDATE table SET definition = <definition with its top-level key set to the JSON value>`.
+  std::string set_json(const std::string& table, const std::string& key,
+                       const std::string& json_value) const {
+    if (postgres()) {
+      return "UPDATE " + table + " SET definition = jsonb_set(definition::jsonb, '{" + key +
+             "}', '" + json_value + "'::jsonb)::text";
+    }
+    return "UPDATE " + table + " SET definition = json_set(definition, '$." + key + "', json('" +
+           json_value + "'))";
+  }
+};
+
+/// `text` as an SQL string literal (both engines: quotes doubled, backslashes literal).
+std::string quoted(const std::string& text) {
+  std::string out = "'";
+  for (const char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out + "'";
 }
 
 enrolment::participant person(std::string code) {
@@ -87,11 +141,12 @@ const fs::path fixture_v1 = fs::path(BALINT_SOURCE_DIR) / "tests/data/fixture/v1
 }  // namespace
 
 TEST_SUITE("storage") {
-  TEST_CASE("opening a new file applies every migration with WAL, FULL sync and foreign keys") {
-    temp_dir dir;
-    auto db = storage::database::open((dir.path / "t.db").string());
+  TEST_CASE("opening a new database applies every migration, durable commits, foreign keys") {
+    scratch store;
+    auto db = store.open();
     const auto s = db->settings();
-    CHECK(s.journal_mode == "wal");
+    // SQLite: WAL with synchronous=FULL; PostgreSQL: synchronous_commit on.
+    CHECK(s.journal_mode == (store.postgres() ? "postgresql" : "wal"));
     CHECK(s.synchronous == 2);
     CHECK(s.foreign_keys);
     CHECK(s.user_version == storage::database::latest_schema_version());
@@ -99,22 +154,20 @@ TEST_SUITE("storage") {
   }
 
   TEST_CASE("reopening does not apply migrations twice and keeps data") {
-    temp_dir dir;
-    const auto file = (dir.path / "t.db").string();
+    scratch store;
     {
-      auto db = storage::database::open(file);
+      auto db = store.open();
       storage::transaction tx(*db);
       db->insert_participants({person("A1")}, "2026-01-01T00:00:00.000Z");
       tx.commit();
     }
-    auto db = storage::database::open(file);
+    auto db = store.open();
     CHECK(db->participants().size() == 1);
   }
 
   TEST_CASE("a transaction that is not committed leaves nothing behind") {
-    temp_dir dir;
-    const auto file = dir.path / "t.db";
-    auto db = storage::database::open(file.string());
+    scratch store;
+    auto db = store.open();
     {
       storage::transaction tx(*db);
       db->insert_participants({person("A1"), person("A2")}, "2026-01-01T00:00:00.000Z");
@@ -125,14 +178,13 @@ TEST_SUITE("storage") {
       db->insert_participants({person("A3")}, "2026-01-01T00:00:00.000Z");
       tx.commit();
     }
-    CHECK(count(file, "participant") == 1);
+    CHECK(store.count("participant") == 1);
   }
 
   TEST_CASE("a transaction inside a transaction is a savepoint: undone alone, kept by the outer") {
     // The server's group commit runs many use cases, each in its own transaction, inside one.
-    temp_dir dir;
-    const auto file = dir.path / "t.db";
-    auto db = storage::database::open(file.string());
+    scratch store;
+    auto db = store.open();
     {
       storage::transaction outer(*db);
       {
@@ -146,17 +198,44 @@ TEST_SUITE("storage") {
         CHECK(db->transaction_depth() == 2);
       }
       CHECK(db->transaction_depth() == 1);
-      CHECK(count(file, "participant") == 0);  // nothing visible to others before COMMIT
+      CHECK(store.count("participant") == 0);  // nothing visible to others before COMMIT
       outer.commit();
     }
     CHECK(db->transaction_depth() == 0);
-    CHECK(count(file, "participant") == 1);
+    CHECK(store.count("participant") == 1);
     CHECK(db->participants().front().participant.code == "A1");
   }
 
+  TEST_CASE("a failed statement inside a savepoint is undone with it; the outer goes on") {
+    // A group-commit batch: the refused use case's savepoint is rolled back, its neighbours'
+    // are kept. On PostgreSQL the failure aborts the transaction until that rollback, and the
+    // savepoint statements travel with the next statement (waiting_savepoints).
+    scratch store;
+    auto db = store.open();
+    {
+      storage::transaction batch(*db);
+      for (const std::string code : {"A1", "A1", "B1"}) {
+        storage::transaction use_case(*db);
+        try {
+          db->insert_participants({person(code)}, "2026-01-01T00:00:00.000Z");
+          use_case.commit();
+        } catch (const storage::storage_error&) {
+          CHECK(code == "A1");  // the second A1
+        }
+      }
+      {
+        storage::transaction nothing_ran(*db);  // opened and released empty
+        nothing_ran.commit();
+      }
+      batch.commit();
+    }
+    CHECK(store.count("participant") == 2);
+    CHECK(db->find_participant("B1").has_value());
+  }
+
   TEST_CASE("an exception inside a use case rolls the whole transaction back") {
-    temp_dir dir;
-    auto db = storage::database::open((dir.path / "t.db").string());
+    scratch store;
+    auto db = store.open();
     try {
       storage::transaction tx(*db);
       db->insert_participants({person("A1")}, "2026-01-01T00:00:00.000Z");
@@ -168,39 +247,42 @@ TEST_SUITE("storage") {
     CHECK(db->participants().empty());
   }
 
-  TEST_CASE("tables are STRICT and foreign keys are enforced") {
-    temp_dir dir;
-    const auto file = dir.path / "t.db";
-    { storage::database::open(file.string()); }
-    CHECK(exec_other(file,
-                     "INSERT INTO participant (code, age, gender, consent, enrolled_at) VALUES "
-                     "('X', 'old', 'F', 1, 'now')")
-              .find("cannot store TEXT value in INTEGER column") != std::string::npos);
-    CHECK(exec_other(file,
-                     "PRAGMA foreign_keys = ON; INSERT INTO assessment (participant_id, "
-                     "timepoint, instrument_id, recorded_at) VALUES (99, 'pre', 'msq', 'now')")
-              .find("FOREIGN KEY") != std::string::npos);
+  TEST_CASE("columns keep their types and foreign keys are enforced") {
+    scratch store;
+    { store.open(); }
+    // SQLite: STRICT tables; PostgreSQL: typed columns.
+    CHECK(store
+              .exec_other("INSERT INTO participant (code, age, gender, consent, enrolled_at) "
+                          "VALUES ('X', 'old', 'F', 1, 'now')")
+              .find(store.postgres()
+                        ? "invalid input syntax for type bigint"
+                        : "cannot store TEXT value in INTEGER column") != std::string::npos);
+    CHECK(store
+              .exec_other(std::string(store.postgres() ? "" : "PRAGMA foreign_keys = ON; ") +
+                          "INSERT INTO assessment (participant_id, timepoint, instrument_id, "
+                          "recorded_at) VALUES (99, 'pre', 'msq', 'now')")
+              .find(store.postgres() ? "violates foreign key constraint" : "FOREIGN KEY") !=
+          std::string::npos);
   }
 
   TEST_CASE("the audit table refuses UPDATE and DELETE") {
-    temp_dir dir;
-    const auto file = dir.path / "t.db";
-    auto db = storage::database::open(file.string());
+    scratch store;
+    auto db = store.open();
     {
       storage::transaction tx(*db);
       app::append_audit(*db, {"alice", "2026-01-01T00:00:00.000Z"}, "test.write", "thing:1",
                         std::nullopt, core::json("x"), std::nullopt);
       tx.commit();
     }
-    CHECK(exec_other(file, "UPDATE audit_entry SET actor = 'mallory'").find("append-only") !=
+    CHECK(store.exec_other("UPDATE audit_entry SET actor = 'mallory'").find("append-only") !=
           std::string::npos);
-    CHECK(exec_other(file, "DELETE FROM audit_entry").find("append-only") != std::string::npos);
-    CHECK(count(file, "audit_entry") == 1);
+    CHECK(store.exec_other("DELETE FROM audit_entry").find("append-only") != std::string::npos);
+    CHECK(store.count("audit_entry") == 1);
   }
 
   TEST_CASE("item answers round-trip with missing values kept as missing") {
-    temp_dir dir;
-    auto db = storage::database::open((dir.path / "t.db").string());
+    scratch store;
+    auto db = store.open();
     storage::transaction tx(*db);
     db->insert_instrument("msq", "{}");
     db->insert_participants({person("A1")}, "2026-01-01T00:00:00.000Z");
@@ -223,17 +305,19 @@ TEST_SUITE("storage") {
   }
 
   TEST_CASE("the audit chain verifies, and names an entry changed behind its back") {
-    temp_dir dir;
-    const auto file = dir.path / "t.db";
-    auto db = storage::database::open(file.string());
+    scratch store;
+    auto db = store.open();
     append_entries(*db, 3);
     auto ok = app::verify_audit(*db);
     CHECK(ok.ok);
     CHECK(ok.entries == 3);
     CHECK(ok.head_hash.size() == 64);
-    CHECK(exec_other(file,
-                     "DROP TRIGGER audit_entry_no_update; UPDATE audit_entry SET after = '7' "
-                     "WHERE seq = 2") == "");
+    // An intruder with the file (SQLite) or the table owner's password (PostgreSQL) first
+    // removes what keeps the table append-only.
+    CHECK(store.exec_other(std::string(store.postgres() ? "ALTER TABLE audit_entry DISABLE TRIGGER "
+                                                          "audit_entry_append_only; "
+                                                        : "DROP TRIGGER audit_entry_no_update; ") +
+                           "UPDATE audit_entry SET after = '7' WHERE seq = 2") == "");
     auto broken = app::verify_audit(*db);
     CHECK_FALSE(broken.ok);
     CHECK(broken.first_broken == 2);
@@ -243,8 +327,8 @@ TEST_SUITE("storage") {
   // --- the connection's statement cache: each SQL text is prepared once and reused ----------
 
   TEST_CASE("a reused statement reads the row its new bindings ask for, every time") {
-    temp_dir dir;
-    auto db = storage::database::open((dir.path / "t.db").string());
+    scratch store;
+    auto db = store.open();
     storage::transaction tx(*db);
     db->insert_participants({person("A1"), person("B2"), person("C3")}, "2026-01-01T00:00:00.000Z");
     tx.commit();
@@ -260,8 +344,8 @@ TEST_SUITE("storage") {
   }
 
   TEST_CASE("the same query nested inside itself runs on its own statement") {
-    temp_dir dir;
-    auto db = storage::database::open((dir.path / "t.db").string());
+    scratch store;
+    auto db = store.open();
     append_entries(*db, 3);
     // Sharing one statement would restart the outer walk or end it early.
     std::vector<std::int64_t> outer;
@@ -283,9 +367,8 @@ TEST_SUITE("storage") {
   }
 
   TEST_CASE("a statement that failed is reusable, and a rollback leaves no stale binding") {
-    temp_dir dir;
-    const auto file = dir.path / "t.db";
-    auto db = storage::database::open(file.string());
+    scratch store;
+    auto db = store.open();
     {
       storage::transaction tx(*db);
       db->insert_leader({0, "L1", "Leader One", "2026-01-01T00:00:00.000Z"});
@@ -320,33 +403,37 @@ TEST_SUITE("storage") {
       outer.commit();
       CHECK(db->transaction_depth() == 0);
     }
-    CHECK(count(file, "leader") == 4);
+    CHECK(store.count("leader") == 4);
     CHECK_FALSE(db->find_leader("N0").has_value());
     CHECK(db->find_leader("K1").has_value());
   }
 
   TEST_CASE("closing a connection with cached statements releases the file") {
-    temp_dir dir;
-    const auto file = dir.path / "t.db";
+    scratch store;
     {
-      auto db = storage::database::open(file.string());
+      auto db = store.open();
       storage::transaction tx(*db);
       db->insert_participants({person("A1")}, "2026-01-01T00:00:00.000Z");
       tx.commit();
       CHECK(db->find_participant("A1").has_value());
     }
-    // Another connection can take the write lock and change the schema: nothing is left open.
-    CHECK(exec_other(file, "BEGIN EXCLUSIVE; CREATE TABLE extra (x); COMMIT;") == "");
-    auto again = storage::database::open(file.string());
+    // Nothing is left open: on SQLite another connection can take the write lock and change
+    // the schema; on PostgreSQL no other session is connected to the database.
+    if (store.postgres()) {
+      CHECK(store.count("pg_stat_activity WHERE datname = current_database() AND pid <> "
+                        "pg_backend_pid()") == 0);
+    } else {
+      CHECK(store.exec_other("BEGIN EXCLUSIVE; CREATE TABLE extra (x); COMMIT;") == "");
+    }
+    auto again = store.open();
     CHECK(again->find_participant("A1").has_value());
   }
 
   // --- app::load_trial keeps parsed trials by their stored text ------------------------------
 
   TEST_CASE("load_trial follows the stored texts: a changed definition is parsed again") {
-    temp_dir dir;
-    const auto file = dir.path / "t.db";
-    auto db = storage::database::open(file.string());
+    scratch store;
+    auto db = store.open();
     const app::request req{"alice", "2026-01-01T00:00:00.000Z", app::role::console};
     REQUIRE(app::init_trial(*db, req, std::nullopt, {42, std::string(64, 'a'), true}).has_value());
     const auto first = app::load_trial(*db);
@@ -355,37 +442,25 @@ TEST_SUITE("storage") {
     const std::string original_text = db->load_trial()->definition;
     CHECK(app::load_trial(*db)->definition.title == title);  // the same text: the same trial
 
-    CHECK(exec_other(file,
-                     "UPDATE trial SET definition = json_set(definition, '$.title', "
-                     "'A changed title')") == "");
+    CHECK(store.exec_other(store.set_json("trial", "title", "\"A changed title\"")) == "");
     auto changed = app::load_trial(*db);
     REQUIRE(changed.has_value());
     CHECK(changed->definition.title == "A changed title");
     CHECK(changed->definition.source.find("title")->as_string() == "A changed title");
 
-    CHECK(exec_other(file,
-                     "UPDATE instrument SET definition = json_set(definition, '$.name', "
-                     "'Renamed') WHERE id = 'msq'") == "");
+    CHECK(store.exec_other(store.set_json("instrument", "name", "\"Renamed\"") +
+                           " WHERE id = 'msq'") == "");
     auto renamed = app::load_trial(*db);
     REQUIRE(renamed.has_value());
     CHECK(renamed->instruments.at("msq").name == "Renamed");
     CHECK(renamed->definition.title == "A changed title");
 
     // A definition that breaks the schema is refused, not served from an earlier parse.
-    CHECK(exec_other(file,
-                     "UPDATE trial SET definition = json_set(definition, '$.arms', "
-                     "json('[]'))") == "");
+    CHECK(store.exec_other(store.set_json("trial", "arms", "[]")) == "");
     CHECK_FALSE(app::load_trial(*db).has_value());
 
     // Back to the original text: the original trial again.
-    sqlite3* h = nullptr;
-    sqlite3_open(file.c_str(), &h);
-    sqlite3_stmt* st = nullptr;
-    sqlite3_prepare_v2(h, "UPDATE trial SET definition = ?", -1, &st, nullptr);
-    sqlite3_bind_text(st, 1, original_text.c_str(), -1, SQLITE_TRANSIENT);
-    CHECK(sqlite3_step(st) == SQLITE_DONE);
-    sqlite3_finalize(st);
-    sqlite3_close(h);
+    CHECK(store.exec_other("UPDATE trial SET definition = " + quoted(original_text)) == "");
     auto back = app::load_trial(*db);
     REQUIRE(back.has_value());
     CHECK(back->definition.title == title);
@@ -396,15 +471,14 @@ TEST_SUITE("storage") {
 
   TEST_CASE(
       "through the interfaces: commit keeps, rollback leaves nothing, nesting is savepoints") {
-    temp_dir dir;
-    const auto file = dir.path / "t.db";
-    auto db = storage::database::open(file.string());
+    scratch store;
+    auto db = store.open();
     storage::transaction_control& tx_control = *db;
     storage::participant_repository& people = *db;
 
     enrol(tx_control, people, {"A1"}, true);
     enrol(tx_control, people, {"B1", "B2"}, false);
-    CHECK(count(file, "participant") == 1);
+    CHECK(store.count("participant") == 1);
     CHECK_FALSE(tx_control.in_transaction());
     CHECK(tx_control.transaction_depth() == 0);
 
@@ -419,7 +493,7 @@ TEST_SUITE("storage") {
       enrol(tx_control, people, {"E1"}, false);  // rolled back alone
       CHECK(tx_control.in_transaction());
       CHECK(tx_control.transaction_depth() == 1);
-      CHECK(count(file, "participant") == 1);  // nothing visible outside before COMMIT
+      CHECK(store.count("participant") == 1);  // nothing visible outside before COMMIT
       outer.commit();
     }
     std::vector<std::string> codes;
@@ -427,52 +501,74 @@ TEST_SUITE("storage") {
     CHECK(codes == std::vector<std::string>{"A1", "C1"});
   }
 
-  TEST_CASE("a constraint failure is a storage_error with SQLite's extended code") {
-    temp_dir dir;
-    auto db = storage::database::open((dir.path / "t.db").string());
+  TEST_CASE("a constraint failure is a storage_error naming the constraint") {
+    scratch store;
+    auto db = store.open();
     enrol(*db, *db, {"A1"}, true);
-    storage::transaction tx(*db);
-    try {
-      db->insert_participants({person("A1")}, "2026-01-02T00:00:00.000Z");
-      FAIL("a duplicate code must not be stored");
-    } catch (const storage::storage_error& e) {
-      CHECK(e.code() == SQLITE_CONSTRAINT_UNIQUE);
-      CHECK(std::string(e.what()).find("UNIQUE constraint failed: participant.code") !=
-            std::string::npos);
+    {
+      storage::transaction tx(*db);
+      try {
+        db->insert_participants({person("A1")}, "2026-01-02T00:00:00.000Z");
+        FAIL("a duplicate code must not be stored");
+      } catch (const storage::storage_error& e) {
+        // SQLite gives its extended result code; PostgreSQL's SQLSTATE is in the message.
+        CHECK(e.code() == (store.postgres() ? 0 : SQLITE_CONSTRAINT_UNIQUE));
+        CHECK(std::string(e.what()).find(store.postgres()
+                                             ? "violates unique constraint \"participant_code_key\""
+                                             : "UNIQUE constraint failed: participant.code") !=
+              std::string::npos);
+      }
+      // The transaction is still there to roll back. SQLite undid the statement alone and
+      // goes on; PostgreSQL refuses everything until the rollback (use cases never go on
+      // after a failed statement: each is one transaction, or one savepoint of a batch).
+      CHECK(db->in_transaction());
+      if (!store.postgres()) CHECK(db->find_participant("A1").has_value());
     }
-    try {
-      const instruments::item_values items{1};
-      db->insert_assessments({{999, "pre", "msq", &items}}, "2026-01-02T00:00:00.000Z");
-      FAIL("an assessment of nobody must not be stored");
-    } catch (const storage::storage_error& e) {
-      CHECK(e.code() == SQLITE_CONSTRAINT_FOREIGNKEY);
+    {
+      storage::transaction tx(*db);
+      try {
+        const instruments::item_values items{1};
+        db->insert_assessments({{999, "pre", "msq", &items}}, "2026-01-02T00:00:00.000Z");
+        FAIL("an assessment of nobody must not be stored");
+      } catch (const storage::storage_error& e) {
+        CHECK(e.code() == (store.postgres() ? 0 : SQLITE_CONSTRAINT_FOREIGNKEY));
+        CHECK(std::string(e.what()).find(store.postgres() ? "violates foreign key constraint"
+                                                          : "FOREIGN KEY") != std::string::npos);
+      }
     }
-    // The failed statements are reusable, and the transaction is still there to roll back.
-    CHECK(db->in_transaction());
+    // After the rollbacks the failed statements are reusable.
+    CHECK_FALSE(db->in_transaction());
     CHECK(db->find_participant("A1").has_value());
+    enrol(*db, *db, {"B1"}, true);
+    CHECK(store.count("participant") == 2);
   }
 
   TEST_CASE("a database from a newer version is refused with both versions named, untouched") {
-    temp_dir dir;
-    const auto file = dir.path / "t.db";
-    { storage::database::open(file.string()); }
+    scratch store;
+    { store.open(); }
     const auto newer = std::to_string(storage::database::latest_schema_version() + 1);
-    CHECK(exec_other(file, "PRAGMA user_version = " + newer) == "");
+    // SQLite keeps the version in user_version, PostgreSQL in the table balint_schema.
+    CHECK(store.exec_other(store.postgres()
+                               ? "INSERT INTO balint_schema (version) VALUES (" + newer + ")"
+                               : "PRAGMA user_version = " + newer) == "");
     try {
-      storage::database::open(file.string());
+      store.open();
       FAIL("a newer database must be refused");
     } catch (const storage::storage_error& e) {
       CHECK(std::string(e.what()).find("schema version " + newer) != std::string::npos);
       CHECK(std::string(e.what()).find("use a newer balint-trial") != std::string::npos);
     }
     // Left as it was: still the newer version, nothing migrated.
-    CHECK(count(file, "pragma_user_version WHERE user_version = " + newer) == 1);
-    CHECK(count(file, "participant") == 0);
+    CHECK(store.count(store.postgres() ? "balint_schema WHERE version = " + newer
+                                       : "pragma_user_version WHERE user_version = " + newer) == 1);
+    CHECK(store.count("participant") == 0);
   }
 
-  TEST_CASE("a file that cannot be opened is a storage_error naming it") {
-    temp_dir dir;
-    const auto file = dir.path / "no-such-folder" / "t.db";
+  // PostgreSQL's unreachable servers and wrong passwords: postgres_test.cpp.
+  TEST_CASE("a file that cannot be opened is a storage_error naming it" *
+            doctest::skip(on_postgres())) {
+    testing::database_place place;
+    const auto file = place.dir() / "no-such-folder" / "t.db";
     try {
       storage::database::open(file.string());
       FAIL("a database in a missing folder cannot be opened");
@@ -484,9 +580,9 @@ TEST_SUITE("storage") {
   }
 
   TEST_CASE("the committed v1 fixture opens and migrates to this version" *
-            doctest::skip(!fs::exists(fixture_v1))) {
-    temp_dir dir;
-    const auto file = dir.path / "v1.db";
+            doctest::skip(!fs::exists(fixture_v1) || on_postgres())) {
+    testing::database_place place;
+    const auto file = place.dir() / "v1.db";
     fs::copy_file(fixture_v1, file);  // migrating the committed file itself would change it
     auto db = storage::database::open(file.string());
     CHECK(db->schema_version() == storage::database::latest_schema_version());
