@@ -562,8 +562,9 @@ class api_handler : public Poco::Net::HTTPRequestHandler {
       user = who->user;
       c.req.actor = who->user;
       c.req.actor_role = who->user_role;
-      if (trial && state_.site.holds_many()) {
-        // The account's role in this trial; none: the trial does not exist for them.
+      if (trial && state_.site.holds_many() && !shared) {
+        // The account's role in this trial; none: the trial does not exist for them. (When
+        // the accounts are the trial's own users, authenticate read that very row.)
         const auto role = app::role_in_trial(db, who->user);
         if (!role) return error_response(shared_state::no_such_trial(trial->entry.id));
         c.req.actor_role = who->user_role = *role;

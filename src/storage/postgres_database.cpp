@@ -212,16 +212,26 @@ void postgres_database::begin_outer(bool write) {
 }
 
 void postgres_database::commit_outer() {
-  if (PQtransactionStatus(connection_.get()) == PQTRANS_INERROR) {
-    // A statement failed and nobody rolled back: PostgreSQL would answer COMMIT with a
-    // silent ROLLBACK. Say so instead of acknowledging a write that did not happen.
-    rollback();
-    throw storage_error("the transaction failed earlier; nothing of it was written");
+  // The savepoint statements still waiting go in the same message as the COMMIT.
+  auto& waiting = statements_.waiting();
+  const bool failed = PQtransactionStatus(connection_.get()) == PQTRANS_INERROR;
+  if (!failed || !waiting.empty()) {
+    PGresult* r = PQexec(connection_.get(), waiting.take_with("COMMIT").c_str());
+    detail::check_result(connection_.get(), r, PGRES_COMMAND_OK, "committing");
+    const bool committed = std::string_view(PQcmdStatus(r)) == "COMMIT";
+    PQclear(r);
+    if (committed) return;
   }
-  connection_.exec("COMMIT", "committing");
+  // A statement failed and nobody rolled back: PostgreSQL answers COMMIT with a silent
+  // ROLLBACK. Say so instead of acknowledging a write that did not happen.
+  rollback();
+  throw storage_error("the transaction failed earlier; nothing of it was written");
 }
 
-void postgres_database::rollback_outer() noexcept { statements_.run_quietly("ROLLBACK"); }
+void postgres_database::rollback_outer() noexcept {
+  statements_.waiting().discard();  // the whole transaction goes
+  statements_.run_quietly("ROLLBACK");
+}
 
 bool postgres_database::in_transaction() const {
   return PQtransactionStatus(connection_.get()) != PQTRANS_IDLE;

@@ -52,6 +52,44 @@ void check_result(PGconn* conn, PGresult* result, ExecStatusType expected, std::
   throw storage_error(std::string(what) + ": " + message);
 }
 
+void waiting_savepoints::release(const std::string& name) {
+  // Nothing ran inside a savepoint that is still waiting: neither is sent.
+  if (!waiting_.empty() && waiting_.back() == "SAVEPOINT " + name) {
+    waiting_.pop_back();
+    return;
+  }
+  waiting_.push_back("RELEASE SAVEPOINT " + name);
+}
+
+void waiting_savepoints::rollback_to(const std::string& name) {
+  // Still waiting: nothing ran since it, so it and what followed it are simply dropped.
+  for (auto it = waiting_.begin(); it != waiting_.end(); ++it) {
+    if (*it == "SAVEPOINT " + name) {
+      waiting_.erase(it, waiting_.end());
+      return;
+    }
+  }
+  waiting_.push_back("ROLLBACK TO SAVEPOINT " + name);
+  waiting_.push_back("RELEASE SAVEPOINT " + name);
+}
+
+std::string waiting_savepoints::take_with(const std::string& last) {
+  std::string text;
+  for (const auto& w : waiting_) text += w + "; ";
+  waiting_.clear();
+  return text + last;
+}
+
+void waiting_savepoints::send(std::string_view what) {
+  if (waiting_.empty()) return;
+  std::string text;
+  for (const auto& w : waiting_) text += (text.empty() ? "" : "; ") + w;
+  waiting_.clear();
+  PGresult* r = PQexec(conn_, text.c_str());
+  check_result(conn_, r, PGRES_COMMAND_OK, what);
+  PQclear(r);
+}
+
 std::optional<std::string>& postgres_prepared::slot(int index) {
   if (index < 1 || index > parameters()) {
     throw storage_error("binding: parameter " + std::to_string(index) + " of a statement with " +
@@ -66,6 +104,7 @@ void postgres_prepared::bind_null(int index) { slot(index).reset(); }
 
 void postgres_prepared::execute(std::string_view what) {
   clear();
+  waiting_->send(what);
   std::vector<const char*> values;
   values.reserve(values_.size());
   for (const auto& v : values_) values.push_back(v ? v->c_str() : nullptr);
@@ -120,14 +159,15 @@ std::unique_ptr<postgres_prepared> postgres_statement_cache::prepare(std::string
   int parameters = 0;
   const std::string text = postgres_placeholders(sql, parameters);
   std::string name = "balint_" + std::to_string(++prepared_);
+  waiting_.send("preparing SQL");  // a waiting rollback must reach the server first
   PGresult* r = PQprepare(conn_, name.c_str(), text.c_str(), 0, nullptr);
   check_result(conn_, r, PGRES_COMMAND_OK, "preparing SQL");
   PQclear(r);
-  return std::make_unique<postgres_prepared>(conn_, std::move(name), parameters);
+  return std::make_unique<postgres_prepared>(conn_, &waiting_, std::move(name), parameters);
 }
 
 void postgres_statement_cache::run_plain(const std::string& text, std::string_view what) {
-  PGresult* r = PQexec(conn_, text.c_str());
+  PGresult* r = PQexec(conn_, waiting_.take_with(text).c_str());
   check_result(conn_, r, PGRES_COMMAND_OK, what);
   PQclear(r);
 }

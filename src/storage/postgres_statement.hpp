@@ -25,11 +25,36 @@ std::string postgres_placeholders(std::string_view sql, int& parameters);
 /// `expected` status; clears `result` first when it throws.
 void check_result(PGconn* conn, PGresult* result, ExecStatusType expected, std::string_view what);
 
+/// Savepoint statements held back until the next statement of the connection, then sent
+/// with it: between two use cases of a group-commit batch the server sees one message
+/// ("RELEASE SAVEPOINT nested_2; RELEASE SAVEPOINT nested_1; SAVEPOINT nested_1; SAVEPOINT
+/// nested_2") instead of four round trips, and a savepoint nothing ran in is never sent.
+class waiting_savepoints {
+ public:
+  explicit waiting_savepoints(PGconn* conn) : conn_(conn) {}
+  void savepoint(const std::string& name) { waiting_.push_back("SAVEPOINT " + name); }
+  void release(const std::string& name);
+  void rollback_to(const std::string& name);
+  /// Sends what waits (one round trip; none when nothing waits); throws "WHAT: message".
+  void send(std::string_view what);
+  /// What waits, then `last`, as one text for one PQexec; nothing waits afterwards.
+  std::string take_with(const std::string& last);
+  bool empty() const { return waiting_.empty(); }
+  void discard() noexcept { waiting_.clear(); }
+
+ private:
+  PGconn* conn_;
+  std::vector<std::string> waiting_;
+};
+
 /// A statement prepared on the server under `name`; the rows of its last run are held here.
 class postgres_prepared final : public prepared {
  public:
-  postgres_prepared(PGconn* conn, std::string name, int parameters)
-      : conn_(conn), name_(std::move(name)), values_(static_cast<std::size_t>(parameters)) {}
+  postgres_prepared(PGconn* conn, waiting_savepoints* waiting, std::string name, int parameters)
+      : conn_(conn),
+        waiting_(waiting),
+        name_(std::move(name)),
+        values_(static_cast<std::size_t>(parameters)) {}
   ~postgres_prepared() override { clear(); }
   postgres_prepared(const postgres_prepared&) = delete;
   postgres_prepared& operator=(const postgres_prepared&) = delete;
@@ -53,6 +78,7 @@ class postgres_prepared final : public prepared {
   std::optional<std::string>& slot(int index);
 
   PGconn* conn_;
+  waiting_savepoints* waiting_;  ///< the connection's, sent before this statement runs
   std::string name_;
   std::vector<std::optional<std::string>> values_;
   PGresult* result_ = nullptr;
@@ -63,19 +89,25 @@ class postgres_prepared final : public prepared {
 /// on the server once as balint_N; a second handle for nested use shares the server's one.
 class postgres_statement_cache final : public statement_cache<postgres_prepared> {
  public:
-  explicit postgres_statement_cache(PGconn* conn) : conn_(conn) {}
+  explicit postgres_statement_cache(PGconn* conn) : conn_(conn), waiting_(conn) {}
   void run_plain(const std::string& text, std::string_view what) override;
   void run_quietly(const std::string& text) noexcept override {
-    PQclear(PQexec(conn_, text.c_str()));
+    PQclear(PQexec(conn_, waiting_.take_with(text).c_str()));
   }
+  void savepoint(const std::string& name) override { waiting_.savepoint(name); }
+  void release(const std::string& name) override { waiting_.release(name); }
+  void rollback_to(const std::string& name) noexcept override { waiting_.rollback_to(name); }
+  /// The savepoint statements not sent yet (COMMIT goes with them; ROLLBACK drops them).
+  waiting_savepoints& waiting() { return waiting_; }
 
  private:
   std::unique_ptr<postgres_prepared> prepare(std::string_view sql) override;
   std::unique_ptr<postgres_prepared> again(const postgres_prepared& busy,
                                            std::string_view) override {
-    return std::make_unique<postgres_prepared>(conn_, busy.name(), busy.parameters());
+    return std::make_unique<postgres_prepared>(conn_, &waiting_, busy.name(), busy.parameters());
   }
   PGconn* conn_;
+  waiting_savepoints waiting_;
   int prepared_ = 0;
 };
 

@@ -16,8 +16,13 @@ audit_record read_audit(const detail::statement& s) {
 }  // namespace
 
 std::optional<audit_record> sql_repositories::last_audit_entry() {
-  return sql("SELECT " + std::string(audit_columns) + " ORDER BY seq DESC LIMIT 1")
-      .first(read_audit);
+  // Within a transaction the chain grows only through append_audit_entry (writers of a trial
+  // take turns), so its head is read once and then followed.
+  if (depth_ > 0 && audit_head_) return *audit_head_;
+  auto head =
+      sql("SELECT " + std::string(audit_columns) + " ORDER BY seq DESC LIMIT 1").first(read_audit);
+  if (depth_ > 0) audit_head_ = head;
+  return head;
 }
 
 void sql_repositories::append_audit_entry(const audit_record& e) {
@@ -26,6 +31,8 @@ void sql_repositories::append_audit_entry(const audit_record& e) {
       "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
       .execute(e.seq, e.at, e.actor, e.action, e.entity, e.before, e.after, e.reason, e.prev_hash,
                e.hash);
+  // Only once the row is in: a failed insert leaves the head unknown (read again).
+  if (depth_ > 0) audit_head_ = std::optional<audit_record>(e);
 }
 
 void sql_repositories::for_each_audit_entry(const std::function<void(const audit_record&)>& visit) {

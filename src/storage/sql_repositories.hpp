@@ -125,9 +125,13 @@ class sql_repositories : public database {
   /// when a savepoint rolls back and when the transaction ends.
   std::optional<std::optional<stored_trial>> trial_read_;
   std::optional<std::vector<std::pair<std::string, std::string>>> instruments_read_;
+  /// The audit chain's last entry as read or appended in the current transaction: every write
+  /// appends one, and a batch of the group commit appends many, each needing the one before.
+  std::optional<std::optional<audit_record>> audit_head_;
   void forget_reads() noexcept {
     trial_read_.reset();
     instruments_read_.reset();
+    audit_head_.reset();
   }
   /// The connection's prepared statements.
   virtual detail::statement_source& statements() = 0;

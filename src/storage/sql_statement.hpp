@@ -59,6 +59,20 @@ class statement_source {
   virtual void run_plain(const std::string& text, std::string_view what) = 0;
   /// The same, ignoring failure (while rolling back).
   virtual void run_quietly(const std::string& text) noexcept = 0;
+
+  // Savepoints (nested transactions). A driver may hold them back and send them with the next
+  // statement: what matters is that they take effect before it.
+  virtual void savepoint(const std::string& name) {
+    run_plain("SAVEPOINT " + name, "starting a nested transaction");
+  }
+  virtual void release(const std::string& name) {
+    run_plain("RELEASE SAVEPOINT " + name, "committing a nested transaction");
+  }
+  /// Undoes everything since `savepoint(name)` and ends it; never fails.
+  virtual void rollback_to(const std::string& name) noexcept {
+    run_quietly("ROLLBACK TO SAVEPOINT " + name);
+    run_quietly("RELEASE SAVEPOINT " + name);
+  }
 };
 
 /// The prepared statements of one connection by SQL text, for either driver: each text is

@@ -9,8 +9,7 @@ namespace balint::storage {
 void sql_repositories::begin_transaction(bool write) {
   if (depth_ > 0) {
     check_still_open();
-    statements().run_plain("SAVEPOINT nested_" + std::to_string(depth_),
-                           "starting a nested transaction");
+    statements().savepoint("nested_" + std::to_string(depth_));
     ++depth_;
     return;
   }
@@ -22,8 +21,7 @@ void sql_repositories::begin_transaction(bool write) {
 void sql_repositories::commit() {
   if (depth_ > 1) {
     check_still_open();
-    statements().run_plain("RELEASE SAVEPOINT nested_" + std::to_string(depth_ - 1),
-                           "committing a nested transaction");
+    statements().release("nested_" + std::to_string(depth_ - 1));
     --depth_;
     return;
   }
@@ -35,9 +33,7 @@ void sql_repositories::commit() {
 void sql_repositories::rollback() noexcept {
   forget_reads();
   if (depth_ > 1 && in_transaction()) {
-    const std::string name = "nested_" + std::to_string(depth_ - 1);
-    statements().run_quietly("ROLLBACK TO SAVEPOINT " + name);
-    statements().run_quietly("RELEASE SAVEPOINT " + name);
+    statements().rollback_to("nested_" + std::to_string(depth_ - 1));
     --depth_;
     return;
   }
