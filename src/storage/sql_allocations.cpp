@@ -73,15 +73,18 @@ std::optional<randomization::list_entry> sql_repositories::next_unused_entry(
 }
 
 void sql_repositories::insert_allocation(const allocation_record& a) {
+  forget_reads();
   sql("INSERT INTO allocation (participant_id, stratum, position, arm, allocated_at, "
       "allocated_by) VALUES (?, ?, ?, ?, ?, ?)")
       .execute(a.participant_id, a.stratum, a.position, a.arm, a.allocated_at, a.allocated_by);
 }
 
 std::optional<allocation_record> sql_repositories::find_allocation(std::int64_t participant_id) {
-  return sql("SELECT " + std::string(allocation_columns) + " WHERE a.participant_id = ?")
-      .bind_all(participant_id)
-      .first(read_allocation);
+  return allocation_reads_.get(depth_, participant_id, [&] {
+    return sql("SELECT " + std::string(allocation_columns) + " WHERE a.participant_id = ?")
+        .bind_all(participant_id)
+        .first(read_allocation);
+  });
 }
 
 std::vector<allocation_record> sql_repositories::allocations() {

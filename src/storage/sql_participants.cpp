@@ -38,9 +38,11 @@ participant_record read_participant(const detail::statement& s) {
 }  // namespace
 
 std::optional<participant_record> sql_repositories::find_participant(std::string_view code) {
-  return sql("SELECT " + std::string(participant_columns) + " FROM participant WHERE code = ?")
-      .bind_all(code)
-      .first(read_participant);
+  return participant_reads_.get(depth_, std::string(code), [&] {
+    return sql("SELECT " + std::string(participant_columns) + " FROM participant WHERE code = ?")
+        .bind_all(code)
+        .first(read_participant);
+  });
 }
 
 std::vector<participant_record> sql_repositories::participants() {
@@ -50,6 +52,7 @@ std::vector<participant_record> sql_repositories::participants() {
 
 void sql_repositories::insert_participants(const std::vector<enrolment::participant>& list,
                                            const std::string& enrolled_at) {
+  forget_reads();
   // One prepared statement for all rows, stepped once per row.
   auto insert =
       sql("INSERT INTO participant (code, age, gender, specialty, consent, balint_knowledge, "
@@ -62,6 +65,7 @@ void sql_repositories::insert_participants(const std::vector<enrolment::particip
 
 void sql_repositories::withdraw_participant(std::int64_t id, const std::string& at,
                                             const std::string& reason) {
+  forget_reads();
   sql("UPDATE participant SET withdrawn_at = ?, withdrawal_reason = ? WHERE id = ?")
       .execute(at, reason, id);
 }

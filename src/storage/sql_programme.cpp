@@ -36,6 +36,7 @@ std::string read_code(const detail::statement& s) { return s.text(0); }
 }  // namespace
 
 void sql_repositories::insert_leader(const leader_record& l) {
+  forget_reads();
   sql("INSERT INTO leader (code, name, added_at) VALUES (?, ?, ?)")
       .execute(l.code, l.name, l.added_at);
 }
@@ -51,6 +52,7 @@ std::vector<leader_record> sql_repositories::leaders() {
 }
 
 void sql_repositories::insert_slots(const std::vector<slot_record>& slots) {
+  forget_reads();
   auto insert =
       sql("INSERT INTO session_slot (cohort, kind, number, start_utc, end_utc, time_zone) "
           "VALUES (?, ?, ?, ?, ?, ?)");
@@ -68,19 +70,23 @@ std::vector<slot_record> sql_repositories::slots(std::string_view cohort) {
 
 std::optional<slot_record> sql_repositories::find_slot(std::string_view cohort,
                                                        std::string_view kind, int number) {
-  return sql("SELECT " + std::string(slot_columns) +
-             " WHERE cohort = ? AND kind = ? AND number = ?")
-      .bind_all(cohort, kind, number)
-      .first(read_slot);
+  return slot_reads_.get(depth_, {std::string(cohort), std::string(kind), number}, [&] {
+    return sql("SELECT " + std::string(slot_columns) +
+               " WHERE cohort = ? AND kind = ? AND number = ?")
+        .bind_all(cohort, kind, number)
+        .first(read_slot);
+  });
 }
 
 void sql_repositories::cancel_slot(std::int64_t slot_id, const std::string& at,
                                    const std::string& reason) {
+  forget_reads();
   sql("UPDATE session_slot SET cancelled_at = ?, cancel_reason = ? WHERE id = ?")
       .execute(at, reason, slot_id);
 }
 
 void sql_repositories::assign_leader(std::int64_t slot_id, std::int64_t leader_id) {
+  forget_reads();
   sql("INSERT INTO session_leader (slot_id, leader_id) VALUES (?, ?)").execute(slot_id, leader_id);
 }
 
@@ -93,15 +99,18 @@ std::vector<std::pair<std::int64_t, std::string>> sql_repositories::session_lead
 }
 
 std::vector<std::string> sql_repositories::leaders_of_slot(std::int64_t slot_id) {
-  return sql("SELECT l.code FROM session_leader sl JOIN leader l ON l.id = sl.leader_id WHERE "
-             "sl.slot_id = ? ORDER BY l.code")
-      .bind_all(slot_id)
-      .all(read_code);
+  return slot_leader_reads_.get(depth_, slot_id, [&] {
+    return sql("SELECT l.code FROM session_leader sl JOIN leader l ON l.id = sl.leader_id "
+               "WHERE sl.slot_id = ? ORDER BY l.code")
+        .bind_all(slot_id)
+        .all(read_code);
+  });
 }
 
 void sql_repositories::replace_roster(
     const std::vector<std::int64_t>& slot_ids,
     const std::vector<std::pair<std::int64_t, std::int64_t>>& entries) {
+  forget_reads();
   auto clear = sql("DELETE FROM session_roster WHERE slot_id = ?");
   for (const auto id : slot_ids) clear.execute(id);
   auto add = sql("INSERT INTO session_roster (slot_id, participant_id) VALUES (?, ?)");
@@ -118,6 +127,7 @@ std::vector<std::pair<std::int64_t, std::int64_t>> sql_repositories::roster() {
 
 void sql_repositories::move_roster(core::participant_id participant, core::slot_id from_slot,
                                    core::slot_id to_slot) {
+  forget_reads();
   sql("DELETE FROM session_roster WHERE slot_id = ? AND participant_id = ?")
       .execute(from_slot.value(), participant.value());
   sql("INSERT INTO session_roster (slot_id, participant_id) VALUES (?, ?)")
@@ -131,6 +141,7 @@ void sql_repositories::upsert_attendance(const std::vector<attendance_record>& m
           "UPDATE SET status = excluded.status, reason = excluded.reason, recorded_at = "
           "excluded.recorded_at, recorded_by = excluded.recorded_by");
   for (const auto& m : marks) {
+    slot_attendance_reads_.forget(m.slot_id);
     upsert.execute(m.slot_id, m.participant_id, m.status, m.reason, m.recorded_at, m.recorded_by);
   }
 }
@@ -141,9 +152,11 @@ std::vector<attendance_record> sql_repositories::attendance() {
 }
 
 std::vector<attendance_record> sql_repositories::attendance_of_slot(std::int64_t slot_id) {
-  return sql("SELECT " + std::string(attendance_columns) + " WHERE a.slot_id = ? ORDER BY p.id")
-      .bind_all(slot_id)
-      .all(read_attendance);
+  return slot_attendance_reads_.get(depth_, slot_id, [&] {
+    return sql("SELECT " + std::string(attendance_columns) + " WHERE a.slot_id = ? ORDER BY p.id")
+        .bind_all(slot_id)
+        .all(read_attendance);
+  });
 }
 
 }  // namespace balint::storage

@@ -10,10 +10,30 @@
 #include "balint/core/ids.hpp"
 #include "balint/storage/database.hpp"
 
+#include <map>
 #include <string>
 #include <string_view>
+#include <tuple>
 
 namespace balint::storage {
+
+/// Rows by key, as read in the current transaction (see sql_repositories::forget_reads).
+template <class Key, class Value>
+class transaction_reads {
+ public:
+  /// read() when outside a transaction (depth 0) or not read yet in this one.
+  template <class Read>
+  Value get(int depth, const Key& key, Read&& read) {
+    if (depth == 0) return read();
+    if (auto it = rows_.find(key); it != rows_.end()) return it->second;
+    return rows_.emplace(key, read()).first->second;
+  }
+  void forget(const Key& key) { rows_.erase(key); }
+  void clear() noexcept { rows_.clear(); }
+
+ private:
+  std::map<Key, Value> rows_;
+};
 
 class sql_repositories : public database {
  public:
@@ -128,10 +148,25 @@ class sql_repositories : public database {
   /// The audit chain's last entry as read or appended in the current transaction: every write
   /// appends one, and a batch of the group commit appends many, each needing the one before.
   std::optional<std::optional<audit_record>> audit_head_;
+  /// What logging attendance reads for each mark (a batch logs many, often of one session):
+  /// the session slot, its leaders and marks, the participant and their allocation. Every write
+  /// to the programme, the participants or the allocations forgets them all; a mark written
+  /// forgets its slot's marks.
+  transaction_reads<std::tuple<std::string, std::string, int>, std::optional<slot_record>>
+      slot_reads_;
+  transaction_reads<std::int64_t, std::vector<std::string>> slot_leader_reads_;
+  transaction_reads<std::int64_t, std::vector<attendance_record>> slot_attendance_reads_;
+  transaction_reads<std::string, std::optional<participant_record>> participant_reads_;
+  transaction_reads<std::int64_t, std::optional<allocation_record>> allocation_reads_;
   void forget_reads() noexcept {
     trial_read_.reset();
     instruments_read_.reset();
     audit_head_.reset();
+    slot_reads_.clear();
+    slot_leader_reads_.clear();
+    slot_attendance_reads_.clear();
+    participant_reads_.clear();
+    allocation_reads_.clear();
   }
   /// The connection's prepared statements.
   virtual detail::statement_source& statements() = 0;
