@@ -203,7 +203,7 @@ class write_queue {
     if (!thread_.joinable()) thread_ = std::thread([this] { loop(); });
     queue_.push_back(&j);
     work_.notify_one();
-    done_.wait(lock, [&] { return j.done; });
+    j.answered.wait(lock, [&] { return j.done; });
     if (j.failure) std::rethrow_exception(j.failure);
     return std::move(j.out);
   }
@@ -223,6 +223,9 @@ class write_queue {
     detail::response out;
     std::exception_ptr failure;
     bool done = false;
+    /// Wakes this job's request thread alone: one wake-up per answer, not one per waiting
+    /// thread per batch (64 threads would each wake for every batch).
+    std::condition_variable answered;
   };
 
   void loop() {
@@ -237,11 +240,11 @@ class write_queue {
         queue_.clear();
       }
       run_batch(db, batch);
-      {
-        std::lock_guard lock(mutex_);
-        for (auto* j : batch) j->done = true;
+      std::lock_guard lock(mutex_);
+      for (auto* j : batch) {
+        j->done = true;
+        j->answered.notify_one();
       }
-      done_.notify_all();
     }
   }
 
@@ -278,7 +281,6 @@ class write_queue {
   std::string path_;
   std::mutex mutex_;
   std::condition_variable work_;
-  std::condition_variable done_;
   std::vector<job*> queue_;
   bool stopping_ = false;
   std::thread thread_;

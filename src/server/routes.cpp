@@ -139,6 +139,8 @@ response get_me(call& c) {
   j["user"] = account->name;
   j["role"] = std::string(app::to_string(account->user_role));
   j["csrf_token"] = c.who->csrf_token;
+  // Whether this site can hold another trial (a directory or PostgreSQL, not one file).
+  j["many_trials"] = c.site != nullptr && c.site->holds_many();
   return json_response(200, j);
 }
 
