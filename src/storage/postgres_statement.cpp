@@ -1,5 +1,6 @@
 #include "postgres_statement.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <string>
 
@@ -59,6 +60,7 @@ void waiting_savepoints::release(const std::string& name) {
     return;
   }
   waiting_.push_back("RELEASE SAVEPOINT " + name);
+  if (writes_) send("committing a nested transaction");
 }
 
 void waiting_savepoints::rollback_to(const std::string& name) {
@@ -66,9 +68,13 @@ void waiting_savepoints::rollback_to(const std::string& name) {
   for (auto it = waiting_.begin(); it != waiting_.end(); ++it) {
     if (*it == "SAVEPOINT " + name) {
       waiting_.erase(it, waiting_.end());
+      writes_ = std::any_of(waiting_.begin(), waiting_.end(),
+                            [](const std::string& w) { return w.rfind("EXECUTE ", 0) == 0; });
       return;
     }
   }
+  // Sent already: everything still waiting came after it, inside it, and goes with it.
+  discard();
   waiting_.push_back("ROLLBACK TO SAVEPOINT " + name);
   waiting_.push_back("RELEASE SAVEPOINT " + name);
 }
@@ -76,7 +82,7 @@ void waiting_savepoints::rollback_to(const std::string& name) {
 std::string waiting_savepoints::take_with(const std::string& last) {
   std::string text;
   for (const auto& w : waiting_) text += w + "; ";
-  waiting_.clear();
+  discard();
   return text + last;
 }
 
@@ -84,7 +90,7 @@ void waiting_savepoints::send(std::string_view what) {
   if (waiting_.empty()) return;
   std::string text;
   for (const auto& w : waiting_) text += (text.empty() ? "" : "; ") + w;
-  waiting_.clear();
+  discard();
   PGresult* r = PQexec(conn_, text.c_str());
   check_result(conn_, r, PGRES_COMMAND_OK, what);
   PQclear(r);
@@ -102,9 +108,42 @@ void postgres_prepared::bind(int index, std::int64_t v) { slot(index) = std::to_
 void postgres_prepared::bind(int index, std::string_view v) { slot(index) = std::string(v); }
 void postgres_prepared::bind_null(int index) { slot(index).reset(); }
 
+/// "EXECUTE name('v1', NULL, ...)": the prepared statement with its values as literals, for a
+/// message of several statements (which cannot carry parameters).
+std::string postgres_prepared::as_execute() const {
+  std::string text = "EXECUTE " + name_;
+  for (std::size_t i = 0; i < values_.size(); ++i) {
+    text += i == 0 ? "(" : ", ";
+    if (!values_[i]) {
+      text += "NULL";
+      continue;
+    }
+    char* literal = PQescapeLiteral(conn_, values_[i]->data(), values_[i]->size());
+    if (literal == nullptr) {
+      throw storage_error(std::string("binding: ") + PQerrorMessage(conn_));
+    }
+    text += literal;
+    PQfreemem(literal);
+  }
+  return values_.empty() ? text : text + ")";
+}
+
+void postgres_prepared::write() {
+  clear();
+  waiting_->write(as_execute());
+}
+
 void postgres_prepared::execute(std::string_view what) {
   clear();
-  waiting_->send(what);
+  if (!waiting_->empty()) {
+    // What waits, then this statement, in one message: the answer is this statement's.
+    PGresult* r = PQexec(conn_, waiting_->take_with(as_execute()).c_str());
+    const auto status = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    check_result(conn_, r, status == PGRES_TUPLES_OK ? PGRES_TUPLES_OK : PGRES_COMMAND_OK, what);
+    result_ = r;
+    row_ = -1;
+    return;
+  }
   std::vector<const char*> values;
   values.reserve(values_.size());
   for (const auto& v : values_) values.push_back(v ? v->c_str() : nullptr);

@@ -25,14 +25,23 @@ std::string postgres_placeholders(std::string_view sql, int& parameters);
 /// `expected` status; clears `result` first when it throws.
 void check_result(PGconn* conn, PGresult* result, ExecStatusType expected, std::string_view what);
 
-/// Savepoint statements held back until the next statement of the connection, then sent
-/// with it: between two use cases of a group-commit batch the server sees one message
-/// ("RELEASE SAVEPOINT nested_2; RELEASE SAVEPOINT nested_1; SAVEPOINT nested_1; SAVEPOINT
-/// nested_2") instead of four round trips, and a savepoint nothing ran in is never sent.
+/// Statements held back until the connection's next statement, then sent in one message with
+/// it: savepoints, and writes whose rows nobody reads (as "EXECUTE balint_N('v', ...)"). A
+/// use case of a group-commit batch then costs the server one round trip per read: the
+/// previous use case's writes, its RELEASE SAVEPOINTs, this one's SAVEPOINTs and its first read
+/// travel together ("...; EXECUTE balint_9(...); RELEASE SAVEPOINT nested_2; ...; EXECUTE
+/// balint_6('42')"), and the last writes go with COMMIT. A savepoint nothing ran in is never
+/// sent. Writes never leave their savepoint unsent: RELEASE of a savepoint with writes waiting
+/// sends them with it, so a write that fails (a constraint) fails that savepoint's commit, and
+/// the use case that made it is the one refused.
 class waiting_savepoints {
  public:
   explicit waiting_savepoints(PGconn* conn) : conn_(conn) {}
   void savepoint(const std::string& name) { waiting_.push_back("SAVEPOINT " + name); }
+  void write(std::string statement) {
+    waiting_.push_back(std::move(statement));
+    writes_ = true;
+  }
   void release(const std::string& name);
   void rollback_to(const std::string& name);
   /// Sends what waits (one round trip; none when nothing waits); throws "WHAT: message".
@@ -40,11 +49,15 @@ class waiting_savepoints {
   /// What waits, then `last`, as one text for one PQexec; nothing waits afterwards.
   std::string take_with(const std::string& last);
   bool empty() const { return waiting_.empty(); }
-  void discard() noexcept { waiting_.clear(); }
+  void discard() noexcept {
+    waiting_.clear();
+    writes_ = false;
+  }
 
  private:
   PGconn* conn_;
   std::vector<std::string> waiting_;
+  bool writes_ = false;  ///< some of waiting_ are writes
 };
 
 /// A statement prepared on the server under `name`; the rows of its last run are held here.
@@ -64,6 +77,7 @@ class postgres_prepared final : public prepared {
   void bind_null(int index) override;
   bool step() override;
   void run(std::string_view what) override;
+  void write() override;
   void reset() override;
   bool is_null(int col) const override;
   std::int64_t integer(int col) const override;
@@ -74,6 +88,7 @@ class postgres_prepared final : public prepared {
 
  private:
   void execute(std::string_view what);
+  std::string as_execute() const;
   void clear() noexcept;
   std::optional<std::string>& slot(int index);
 

@@ -36,6 +36,10 @@ class prepared {
   virtual bool step() = 0;
   /// Steps a statement that returns no rows; a failure reads "WHAT: the driver's message".
   virtual void run(std::string_view what) = 0;
+  /// A write whose rows nobody reads (statement::execute). A driver may send it with the
+  /// connection's next statement, so its failure (a constraint) surfaces there, at the latest
+  /// at COMMIT: still inside the use case's transaction, which then keeps nothing.
+  virtual void write() { run("executing SQL"); }
   /// Ready to bind and run again, with no parameters bound.
   virtual void reset() = 0;
   virtual bool is_null(int col) const = 0;
@@ -154,7 +158,7 @@ class statement {
   template <class... T>
   void execute(const T&... values) {
     bind_all(values...);
-    step();
+    p_.write();
     reset();
   }
   /// Binds `values`, runs an INSERT ... RETURNING id and gives the id; resets for the next run.

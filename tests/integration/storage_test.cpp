@@ -376,8 +376,13 @@ TEST_SUITE("storage") {
     }
     {
       storage::transaction tx(*db);
-      CHECK_THROWS_AS(db->insert_leader({0, "L1", "Again", "2026-01-01T00:00:01.000Z"}),
-                      storage::storage_error);
+      // At once on SQLite; on PostgreSQL with the commit the write travels with.
+      CHECK_THROWS_AS(
+          {
+            db->insert_leader({0, "L1", "Again", "2026-01-01T00:00:01.000Z"});
+            tx.commit();
+          },
+          storage::storage_error);
     }  // rolled back
     {
       storage::transaction tx(*db);
@@ -509,6 +514,9 @@ TEST_SUITE("storage") {
       storage::transaction tx(*db);
       try {
         db->insert_participants({person("A1")}, "2026-01-02T00:00:00.000Z");
+        // PostgreSQL sends a write with the connection's next statement (waiting_savepoints):
+        // its failure surfaces there.
+        db->participants();
         FAIL("a duplicate code must not be stored");
       } catch (const storage::storage_error& e) {
         // SQLite gives its extended result code; PostgreSQL's SQLSTATE is in the message.
@@ -529,6 +537,7 @@ TEST_SUITE("storage") {
       try {
         const instruments::item_values items{1};
         db->insert_assessments({{999, "pre", "msq", &items}}, "2026-01-02T00:00:00.000Z");
+        tx.commit();  // on PostgreSQL the write goes with the COMMIT, which fails
         FAIL("an assessment of nobody must not be stored");
       } catch (const storage::storage_error& e) {
         CHECK(e.code() == (store.postgres() ? 0 : SQLITE_CONSTRAINT_FOREIGNKEY));
