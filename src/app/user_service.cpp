@@ -279,8 +279,11 @@ core::result<session_identity> authenticate(storage::database& db, const request
                                             const security_settings& settings) {
   if (token.empty()) return unauthenticated("session", "sign in first (POST /api/login)");
   const std::string token_hash = core::sha256_hex(token);
-  auto s = db.find_web_session(token_hash);
-  if (!s) return unauthenticated("session", "the session is unknown or has ended; sign in again");
+  // The session and its user in one query: every request of a signed-in user starts here.
+  const auto found = db.find_signed_in(token_hash);
+  if (!found)
+    return unauthenticated("session", "the session is unknown or has ended; sign in again");
+  const auto* s = &found->session;
   const auto now = now_of(req);
   const auto last = instant_of(s->last_seen_at);
   if (now - last > std::chrono::seconds(settings.idle_timeout_seconds)) {
@@ -291,8 +294,8 @@ core::result<session_identity> authenticate(storage::database& db, const request
                                           std::to_string(settings.idle_timeout_seconds / 60) +
                                           " minutes without use; sign in again");
   }
-  const auto u = db.find_user_by_id(s->user_id);
-  if (!u || u->disabled_at) {
+  const auto* u = &found->user;
+  if (u->disabled_at) {
     return unauthenticated("session", "this user is disabled; ask an admin");
   }
   // Refreshing on every request would turn every read into a write; once a minute is enough

@@ -4,6 +4,8 @@
 
 #include "balint/core/ids.hpp"
 
+#include <algorithm>
+
 namespace balint::storage {
 
 namespace {
@@ -141,8 +143,23 @@ void sql_repositories::upsert_attendance(const std::vector<attendance_record>& m
           "UPDATE SET status = excluded.status, reason = excluded.reason, recorded_at = "
           "excluded.recorded_at, recorded_by = excluded.recorded_by");
   for (const auto& m : marks) {
-    slot_attendance_reads_.forget(m.slot_id);
     upsert.execute(m.slot_id, m.participant_id, m.status, m.reason, m.recorded_at, m.recorded_by);
+    // The slot's marks as read in this transaction get the same change (in participant order,
+    // as attendance_of_slot reads them); without the participant's code they are read again.
+    auto* read = slot_attendance_reads_.cached(m.slot_id);
+    if (read == nullptr) continue;
+    if (m.participant_code.empty()) {
+      slot_attendance_reads_.forget(m.slot_id);
+      continue;
+    }
+    const auto at = std::lower_bound(
+        read->begin(), read->end(), m.participant_id,
+        [](const attendance_record& r, std::int64_t id) { return r.participant_id < id; });
+    if (at != read->end() && at->participant_id == m.participant_id) {
+      *at = m;
+    } else {
+      read->insert(at, m);
+    }
   }
 }
 

@@ -29,6 +29,11 @@ class transaction_reads {
     return rows_.emplace(key, read()).first->second;
   }
   void forget(const Key& key) { rows_.erase(key); }
+  /// What was read for `key` in this transaction, to be kept up to date by a write; or null.
+  Value* cached(const Key& key) {
+    const auto it = rows_.find(key);
+    return it == rows_.end() ? nullptr : &it->second;
+  }
   void clear() noexcept { rows_.clear(); }
 
  private:
@@ -114,6 +119,7 @@ class sql_repositories : public database {
   void disable_user(std::int64_t user_id, const std::string& at) override;
   void insert_web_session(const web_session_record& s) override;
   std::optional<web_session_record> find_web_session(std::string_view token_hash) override;
+  std::optional<signed_in_record> find_signed_in(std::string_view token_hash) override;
   void touch_web_session(std::string_view token_hash, const std::string& at) override;
   void delete_web_session(std::string_view token_hash) override;
   void delete_web_sessions_of(std::int64_t user_id) override;
@@ -151,7 +157,7 @@ class sql_repositories : public database {
   /// What logging attendance reads for each mark (a batch logs many, often of one session):
   /// the session slot, its leaders and marks, the participant and their allocation. Every write
   /// to the programme, the participants or the allocations forgets them all; a mark written
-  /// forgets its slot's marks.
+  /// is written into its slot's marks too.
   transaction_reads<std::tuple<std::string, std::string, int>, std::optional<slot_record>>
       slot_reads_;
   transaction_reads<std::int64_t, std::vector<std::string>> slot_leader_reads_;

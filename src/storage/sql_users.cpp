@@ -55,6 +55,18 @@ std::optional<web_session_record> sql_repositories::find_web_session(std::string
       });
 }
 
+std::optional<signed_in_record> sql_repositories::find_signed_in(std::string_view token_hash) {
+  return sql("SELECT s.token_hash, s.user_id, s.created_at, s.last_seen_at, s.csrf_token, u.id, "
+             "u.name, u.role, u.password_hash, u.salt, u.iterations, u.created_at, u.disabled_at "
+             "FROM web_session s JOIN \"user\" u ON u.id = s.user_id WHERE s.token_hash = ?")
+      .bind_all(token_hash)
+      .first([](const detail::statement& s) {
+        return signed_in_record{{s.text(0), s.integer(1), s.text(2), s.text(3), s.text(4)},
+                                {s.integer(5), s.text(6), s.text(7), s.text(8), s.text(9),
+                                 s.integer(10), s.text(11), s.optional_text(12)}};
+      });
+}
+
 void sql_repositories::touch_web_session(std::string_view token_hash, const std::string& at) {
   sql("UPDATE web_session SET last_seen_at = ? WHERE token_hash = ?").execute(at, token_hash);
 }

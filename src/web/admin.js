@@ -1,4 +1,5 @@
-// The admin's page: the users of the web application (add, disable) and the audit trail check.
+// The admin's page: the users of the web application (add, disable; in a trial of a site of
+// several trials, give a site account a role here) and the audit trail check.
 'use strict';
 
 (function () {
@@ -85,20 +86,40 @@
     }
   });
 
+  /** In a trial of a site of several trials the accounts belong to the site: the form gives an
+   *  existing account a role in this trial (POST /api/users without a password). */
+  function grantsRoles() {
+    return Boolean(me && me.many_trials && Balint.trialId());
+  }
+
+  function showGrantForm() {
+    document.getElementById('add-user-heading').textContent = 'Give an account a role in this trial';
+    const form = document.getElementById('add-user-form');
+    form.querySelector('.hint').textContent = 'The account must exist at the site (an admin adds it ' +
+      "with 'balint-trial user add --db SITE'). It signs in with its one password and sees this " +
+      'trial with the role given here.';
+    const password = document.getElementById('user-password');
+    password.required = false;
+    password.closest('.field').hidden = true;
+    form.querySelector('button[type=submit]').textContent = 'Give the role';
+  }
+
   Balint.onSubmit('add-user-form', 'add-user-status', async (form, status) => {
     const body = {
       name: form.elements.name.value.trim(),
       role: form.elements.role.value,
-      password: form.elements.password.value,
     };
+    if (!grantsRoles()) body.password = form.elements.password.value;
     await api('POST', '/api/users', body);
     form.reset();
-    say(status, 'Added ' + body.name + ' as ' + Balint.roleName(body.role) + '.', 'ok');
+    say(status, (grantsRoles() ? 'Gave ' + body.name + ' the role ' : 'Added ' + body.name + ' as ') +
+      Balint.roleName(body.role) + (grantsRoles() ? ' in this trial.' : '.'), 'ok');
     await load();
   });
 
   Balint.run(['admin'], pageStatus, (s) => {
     me = s.me;
+    if (grantsRoles()) showGrantForm();
     return load();
   });
 })();

@@ -75,6 +75,8 @@ echo "run.sh: serving the demo trial at $base_url"
 "$binary" trial create --db "$tmp/site" --seed 5 > /dev/null
 echo 'site-admin-password' |
   "$binary" user add --db "$tmp/site" --name site-admin --role admin > /dev/null
+echo 'site-coordinator-password' |
+  "$binary" user add --db "$tmp/site" --name lee --role coordinator > /dev/null
 start_server "$tmp/site" site-serve
 echo "run.sh: serving a site of trials at $server_url"
 export BALINT_SITE_URL=$server_url

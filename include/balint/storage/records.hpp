@@ -162,4 +162,10 @@ struct web_session_record {
   std::string csrf_token;
 };
 
+/// A web session with its user, read together: every request of a signed-in user needs both.
+struct signed_in_record {
+  web_session_record session;
+  user_record user;
+};
+
 }  // namespace balint::storage

@@ -167,6 +167,8 @@ class user_repository {
   virtual void insert_web_session(const web_session_record& s) = 0;
   /// The session whose cookie token hashes to `token_hash`.
   virtual std::optional<web_session_record> find_web_session(std::string_view token_hash) = 0;
+  /// The same session with its user, in one query.
+  virtual std::optional<signed_in_record> find_signed_in(std::string_view token_hash) = 0;
   virtual void touch_web_session(std::string_view token_hash, const std::string& at) = 0;
   virtual void delete_web_session(std::string_view token_hash) = 0;
   virtual void delete_web_sessions_of(std::int64_t user_id) = 0;

@@ -57,7 +57,29 @@ test('a site admin starts a trial from its definition file; refusals say why', a
   await expect(status).toContainText('already holds a trial "ward-study"');
   await expect(list.getByRole('link', { name: /ward/i })).toHaveCount(1);
 
-  // The new trial's admin page opens from the list.
+  // The new trial's admin page opens from the list; there the admin gives the site account
+  // lee (a coordinator of nothing yet) a role in this trial: no password asked.
   await link.click();
   await page.waitForURL(/\/admin\.html\?trial=ward-study$/);
+  await expect(page.getByRole('heading', { name: 'Give an account a role in this trial' }))
+    .toBeVisible();
+  await expect(page.getByLabel('Password')).toBeHidden();
+  await page.getByLabel('User name').fill('nobody');
+  await page.getByRole('button', { name: 'Give the role' }).click();
+  await expect(page.locator('#add-user-status')).toContainText('no account "nobody"');
+  await page.getByLabel('User name').fill('lee');
+  await page.getByLabel('Role').selectOption('coordinator');
+  await page.getByRole('button', { name: 'Give the role' }).click();
+  await expect(page.locator('#add-user-status')).toContainText('Gave lee the role');
+  await expect(page.locator('#users tr[data-user="lee"]')).toContainText('coordinator');
+});
+
+test('an account with a role in one trial of the site goes straight to its page', async ({ page }) => {
+  test.skip(!process.env.BALINT_SITE_URL, 'run.sh serves the site');
+  // Runs after the test above gave lee the coordinator role in ward-study (workers: 1).
+  await page.goto('/');
+  await page.getByLabel('User name').fill('lee');
+  await page.getByLabel('Password').fill('site-coordinator-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/coordinator\.html\?trial=ward-study$/);
 });
