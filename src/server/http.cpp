@@ -248,34 +248,73 @@ class write_queue {
     }
   }
 
+  /// The batch in one transaction, each job in a savepoint; when that transaction fails, each
+  /// job again in a transaction of its own, so one job's failure is its answer alone.
   void run_batch(std::unique_ptr<app::database>& db, const std::vector<job*>& batch) {
     try {
-      if (!db) db = app::open_database(path_);
-      app::transaction all(*db);
-      for (auto* j : batch) {
-        {
-          app::transaction one(*db);
-          try {
-            j->out = j->fn(*db);
-            if (j->out.status < 300) one.commit();
-          } catch (...) {
-            j->failure = std::current_exception();
-          }
-        }
-        // SQLite may end the whole transaction by itself after an I/O error; then nothing of
-        // the batch so far is kept and what follows must not run outside it.
-        if (!db->in_transaction() || db->transaction_depth() != 1) {
-          throw std::runtime_error("the batch's transaction ended early; nothing was saved");
+      if (!db) db = open_writer();
+      run_together(*db, batch);
+      return;
+    } catch (const app::database_unavailable&) {
+      // The connection broke, perhaps during COMMIT: whether the batch landed is unknown, so
+      // it is not run again; every request of it is told to try again (503).
+      fail_all(db, batch, std::current_exception());
+      return;
+    } catch (...) {
+      if (batch.size() == 1) {
+        fail_all(db, batch, std::current_exception());
+        return;
+      }
+    }
+    // Nothing of the batch is on disk. Its answers do not stand (an acceptance would be false,
+    // and a refusal may rest on a write that is gone), so each job runs again, alone.
+    db.reset();
+    for (auto* j : batch) {
+      j->out = {};
+      j->failure = nullptr;
+      try {
+        if (!db) db = open_writer();
+        run_together(*db, {j});
+      } catch (...) {
+        fail_all(db, {j}, std::current_exception());
+      }
+    }
+  }
+
+  /// The writer's connection. A batch that fails runs again job by job (run_batch), so its
+  /// writes may wait for COMMIT: a round trip less per job on PostgreSQL.
+  std::unique_ptr<app::database> open_writer() const {
+    auto db = app::open_database(path_);
+    db->let_writes_wait_for_commit(true);
+    return db;
+  }
+
+  static void run_together(app::database& db, const std::vector<job*>& batch) {
+    app::transaction all(db);
+    for (auto* j : batch) {
+      {
+        app::transaction one(db);
+        try {
+          j->out = j->fn(db);
+          if (j->out.status < 300) one.commit();
+        } catch (...) {
+          j->failure = std::current_exception();
         }
       }
-      all.commit();
-    } catch (...) {
-      // Nothing of the batch is on disk. No answer of it stands: an acceptance would be false,
-      // and a refusal may rest on a write that is gone ("already enrolled").
-      const auto failure = std::current_exception();
-      for (auto* j : batch) j->failure = failure;
-      db.reset();  // a connection in an unknown state is not reused
+      // SQLite may end the whole transaction by itself after an I/O error; then nothing of
+      // the batch so far is kept and what follows must not run outside it.
+      if (!db.in_transaction() || db.transaction_depth() != 1) {
+        throw std::runtime_error("the batch's transaction ended early; nothing was saved");
+      }
     }
+    all.commit();
+  }
+
+  /// Every job of `batch` answers `failure`; the connection, in an unknown state, is closed.
+  static void fail_all(std::unique_ptr<app::database>& db, const std::vector<job*>& batch,
+                       const std::exception_ptr& failure) {
+    for (auto* j : batch) j->failure = failure;
+    db.reset();
   }
 
   std::string path_;

@@ -214,13 +214,17 @@ void postgres_database::begin_outer(bool write) {
 void postgres_database::commit_outer() {
   // The savepoint statements still waiting go in the same message as the COMMIT.
   auto& waiting = statements_.waiting();
-  const bool failed = PQtransactionStatus(connection_.get()) == PQTRANS_INERROR;
-  if (!failed || !waiting.empty()) {
-    PGresult* r = PQexec(connection_.get(), waiting.take_with("COMMIT").c_str());
+  const bool failed =
+      waiting.poisoned() || PQtransactionStatus(connection_.get()) == PQTRANS_INERROR;
+  if (!waiting.poisoned() && (!failed || !waiting.empty())) {
+    PGresult* r = waiting.exec_with("COMMIT");
     detail::check_result(connection_.get(), r, PGRES_COMMAND_OK, "committing");
     const bool committed = std::string_view(PQcmdStatus(r)) == "COMMIT";
     PQclear(r);
-    if (committed) return;
+    if (committed) {
+      waiting.end_transaction();
+      return;
+    }
   }
   // A statement failed and nobody rolled back: PostgreSQL answers COMMIT with a silent
   // ROLLBACK. Say so instead of acknowledging a write that did not happen.
@@ -229,7 +233,7 @@ void postgres_database::commit_outer() {
 }
 
 void postgres_database::rollback_outer() noexcept {
-  statements_.waiting().discard();  // the whole transaction goes
+  statements_.waiting().end_transaction();  // the whole transaction goes
   statements_.run_quietly("ROLLBACK");
 }
 

@@ -24,6 +24,9 @@ class postgres_database final : public sql_repositories {
   connection_settings settings() override;
 
   bool in_transaction() const override;
+  void let_writes_wait_for_commit(bool on) override {
+    statements_.waiting().send_writes_at_release(!on);
+  }
 
  private:
   detail::statement_source& statements() override { return statements_; }

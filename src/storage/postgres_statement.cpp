@@ -60,10 +60,14 @@ void waiting_savepoints::release(const std::string& name) {
     return;
   }
   waiting_.push_back("RELEASE SAVEPOINT " + name);
-  if (writes_) send("committing a nested transaction");
+  if (writes_ && at_release_) send("committing a nested transaction");
 }
 
 void waiting_savepoints::rollback_to(const std::string& name) {
+  if (poisoned_) {
+    discard();  // the transaction is rolled back whole (commit refuses)
+    return;
+  }
   // Still waiting: nothing ran since it, so it and what followed it are simply dropped.
   for (auto it = waiting_.begin(); it != waiting_.end(); ++it) {
     if (*it == "SAVEPOINT " + name) {
@@ -79,19 +83,23 @@ void waiting_savepoints::rollback_to(const std::string& name) {
   waiting_.push_back("RELEASE SAVEPOINT " + name);
 }
 
-std::string waiting_savepoints::take_with(const std::string& last) {
+PGresult* waiting_savepoints::exec_with(const std::string& last) {
+  const bool carried = !waiting_.empty();
   std::string text;
-  for (const auto& w : waiting_) text += w + "; ";
+  for (const auto& w : waiting_) text += (text.empty() ? "" : "; ") + w;
+  if (!last.empty()) text += (text.empty() ? "" : "; ") + last;
   discard();
-  return text + last;
+  PGresult* r = PQexec(conn_, text.c_str());
+  const auto status = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+  if (carried && !at_release_ && status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    poisoned_ = true;
+  }
+  return r;
 }
 
 void waiting_savepoints::send(std::string_view what) {
   if (waiting_.empty()) return;
-  std::string text;
-  for (const auto& w : waiting_) text += (text.empty() ? "" : "; ") + w;
-  discard();
-  PGresult* r = PQexec(conn_, text.c_str());
+  PGresult* r = exec_with("");
   check_result(conn_, r, PGRES_COMMAND_OK, what);
   PQclear(r);
 }
@@ -137,7 +145,7 @@ void postgres_prepared::execute(std::string_view what) {
   clear();
   if (!waiting_->empty()) {
     // What waits, then this statement, in one message: the answer is this statement's.
-    PGresult* r = PQexec(conn_, waiting_->take_with(as_execute()).c_str());
+    PGresult* r = waiting_->exec_with(as_execute());
     const auto status = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     check_result(conn_, r, status == PGRES_TUPLES_OK ? PGRES_TUPLES_OK : PGRES_COMMAND_OK, what);
     result_ = r;
@@ -206,7 +214,7 @@ std::unique_ptr<postgres_prepared> postgres_statement_cache::prepare(std::string
 }
 
 void postgres_statement_cache::run_plain(const std::string& text, std::string_view what) {
-  PGresult* r = PQexec(conn_, waiting_.take_with(text).c_str());
+  PGresult* r = waiting_.exec_with(text);
   check_result(conn_, r, PGRES_COMMAND_OK, what);
   PQclear(r);
 }

@@ -46,18 +46,34 @@ class waiting_savepoints {
   void rollback_to(const std::string& name);
   /// Sends what waits (one round trip; none when nothing waits); throws "WHAT: message".
   void send(std::string_view what);
-  /// What waits, then `last`, as one text for one PQexec; nothing waits afterwards.
-  std::string take_with(const std::string& last);
+  /// Runs what waits, then `last` (may be empty), in one PQexec; nothing waits afterwards.
+  /// The result is the last statement's (or the first failure's); the caller clears it.
+  PGresult* exec_with(const std::string& last);
   bool empty() const { return waiting_.empty(); }
+  /// Off: writes wait past RELEASE, up to COMMIT (transaction_control::
+  /// let_writes_wait_for_commit).
+  void send_writes_at_release(bool on) { at_release_ = on; }
+  /// True when, with writes let wait past RELEASE, a message carrying waiting statements
+  /// failed: the failing one may belong to a savepoint already released (or to one opened in
+  /// that message), so no savepoint can be trusted to undo it. Nothing is then rolled back to
+  /// a savepoint and COMMIT is refused; the transaction can only be rolled back whole.
+  bool poisoned() const { return poisoned_; }
   void discard() noexcept {
     waiting_.clear();
     writes_ = false;
+  }
+  /// The outer transaction ended (COMMIT or ROLLBACK).
+  void end_transaction() noexcept {
+    discard();
+    poisoned_ = false;
   }
 
  private:
   PGconn* conn_;
   std::vector<std::string> waiting_;
   bool writes_ = false;  ///< some of waiting_ are writes
+  bool at_release_ = true;
+  bool poisoned_ = false;
 };
 
 /// A statement prepared on the server under `name`; the rows of its last run are held here.
@@ -106,9 +122,7 @@ class postgres_statement_cache final : public statement_cache<postgres_prepared>
  public:
   explicit postgres_statement_cache(PGconn* conn) : conn_(conn), waiting_(conn) {}
   void run_plain(const std::string& text, std::string_view what) override;
-  void run_quietly(const std::string& text) noexcept override {
-    PQclear(PQexec(conn_, waiting_.take_with(text).c_str()));
-  }
+  void run_quietly(const std::string& text) noexcept override { PQclear(waiting_.exec_with(text)); }
   void savepoint(const std::string& name) override { waiting_.savepoint(name); }
   void release(const std::string& name) override { waiting_.release(name); }
   void rollback_to(const std::string& name) noexcept override { waiting_.rollback_to(name); }

@@ -720,6 +720,69 @@ TEST_SUITE("server") {
     expect_exit(0, {"audit", "verify", "--db", f.db});
   }
 
+  TEST_CASE("a write the database refuses fails its own request only, also in a batch") {
+    // A trigger (standing in for a constraint the checks missed) refuses one participant's
+    // marks. Sent at once, the marks of a session are logged in batches; the refused one must
+    // not take its neighbours down (PostgreSQL reports it only at COMMIT: the server then runs
+    // each request of the batch again, alone).
+    auto& f = fixture();
+    const auto& roster = f.session1;
+    REQUIRE(roster.size() >= 3);
+    const std::string culprit = roster[1];
+    const std::string check = "(SELECT id FROM participant WHERE code = '" + culprit + "')";
+    const bool postgres = f.place.postgres();
+    const auto made = run_sql(
+        f.db, postgres ? "CREATE FUNCTION refuse_one() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                         "BEGIN IF NEW.participant_id = " +
+                             check +
+                             " THEN RAISE EXCEPTION 'refused by the test'; END IF; "
+                             "RETURN NEW; END $$; "
+                             "CREATE TRIGGER refuse_one BEFORE INSERT OR UPDATE ON attendance "
+                             "FOR EACH ROW EXECUTE FUNCTION refuse_one();"
+                       : "CREATE TRIGGER refuse_insert BEFORE INSERT ON attendance WHEN "
+                         "NEW.participant_id = " +
+                             check +
+                             " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END; "
+                             "CREATE TRIGGER refuse_update BEFORE UPDATE ON attendance WHEN "
+                             "NEW.participant_id = " +
+                             check + " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;");
+    REQUIRE_MESSAGE(made.exit_code == 0, made.err);
+    std::size_t audited = 0;
+    {
+      running_server s(f.db);
+      const auto l1 = login(s.port(), "L1");
+      audited = audit_count(f.db);  // after the sign-in's own entry
+      std::vector<int> status(roster.size(), 0);
+      std::vector<std::thread> threads;
+      for (std::size_t i = 0; i < roster.size(); ++i) {
+        threads.emplace_back([&, i] {
+          status[i] = http(s.port(), "PUT", "/api/sessions/3/attendance/" + roster[i],
+                           mark("absent", "refusal test"), l1)
+                          .status;
+        });
+      }
+      for (auto& t : threads) t.join();
+      for (std::size_t i = 0; i < roster.size(); ++i) {
+        CAPTURE(roster[i]);
+        CHECK(status[i] == (roster[i] == culprit ? 500 : 200));
+      }
+    }
+    CHECK(run_sql(f.db,
+                  "SELECT p.code FROM attendance a JOIN session_slot s ON s.id = a.slot_id JOIN "
+                  "participant p ON p.id = a.participant_id WHERE s.cohort = 'intervention' "
+                  "AND s.kind = 'session' AND s.number = 3 AND a.reason = 'refusal test' AND "
+                  "p.code = '" +
+                      culprit + "';")
+              .out == "");
+    CHECK(audit_count(f.db) == audited + roster.size() - 1);
+    const auto dropped = run_sql(f.db, postgres ? "DROP TRIGGER refuse_one ON attendance; "
+                                                  "DROP FUNCTION refuse_one();"
+                                                : "DROP TRIGGER refuse_insert; "
+                                                  "DROP TRIGGER refuse_update;");
+    REQUIRE_MESSAGE(dropped.exit_code == 0, dropped.err);
+    expect_exit(0, {"audit", "verify", "--db", f.db});
+  }
+
   TEST_CASE("stop lets a request in flight finish") {
     running_server s(fixture().db);
     reply r;

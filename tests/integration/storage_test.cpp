@@ -233,6 +233,68 @@ TEST_SUITE("storage") {
     CHECK(db->find_participant("B1").has_value());
   }
 
+  TEST_CASE("writes let wait for COMMIT: a failing one fails the whole transaction") {
+    // The server's group commit runs a failed batch again job by job; on PostgreSQL it lets a
+    // savepoint's writes travel with later statements, so a bad write is only seen at COMMIT.
+    scratch store;
+    auto db = store.open();
+    enrol(*db, *db, {"A1"}, true);
+    db->let_writes_wait_for_commit(true);
+    bool refused_at_once = false;
+    try {
+      storage::transaction batch(*db);
+      {
+        storage::transaction use_case(*db);
+        try {
+          db->insert_participants({person("A1")}, "2026-01-01T00:00:00.000Z");
+          use_case.commit();
+        } catch (const storage::storage_error&) {
+          refused_at_once = true;  // SQLite: at the statement
+        }
+      }
+      {
+        storage::transaction next(*db);
+        db->insert_participants({person("B1")}, "2026-01-01T00:00:00.000Z");
+        next.commit();
+      }
+      {
+        // A read sends what waits: on PostgreSQL the bad write fails here, in another use
+        // case, whose rollback must not bring the transaction back (it would keep B1 unsaved
+        // and let the COMMIT go through).
+        storage::transaction reader(*db);
+        try {
+          const auto everyone = db->participants();
+          CHECK(everyone.size() >= 1);
+          reader.commit();
+        } catch (const storage::storage_error&) {
+          CHECK(store.postgres());
+        }
+      }
+      {
+        storage::transaction last(*db);
+        try {
+          db->insert_participants({person("D1")}, "2026-01-01T00:00:00.000Z");
+          last.commit();
+        } catch (const storage::storage_error&) {
+          CHECK(store.postgres());
+        }
+      }
+      batch.commit();
+      CHECK(refused_at_once);  // a commit may go through only when the bad write was undone
+    } catch (const storage::storage_error& e) {
+      CHECK(store.postgres());
+      CHECK(std::string(e.what()).find("nothing of it was written") != std::string::npos);
+    }
+    CHECK(refused_at_once == !store.postgres());
+    // Either way A1 is there once; B1 is kept only where the bad write was refused alone.
+    CHECK(store.count("participant WHERE code = 'A1'") == 1);
+    CHECK(store.count("participant WHERE code = 'B1'") == (store.postgres() ? 0 : 1));
+    CHECK(store.count("participant WHERE code = 'D1'") == (store.postgres() ? 0 : 1));
+    db->let_writes_wait_for_commit(false);
+    enrol(*db, *db, {"C1"}, true);
+    CHECK(store.count("participant") == (store.postgres() ? 2 : 4));
+  }
+
   TEST_CASE("an exception inside a use case rolls the whole transaction back") {
     scratch store;
     auto db = store.open();
