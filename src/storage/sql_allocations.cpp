@@ -61,9 +61,12 @@ std::vector<randomization::stratum_list> sql_repositories::load_allocation_list(
 
 std::optional<randomization::list_entry> sql_repositories::next_unused_entry(
     std::string_view stratum) {
+  // Positions are taken in list order and an allocation is final (no update, no delete), so
+  // the used positions of a stratum are 1..k and the next is the first after the highest used:
+  // two index look-ups, where testing each position for use cost a walk over the used ones.
   return sql("SELECT l.position, l.block, l.block_size, l.arm FROM allocation_list l "
-             "WHERE l.stratum = ? AND NOT EXISTS (SELECT 1 FROM allocation a WHERE "
-             "a.stratum = l.stratum AND a.position = l.position) ORDER BY l.position LIMIT 1")
+             "WHERE l.stratum = ?1 AND l.position > coalesce((SELECT max(a.position) FROM "
+             "allocation a WHERE a.stratum = ?1), 0) ORDER BY l.position LIMIT 1")
       .bind_all(stratum)
       .first([](const detail::statement& s) {
         return randomization::list_entry{static_cast<int>(s.integer(0)),

@@ -108,7 +108,7 @@ class allocation_repository {
   virtual void insert_allocation_list(const std::vector<randomization::stratum_list>& lists) = 0;
   /// The stored list in stratum name order, positions ascending.
   virtual std::vector<randomization::stratum_list> load_allocation_list() = 0;
-  /// The first position of `stratum` that no allocation uses yet.
+  /// The position of `stratum` after the highest one used (positions are used in order).
   virtual std::optional<randomization::list_entry> next_unused_entry(std::string_view stratum) = 0;
   virtual void insert_allocation(const allocation_record& a) = 0;
   virtual std::optional<allocation_record> find_allocation(std::int64_t participant_id) = 0;
