@@ -99,6 +99,7 @@ response post_login(call& c) {
   j["user"] = s->user;
   j["role"] = std::string(app::to_string(s->user_role));
   j["csrf_token"] = s->csrf_token;
+  j["many_trials"] = c.site != nullptr && c.site->holds_many();  // as GET /api/me says
   auto r = json_response(200, j);
   r.headers.emplace_back("Set-Cookie", cookie(c, s->token, false));
   return r;

@@ -68,7 +68,7 @@ test('a site admin starts a trial from its definition file; refusals say why', a
   await page.getByRole('button', { name: 'Give the role' }).click();
   await expect(page.locator('#add-user-status')).toContainText('no account "nobody"');
   await page.getByLabel('User name').fill('lee');
-  await page.getByLabel('Role').selectOption('coordinator');
+  await page.getByLabel('Role', { exact: true }).selectOption('coordinator');
   await page.getByRole('button', { name: 'Give the role' }).click();
   await expect(page.locator('#add-user-status')).toContainText('Gave lee the role');
   await expect(page.locator('#users tr[data-user="lee"]')).toContainText('coordinator');
