@@ -133,6 +133,12 @@ response post_participant_import(call& c) {
   return json_response(201, j);
 }
 
+/// True when the users of this request's trial are the site's accounts given a role here (a
+/// trial of a site of several, whose users are not the accounts' own table).
+bool grants_roles(const call& c) {
+  return c.site != nullptr && c.site->holds_many() && &c.db != c.accounts;
+}
+
 response get_me(call& c) {
   auto account = app::own_account(c.db, c.req);
   if (!account) return error_response(account.error());
@@ -142,6 +148,8 @@ response get_me(call& c) {
   j["csrf_token"] = c.who->csrf_token;
   // Whether this site can hold another trial (a directory or PostgreSQL, not one file).
   j["many_trials"] = c.site != nullptr && c.site->holds_many();
+  // Whether POST /api/users here gives an existing site account a role (post_user's own test).
+  j["grants_roles"] = grants_roles(c);
   return json_response(200, j);
 }
 
@@ -283,7 +291,7 @@ response post_user(call& c) {
   auto role_text = string_member(c.body, "role");
   if (!role_text) return error_response(role_text.error());
   // A trial of a site of several: the account exists at the site and gets a role here.
-  if (c.site->holds_many() && &c.db != c.accounts) {
+  if (grants_roles(c)) {
     return answer(201,
                   app::grant_trial_role(*c.accounts, c.db, c.req, name.value(), role_text.value()));
   }

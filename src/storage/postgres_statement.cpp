@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <iterator>
 #include <string>
 
 namespace balint::storage::detail {
@@ -68,10 +69,12 @@ void waiting_savepoints::rollback_to(const std::string& name) {
     discard();  // the transaction is rolled back whole (commit refuses)
     return;
   }
-  // Still waiting: nothing ran since it, so it and what followed it are simply dropped.
-  for (auto it = waiting_.begin(); it != waiting_.end(); ++it) {
+  // Still waiting: nothing ran since it, so it and what followed it are simply dropped. Names
+  // repeat (a batch's jobs all use nested_1): the savepoint meant is the latest of that name,
+  // as for PostgreSQL; an earlier one belongs to a job already done, whose writes may wait.
+  for (auto it = waiting_.rbegin(); it != waiting_.rend(); ++it) {
     if (*it == "SAVEPOINT " + name) {
-      waiting_.erase(it, waiting_.end());
+      waiting_.erase(std::next(it).base(), waiting_.end());
       writes_ = std::any_of(waiting_.begin(), waiting_.end(),
                             [](const std::string& w) { return w.rfind("EXECUTE ", 0) == 0; });
       return;
@@ -137,6 +140,12 @@ std::string postgres_prepared::as_execute() const {
 }
 
 void postgres_prepared::write() {
+  // Outside a transaction a write is its own transaction: run it now, or a BEGIN sent first
+  // would take it in.
+  if (PQtransactionStatus(conn_) == PQTRANS_IDLE) {
+    run("executing SQL");
+    return;
+  }
   clear();
   waiting_->write(as_execute());
 }

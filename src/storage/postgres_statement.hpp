@@ -37,7 +37,12 @@ void check_result(PGconn* conn, PGresult* result, ExecStatusType expected, std::
 class waiting_savepoints {
  public:
   explicit waiting_savepoints(PGconn* conn) : conn_(conn) {}
-  void savepoint(const std::string& name) { waiting_.push_back("SAVEPOINT " + name); }
+  /// Writes waiting from the enclosing savepoint are sent first where they must answer for
+  /// themselves (at_release_): a failure then refuses the use case that made them.
+  void savepoint(const std::string& name) {
+    if (writes_ && at_release_) send("writing");
+    waiting_.push_back("SAVEPOINT " + name);
+  }
   void write(std::string statement) {
     waiting_.push_back(std::move(statement));
     writes_ = true;

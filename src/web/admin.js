@@ -89,7 +89,7 @@
   /** In a trial of a site of several trials the accounts belong to the site: the form gives an
    *  existing account a role in this trial (POST /api/users without a password). */
   function grantsRoles() {
-    return Boolean(me && me.many_trials && Balint.trialId);
+    return Boolean(me && me.grants_roles);
   }
 
   function showGrantForm() {

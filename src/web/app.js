@@ -91,7 +91,10 @@ const Balint = (function () {
         e.message || 'the server answered ' + response.status + ' ' + response.statusText,
         e.field);
     }
-    if (path === '/api/login' && data && data.csrf_token) csrfToken = data.csrf_token;
+    // The sign-in answers the token; so does /api/me, for a page opened while signed in.
+    if ((path === '/api/login' || path === '/api/me') && data && data.csrf_token) {
+      csrfToken = data.csrf_token;
+    }
     return data;
   }
 

@@ -295,6 +295,32 @@ TEST_SUITE("storage") {
     CHECK(store.count("participant") == (store.postgres() ? 2 : 4));
   }
 
+  TEST_CASE("a refused use case of a batch undoes its own savepoint, not a done one's") {
+    // Every job of a batch names its savepoint nested_1. With writes waiting for COMMIT, the
+    // savepoints of jobs already done may still wait too; a refusal must undo the latest.
+    scratch store;
+    auto db = store.open();
+    db->let_writes_wait_for_commit(true);
+    {
+      storage::transaction batch(*db);
+      for (const std::string code : {"X1", "X2"}) {
+        storage::transaction job(*db);
+        db->insert_participants({person(code)}, "2026-01-01T00:00:00.000Z");
+        job.commit();
+      }
+      {
+        storage::transaction refused(*db);  // refused before it wrote anything
+      }
+      {
+        storage::transaction refused_after_write(*db);
+        db->insert_participants({person("X3")}, "2026-01-01T00:00:00.000Z");
+      }
+      batch.commit();
+    }
+    CHECK(store.count("participant WHERE code IN ('X1', 'X2')") == 2);
+    CHECK(store.count("participant WHERE code = 'X3'") == 0);
+  }
+
   TEST_CASE("an exception inside a use case rolls the whole transaction back") {
     scratch store;
     auto db = store.open();
