@@ -9,10 +9,8 @@
 
 #include <cstdint>
 #include <cstdio>
-#include <fcntl.h>
 #include <memory>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 namespace balint::storage {
@@ -57,7 +55,6 @@ int database::latest_schema_version() {
 sqlite_database::sqlite_database(const std::string& path)
     : path_(path), connection_(path), statements_(connection_.get()) {
   const std::string failed = "cannot open the database " + path;
-  turn_fd_ = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
   // Wait for another process's writer instead of failing at once.
   sql("PRAGMA busy_timeout = 10000").run(failed);
   const int version = schema_version();
@@ -106,7 +103,6 @@ sqlite_database::~sqlite_database() {
     depth_ = 1;
     rollback();
   }
-  if (turn_fd_ >= 0) ::close(turn_fd_);
 }
 
 int sqlite_database::schema_version() {

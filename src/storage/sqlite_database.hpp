@@ -37,18 +37,12 @@ class sqlite_database final : public sql_repositories {
   void rollback_outer() noexcept override;
   void check_still_open() override;
   void release_turn() noexcept;
-  void take_file_turn() noexcept;
-  void give_file_turn() noexcept;
 
   std::string path_;  ///< as opened; keys the in-process writer turn
   detail::connection connection_;
   /// Declared after `connection_`, so finalized before the handle closes.
   detail::sqlite_statement_cache statements_;
   bool holds_turn_ = false;  ///< this connection holds its file's in-process writer turn
-  /// The file opened once more, for the writer turn across processes (sqlite_transactions.cpp);
-  /// -1 when it could not be opened for writing (then SQLite's lock alone orders processes).
-  int turn_fd_ = -1;
-  bool holds_file_turn_ = false;
 };
 
 }  // namespace balint::storage
