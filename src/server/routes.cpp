@@ -78,6 +78,13 @@ std::string cookie(const call& c, const std::string& value, bool clear) {
   return s;
 }
 
+/// True when the site can hold another trial (a directory or PostgreSQL, not one file).
+bool many_trials(const call& c) { return c.site != nullptr && c.site->holds_many(); }
+
+/// True when the users of this request's trial are the site's accounts given a role here (a
+/// trial of a site of several, whose users are not the accounts' own table).
+bool grants_roles(const call& c) { return many_trials(c) && &c.db != c.accounts; }
+
 response post_login(call& c) {
   auto user = string_member(c.body, "user");
   if (!user) return error_response(user.error());
@@ -99,7 +106,7 @@ response post_login(call& c) {
   j["user"] = s->user;
   j["role"] = std::string(app::to_string(s->user_role));
   j["csrf_token"] = s->csrf_token;
-  j["many_trials"] = c.site != nullptr && c.site->holds_many();  // as GET /api/me says
+  j["many_trials"] = many_trials(c);
   auto r = json_response(200, j);
   r.headers.emplace_back("Set-Cookie", cookie(c, s->token, false));
   return r;
@@ -133,12 +140,6 @@ response post_participant_import(call& c) {
   return json_response(201, j);
 }
 
-/// True when the users of this request's trial are the site's accounts given a role here (a
-/// trial of a site of several, whose users are not the accounts' own table).
-bool grants_roles(const call& c) {
-  return c.site != nullptr && c.site->holds_many() && &c.db != c.accounts;
-}
-
 response get_me(call& c) {
   auto account = app::own_account(c.db, c.req);
   if (!account) return error_response(account.error());
@@ -146,8 +147,7 @@ response get_me(call& c) {
   j["user"] = account->name;
   j["role"] = std::string(app::to_string(account->user_role));
   j["csrf_token"] = c.who->csrf_token;
-  // Whether this site can hold another trial (a directory or PostgreSQL, not one file).
-  j["many_trials"] = c.site != nullptr && c.site->holds_many();
+  j["many_trials"] = many_trials(c);
   // Whether POST /api/users here gives an existing site account a role (post_user's own test).
   j["grants_roles"] = grants_roles(c);
   return json_response(200, j);

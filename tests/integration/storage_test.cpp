@@ -64,26 +64,11 @@ struct scratch {
     return out;
   }
 
-  /// SELECT count(*) FROM `from`, on a second connection.
+  /// SELECT count(*) FROM `from`, on a second connection (the sqlite3 or psql program);
+  /// -1 when it fails.
   long long count(const std::string& from) const {
-    const std::string sql = "SELECT count(*) FROM " + from;
-    long long n = -1;
-    if (postgres()) {
-      PGconn* conn = PQconnectdb(locator.c_str());
-      PGresult* r = PQexec(conn, sql.c_str());
-      if (PQresultStatus(r) == PGRES_TUPLES_OK) n = std::atoll(PQgetvalue(r, 0, 0));
-      PQclear(r);
-      PQfinish(conn);
-      return n;
-    }
-    sqlite3* h = nullptr;
-    sqlite3_open(locator.c_str(), &h);
-    sqlite3_stmt* st = nullptr;
-    sqlite3_prepare_v2(h, sql.c_str(), -1, &st, nullptr);
-    if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(h);
-    return n;
+    const auto r = test::run_sql(locator, "SELECT count(*) FROM " + from + ";");
+    return r.exit_code == 0 ? std::atoll(r.out.c_str()) : -1;
   }
 
   /// `UPDATE table SET definition = <definition with its top-level key set to the JSON value>`.

@@ -12,12 +12,17 @@ const example = path.join(__dirname, '..', '..', '..', 'docs', 'examples', 'ward
 
 test.use({ baseURL: process.env.BALINT_SITE_URL });
 
-test('a site admin starts a trial from its definition file; refusals say why', async ({ page }) => {
+/** Signs in on the site's sign-in page (run.sh serves the site; skipped without it). */
+async function signInAtSite(page, user, password) {
   test.skip(!process.env.BALINT_SITE_URL, 'run.sh serves the site');
   await page.goto('/');
-  await page.getByLabel('User name').fill('site-admin');
-  await page.getByLabel('Password').fill('site-admin-password');
+  await page.getByLabel('User name').fill(user);
+  await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+test('a site admin starts a trial from its definition file; refusals say why', async ({ page }) => {
+  await signInAtSite(page, 'site-admin', 'site-admin-password');
 
   const list = page.locator('#trial-list');
   await expect(list).toContainText('tongji-2020');
@@ -75,11 +80,7 @@ test('a site admin starts a trial from its definition file; refusals say why', a
 });
 
 test('an account with a role in one trial of the site goes straight to its page', async ({ page }) => {
-  test.skip(!process.env.BALINT_SITE_URL, 'run.sh serves the site');
   // Runs after the test above gave lee the coordinator role in ward-study (workers: 1).
-  await page.goto('/');
-  await page.getByLabel('User name').fill('lee');
-  await page.getByLabel('Password').fill('site-coordinator-password');
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signInAtSite(page, 'lee', 'site-coordinator-password');
   await page.waitForURL(/\/coordinator\.html\?trial=ward-study$/);
 });
