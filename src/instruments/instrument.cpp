@@ -2,6 +2,8 @@
 
 #include "balint/core/text.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <climits>
 #include <cstddef>
@@ -14,16 +16,29 @@ namespace {
 
 using core::json;
 
-// The schema has normally caught these; the checks stay so that a definition loaded without
-// the schema (tests, a future import) still fails with a message rather than a bad_variant.
-std::string field_name(std::string_view where, std::string_view key) {
-  return where.empty() ? std::string(key) : std::string(where) + "." + std::string(key);
+// The schema has normally caught the type errors; the checks stay so that a definition loaded
+// without the schema (tests, a stored definition of an older version) still fails with a
+// message rather than a bad_variant. Every refusal names the JSON path of what it refuses.
+
+/// `path` + ".key", or + "[\"12\"]" for a key that is not an identifier.
+std::string at_key(std::string_view path, std::string_view key) {
+  const bool identifier =
+      !key.empty() && (std::isalpha(static_cast<unsigned char>(key[0])) || key[0] == '_');
+  bool plain = identifier;
+  for (const char c : key)
+    plain = plain && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+  if (plain) return std::string(path) + "." + std::string(key);
+  return std::string(path) + "[\"" + std::string(key) + "\"]";
 }
 
-core::result<const json*> member(const json& obj, std::string_view key, std::string_view where) {
+std::string at_index(std::string_view path, std::size_t k) {
+  return std::string(path) + "[" + std::to_string(k) + "]";
+}
+
+core::result<const json*> member(const json& obj, std::string_view key, std::string_view path) {
   const json* v = obj.find(key);
   if (v == nullptr) {
-    const std::string field = field_name(where, key);
+    const std::string field = at_key(path, key);
     return core::invalid_input(field,
                                "the instrument definition has no " + field + "; it is required");
   }
@@ -31,24 +46,61 @@ core::result<const json*> member(const json& obj, std::string_view key, std::str
 }
 
 core::result<std::string> string_member(const json& obj, std::string_view key,
-                                        std::string_view where) {
-  auto v = member(obj, key, where);
+                                        std::string_view path) {
+  auto v = member(obj, key, path);
   if (!v) return std::move(v).error();
   if (!(*v)->is_string()) {
-    const std::string field = field_name(where, key);
+    const std::string field = at_key(path, key);
     return core::invalid_input(field, field + " must be a string");
   }
   return (*v)->as_string();
 }
 
-core::result<int> int_member(const json& obj, std::string_view key, std::string_view where) {
-  auto v = member(obj, key, where);
+core::result<int> int_member(const json& obj, std::string_view key, std::string_view path) {
+  auto v = member(obj, key, path);
   if (!v) return std::move(v).error();
-  if (!(*v)->is_integer()) {
-    const std::string field = field_name(where, key);
+  if (!(*v)->is_integer() || (*v)->as_int() < INT_MIN || (*v)->as_int() > INT_MAX) {
+    const std::string field = at_key(path, key);
     return core::invalid_input(field, field + " must be a whole number");
   }
   return static_cast<int>((*v)->as_int());
+}
+
+/// A string (every language) or an object of language tags to non-empty strings.
+core::result<localized_text> parse_text(const json& v, const std::string& path) {
+  localized_text out;
+  if (v.is_string()) {
+    out.by_language.emplace("", v.as_string());
+    return out;
+  }
+  if (!v.is_object() || v.as_object().empty()) {
+    return core::invalid_input(path, path +
+                                         " must be a text, or an object of language tags to "
+                                         "texts such as {\"en\": \"never\", \"zh\": \"从不\"}");
+  }
+  for (const auto& [language, text] : v.as_object()) {
+    if (!text.is_string()) {
+      const std::string field = at_key(path, language);
+      return core::invalid_input(field, field + " must be a text");
+    }
+    out.by_language.emplace(language, text.as_string());
+  }
+  return out;
+}
+
+core::result<localized_text> optional_text(const json& obj, std::string_view key,
+                                           std::string_view path) {
+  const json* v = obj.find(key);
+  if (v == nullptr) return localized_text{};
+  return parse_text(*v, at_key(path, key));
+}
+
+/// A JSON object key that must be a whole number ("0" for a scale label, "12" for an item text).
+std::optional<int> number_key(const std::string& key) {
+  int value = 0;
+  auto [ptr, ec] = std::from_chars(key.data(), key.data() + key.size(), value);
+  if (ec != std::errc{} || ptr != key.data() + key.size()) return std::nullopt;
+  return value;
 }
 
 std::string allowed_values(const instrument& inst) {
@@ -56,65 +108,102 @@ std::string allowed_values(const instrument& inst) {
          ", or empty for a missing answer";
 }
 
-core::result<scale> parse_scale(const json& doc) {
-  auto s = member(doc, "scale", "");
+core::result<scale> parse_scale(const json& doc, const std::string& path) {
+  auto s = member(doc, "scale", path);
   if (!s) return std::move(s).error();
   const json& sj = **s;
-  if (!sj.is_object()) return core::invalid_input("scale", "\"scale\" must be an object");
+  const std::string where = at_key(path, "scale");
+  if (!sj.is_object()) return core::invalid_input(where, where + " must be an object");
   scale out;
-  auto mn = int_member(sj, "min", "scale");
+  auto mn = int_member(sj, "min", where);
   if (!mn) return std::move(mn).error();
-  auto mx = int_member(sj, "max", "scale");
+  auto mx = int_member(sj, "max", where);
   if (!mx) return std::move(mx).error();
   out.min = *mn;
   out.max = *mx;
   if (out.min > out.max) {
-    return core::invalid_input("scale", "scale min " + std::to_string(out.min) + " is above max " +
-                                            std::to_string(out.max) + "; allowed: min <= max");
+    return core::invalid_input(where, "scale min " + std::to_string(out.min) + " is above max " +
+                                          std::to_string(out.max) + "; allowed: min <= max");
   }
   if (const json* labels = sj.find("labels"); labels != nullptr) {
+    const std::string labels_path = at_key(where, "labels");
     if (!labels->is_object()) {
-      return core::invalid_input("scale.labels", "\"scale.labels\" must be an object");
+      return core::invalid_input(labels_path, labels_path + " must be an object");
     }
     for (const auto& [key, text] : labels->as_object()) {
-      int value = 0;
-      auto [ptr, ec] = std::from_chars(key.data(), key.data() + key.size(), value);
-      if (ec != std::errc{} || ptr != key.data() + key.size() || value < out.min ||
-          value > out.max || !text.is_string()) {
+      const std::string field = at_key(labels_path, key);
+      const auto value = number_key(key);
+      if (!value || *value < out.min || *value > out.max) {
         return core::invalid_input(
-            "scale.labels", "scale label \"" + key +
-                                "\" is not a scale value; allowed: " + std::to_string(out.min) +
-                                "-" + std::to_string(out.max) + " with a text label");
+            field, "scale label \"" + key + "\" is not a value of the scale; allowed: " +
+                       std::to_string(out.min) + "-" + std::to_string(out.max));
       }
-      out.labels.emplace(value, text.as_string());
+      auto label = parse_text(text, field);
+      if (!label) return std::move(label).error();
+      out.labels.emplace(*value, std::move(label).value());
     }
   }
   return out;
 }
 
-core::result<missing_policy> parse_missing_policy(const json& doc) {
+core::result<missing_policy> parse_missing_policy(const json& doc, const std::string& path) {
   missing_policy out;
   const json* mp = doc.find("missing_policy");
   if (mp == nullptr) return out;  // any-missing is the safe default
-  if (!mp->is_object()) {
-    return core::invalid_input("missing_policy", "\"missing_policy\" must be an object");
-  }
-  auto rule = string_member(*mp, "rule", "missing_policy");
+  const std::string where = at_key(path, "missing_policy");
+  if (!mp->is_object()) return core::invalid_input(where, where + " must be an object");
+  auto rule = string_member(*mp, "rule", where);
   if (!rule) return std::move(rule).error();
   if (*rule == "any-missing") {
     out.rule = missing_rule::any_missing;
   } else if (*rule == "prorate") {
     out.rule = missing_rule::prorate;
     if (const json* mm = mp->find("max_missing"); mm != nullptr) {
-      if (!mm->is_integer() || mm->as_int() < 0) {
-        return core::invalid_input("missing_policy.max_missing",
-                                   "missing_policy.max_missing must be a whole number >= 0");
+      if (!mm->is_integer() || mm->as_int() < 0 || mm->as_int() > INT_MAX) {
+        const std::string field = at_key(where, "max_missing");
+        return core::invalid_input(field, field + " must be a whole number >= 0");
       }
       out.max_missing = static_cast<int>(mm->as_int());
     }
   } else {
-    return core::invalid_input("missing_policy.rule", "missing_policy.rule is \"" + *rule +
-                                                          "\"; allowed: any-missing, prorate");
+    const std::string field = at_key(where, "rule");
+    return core::invalid_input(field,
+                               field + " is \"" + *rule + "\"; allowed: any-missing, prorate");
+  }
+  return out;
+}
+
+core::result<scoring_rule> parse_scoring(const json& obj, const std::string& path,
+                                         scoring_rule fallback) {
+  const json* v = obj.find("scoring");
+  if (v == nullptr) return fallback;
+  if (v->is_string() && v->as_string() == "sum") return scoring_rule::sum;
+  if (v->is_string() && v->as_string() == "mean") return scoring_rule::mean;
+  const std::string field = at_key(path, "scoring");
+  return core::invalid_input(field, field + " is " + v->dump() + "; allowed: sum, mean");
+}
+
+/// A list of distinct item numbers within 1..item_count; `what` names the list in messages.
+core::result<std::vector<int>> parse_item_numbers(const json& list, const std::string& path,
+                                                  int item_count, const std::string& what) {
+  if (!list.is_array()) return core::invalid_input(path, path + " must be a list of item numbers");
+  std::vector<int> out;
+  std::set<int> seen;
+  const auto& arr = list.as_array();
+  for (std::size_t k = 0; k < arr.size(); ++k) {
+    const json& item = arr[k];
+    const std::string field = at_index(path, k);
+    if (!item.is_integer() || item.as_int() < 1 || item.as_int() > item_count) {
+      return core::invalid_input(field, what + " lists item " + item.dump() +
+                                            "; allowed: item numbers 1-" +
+                                            std::to_string(item_count));
+    }
+    const int n = static_cast<int>(item.as_int());
+    if (!seen.insert(n).second) {
+      return core::invalid_input(
+          field, what + " lists item " + std::to_string(n) + " twice; each item may appear once");
+    }
+    out.push_back(n);
   }
   return out;
 }
@@ -129,66 +218,141 @@ core::result<caseness_rule> parse_caseness(const json& cj, const std::string& wh
   } else if (*op == "<=") {
     out.op = comparison::at_most;
   } else {
-    return core::invalid_input(where + ".operator",
-                               where + ".operator is \"" + *op + "\"; allowed: >=, <=");
+    const std::string field = at_key(where, "operator");
+    return core::invalid_input(field, field + " is \"" + *op + "\"; allowed: >=, <=");
   }
   auto th = member(cj, "threshold", where);
   if (!th) return std::move(th).error();
   if (!(*th)->is_number()) {
-    return core::invalid_input(where + ".threshold", where + ".threshold must be a number");
+    const std::string field = at_key(where, "threshold");
+    return core::invalid_input(field, field + " must be a number");
   }
   out.threshold = (*th)->as_double();
-  if (const json* label = cj.find("label"); label != nullptr && label->is_string()) {
-    out.label = label->as_string();
+  auto label = optional_text(cj, "label", where);
+  if (!label) return std::move(label).error();
+  out.label = std::move(label).value();
+  return out;
+}
+
+core::result<std::vector<band>> parse_bands(const json& bj, const std::string& where,
+                                            const std::string& subscale_id) {
+  if (!bj.is_array() || bj.as_array().empty()) {
+    return core::invalid_input(where, where + " must be a list of at least one band");
+  }
+  std::vector<band> out;
+  const auto& arr = bj.as_array();
+  for (std::size_t k = 0; k < arr.size(); ++k) {
+    const std::string at = at_index(where, k);
+    if (!arr[k].is_object()) return core::invalid_input(at, at + " must be an object");
+    auto from = member(arr[k], "from", at);
+    if (!from) return std::move(from).error();
+    const std::string from_path = at_key(at, "from");
+    if (!(*from)->is_number()) {
+      return core::invalid_input(from_path, from_path + " must be a number");
+    }
+    band b;
+    b.from = (*from)->as_double();
+    if (!out.empty() && !(b.from > out.back().from)) {
+      return core::invalid_input(from_path, "the bands of subscale " + subscale_id +
+                                                " must ascend: band " + std::to_string(k + 1) +
+                                                " starts at " + (*from)->dump() +
+                                                ", not above the band before it");
+    }
+    auto label = member(arr[k], "label", at);
+    if (!label) return std::move(label).error();
+    auto text = parse_text(**label, at_key(at, "label"));
+    if (!text) return std::move(text).error();
+    b.label = std::move(text).value();
+    out.push_back(std::move(b));
   }
   return out;
 }
 
-core::result<subscale> parse_subscale(const json& sj, std::size_t k, int item_count,
-                                      const std::string& instrument_id) {
-  const std::string where = "subscales[" + std::to_string(k) + "]";
+core::result<subscale> parse_subscale(const json& sj, const std::string& where, int item_count,
+                                      const std::string& instrument_id, scoring_rule scoring) {
   if (!sj.is_object()) return core::invalid_input(where, where + " must be an object");
   subscale out;
   auto id = string_member(sj, "id", where);
   if (!id) return std::move(id).error();
   out.id = *id;
-  if (const json* label = sj.find("label"); label != nullptr && label->is_string()) {
-    out.label = label->as_string();
-  }
+  auto label = optional_text(sj, "label", where);
+  if (!label) return std::move(label).error();
+  out.label = std::move(label).value();
   auto items = member(sj, "items", where);
   if (!items) return std::move(items).error();
-  const std::string items_field = where + ".items";
+  const std::string items_path = at_key(where, "items");
   if (!(*items)->is_array() || (*items)->as_array().empty()) {
-    return core::invalid_input(items_field, "subscale " + out.id + " of " + instrument_id +
-                                                " must list at least one item number");
+    return core::invalid_input(items_path, "subscale " + out.id + " of " + instrument_id +
+                                               " must list at least one item number");
   }
-  std::set<int> seen;
-  for (const json& item : (*items)->as_array()) {
-    if (!item.is_integer() || item.as_int() < 1 || item.as_int() > item_count) {
-      return core::invalid_input(
-          items_field, "subscale " + out.id + " of " + instrument_id + " lists item " +
-                           item.dump() + "; allowed: item numbers 1-" + std::to_string(item_count));
-    }
-    const int n = static_cast<int>(item.as_int());
-    if (!seen.insert(n).second) {
-      return core::invalid_input(items_field, "subscale " + out.id + " of " + instrument_id +
-                                                  " lists item " + std::to_string(n) +
-                                                  " twice; each item may appear once");
-    }
-    out.items.push_back(n);
-  }
+  auto numbers = parse_item_numbers(**items, items_path, item_count,
+                                    "subscale " + out.id + " of " + instrument_id);
+  if (!numbers) return std::move(numbers).error();
+  out.items = std::move(numbers).value();
+  auto rule = parse_scoring(sj, where, scoring);
+  if (!rule) return std::move(rule).error();
+  out.scoring = *rule;
   if (const json* cj = sj.find("caseness"); cj != nullptr && !cj->is_null()) {
-    auto rule = parse_caseness(*cj, where + ".caseness");
-    if (!rule) return std::move(rule).error();
-    out.caseness = std::move(rule).value();
+    auto c = parse_caseness(*cj, at_key(where, "caseness"));
+    if (!c) return std::move(c).error();
+    out.caseness = std::move(c).value();
+  }
+  if (const json* bj = sj.find("bands"); bj != nullptr) {
+    auto bands = parse_bands(*bj, at_key(where, "bands"), out.id);
+    if (!bands) return std::move(bands).error();
+    out.bands = std::move(bands).value();
   }
   return out;
 }
 
+core::result<std::map<int, localized_text>> parse_item_texts(const json& doc,
+                                                             const std::string& path,
+                                                             int item_count) {
+  std::map<int, localized_text> out;
+  const json* texts = doc.find("item_texts");
+  if (texts == nullptr) return out;
+  const std::string where = at_key(path, "item_texts");
+  if (!texts->is_object()) return core::invalid_input(where, where + " must be an object");
+  for (const auto& [key, text] : texts->as_object()) {
+    const std::string field = at_key(where, key);
+    const auto item = number_key(key);
+    if (!item || *item < 1 || *item > item_count) {
+      return core::invalid_input(field, "item_texts has a text for item \"" + key +
+                                            "\"; allowed: item numbers 1-" +
+                                            std::to_string(item_count));
+    }
+    auto t = parse_text(text, field);
+    if (!t) return std::move(t).error();
+    out.emplace(*item, std::move(t).value());
+  }
+  return out;
+}
+
+/// A subscale item's answer as scored: reversed when the instrument says so.
+int scored_value(const instrument& inst, int item, int answer) {
+  return inst.is_reversed(item) ? inst.item_scale.min + inst.item_scale.max - answer : answer;
+}
+
 }  // namespace
+
+const std::string& localized_text::in(std::string_view language) const {
+  static const std::string none;
+  for (const std::string_view key : {language, std::string_view(), std::string_view("en")}) {
+    if (const auto it = by_language.find(key); it != by_language.end()) return it->second;
+  }
+  return by_language.empty() ? none : by_language.begin()->second;
+}
 
 bool caseness_rule::is_case(double score) const {
   return op == comparison::at_least ? score >= threshold : score <= threshold;
+}
+
+const band* subscale::band_of(double score) const {
+  const band* found = nullptr;
+  for (const band& b : bands) {
+    if (b.from <= score) found = &b;
+  }
+  return found;
 }
 
 const subscale* instrument::find_subscale(std::string_view subscale_id) const {
@@ -198,46 +362,67 @@ const subscale* instrument::find_subscale(std::string_view subscale_id) const {
   return nullptr;
 }
 
-core::result<instrument> parse_instrument(const core::json& doc) {
+bool instrument::is_reversed(int item) const {
+  return std::binary_search(reverse_items.begin(), reverse_items.end(), item);
+}
+
+core::result<instrument> parse_instrument(const core::json& doc, std::string_view path_view) {
+  const std::string path(path_view);
   if (!doc.is_object()) {
-    return core::invalid_input("instrument", "an instrument definition must be a JSON object");
+    return core::invalid_input(path, path + ": an instrument definition must be a JSON object");
   }
   instrument out;
-  auto id = string_member(doc, "id", "");
+  auto id = string_member(doc, "id", path);
   if (!id) return std::move(id).error();
   out.id = *id;
-  auto name = string_member(doc, "name", "");
+  auto name = member(doc, "name", path);
   if (!name) return std::move(name).error();
-  out.name = *name;
+  auto name_text = parse_text(**name, at_key(path, "name"));
+  if (!name_text) return std::move(name_text).error();
+  out.name = std::move(name_text).value();
   if (const json* version = doc.find("version"); version != nullptr && version->is_string()) {
     out.version = version->as_string();
   }
-  auto count = int_member(doc, "items", "");
+  auto count = int_member(doc, "items", path);
   if (!count) return std::move(count).error();
   if (*count < 1) {
-    return core::invalid_input(
-        "items", out.id + " has " + std::to_string(*count) + " items; allowed: 1 or more");
+    return core::invalid_input(at_key(path, "items"), out.id + " has " + std::to_string(*count) +
+                                                          " items; allowed: 1 or more");
   }
   out.item_count = *count;
-  auto sc = parse_scale(doc);
+  auto sc = parse_scale(doc, path);
   if (!sc) return std::move(sc).error();
   out.item_scale = std::move(sc).value();
-  auto mp = parse_missing_policy(doc);
+  auto mp = parse_missing_policy(doc, path);
   if (!mp) return std::move(mp).error();
   out.missing = *mp;
+  if (const json* rev = doc.find("reverse_items"); rev != nullptr) {
+    auto numbers = parse_item_numbers(*rev, at_key(path, "reverse_items"), out.item_count,
+                                      "reverse_items of " + out.id);
+    if (!numbers) return std::move(numbers).error();
+    out.reverse_items = std::move(numbers).value();
+    std::sort(out.reverse_items.begin(), out.reverse_items.end());
+  }
+  auto scoring = parse_scoring(doc, path, scoring_rule::sum);
+  if (!scoring) return std::move(scoring).error();
+  auto texts = parse_item_texts(doc, path, out.item_count);
+  if (!texts) return std::move(texts).error();
+  out.item_texts = std::move(texts).value();
 
-  auto subs = member(doc, "subscales", "");
+  auto subs = member(doc, "subscales", path);
   if (!subs) return std::move(subs).error();
+  const std::string subs_path = at_key(path, "subscales");
   if (!(*subs)->is_array() || (*subs)->as_array().empty()) {
-    return core::invalid_input("subscales", out.id + " must define at least one subscale");
+    return core::invalid_input(subs_path, out.id + " must define at least one subscale");
   }
   const auto& arr = (*subs)->as_array();
   for (std::size_t k = 0; k < arr.size(); ++k) {
-    auto s = parse_subscale(arr[k], k, out.item_count, out.id);
+    const std::string where = at_index(subs_path, k);
+    auto s = parse_subscale(arr[k], where, out.item_count, out.id, *scoring);
     if (!s) return std::move(s).error();
     if (out.find_subscale(s->id) != nullptr) {
       return core::invalid_input(
-          "subscales[" + std::to_string(k) + "].id",
+          at_key(where, "id"),
           "subscale id " + s->id + " appears twice in " + out.id + "; subscale ids must be unique");
     }
     out.subscales.push_back(std::move(s).value());
@@ -271,18 +456,19 @@ std::optional<double> score_subscale(const instrument& inst, const subscale& s,
   for (const int item : s.items) {
     const std::size_t i = static_cast<std::size_t>(item - 1);
     if (i < n && items[i].has_value()) {
-      sum += *items[i];
+      sum += scored_value(inst, item, *items[i]);
       ++answered;
     }
   }
   const int count = static_cast<int>(s.items.size());
   const int missing = count - answered;
-  if (missing == 0) return static_cast<double>(sum);
-  if (inst.missing.rule == missing_rule::prorate && missing <= inst.missing.max_missing &&
-      answered > 0) {
-    return static_cast<double>(sum) / answered * count;
-  }
-  return std::nullopt;
+  const bool scored = missing == 0 || (inst.missing.rule == missing_rule::prorate &&
+                                       missing <= inst.missing.max_missing && answered > 0);
+  if (!scored) return std::nullopt;
+  const double mean = static_cast<double>(sum) / answered;
+  if (s.scoring == scoring_rule::mean) return mean;
+  // A complete sum stays exact; a prorated one is the answered items' mean times the count.
+  return missing == 0 ? static_cast<double>(sum) : mean * count;
 }
 
 std::vector<subscale_score> score(const instrument& inst, const item_values& items) {
@@ -301,6 +487,11 @@ std::vector<subscale_score> score(const instrument& inst, const item_values& ite
     }
     r.score = score_subscale(inst, s, items);
     if (r.score && s.caseness) r.is_case = s.caseness->is_case(*r.score);
+    if (r.score) {
+      if (const band* b = s.band_of(*r.score)) {
+        r.band_index = static_cast<std::size_t>(b - s.bands.data());
+      }
+    }
     out.push_back(std::move(r));
   }
   return out;

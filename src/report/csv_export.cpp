@@ -131,8 +131,13 @@ std::string codebook_csv(const trial::trial_definition& trial,
     const auto* sub = it->second.find_subscale(o.subscale);
     if (!sub) continue;
     const int n = static_cast<int>(sub->items.size());
+    const bool mean = sub->scoring == instruments::scoring_rule::mean;
+    const int lowest = it->second.item_scale.min;
+    const int highest = it->second.item_scale.max;
     const std::string allowed =
-        range_text(n * it->second.item_scale.min, n * it->second.item_scale.max);
+        mean ? range_text(lowest, highest) : range_text(n * lowest, n * highest);
+    // A mean, or a prorated sum, need not be a whole number.
+    const bool whole = !mean && it->second.missing.rule == instruments::missing_rule::any_missing;
     for (const auto& t : trial.timepoints) {
       const std::string rule = it->second.missing.rule == instruments::missing_rule::any_missing
                                    ? "empty = not recorded, or any of its items missing"
@@ -140,9 +145,11 @@ std::string codebook_csv(const trial::trial_definition& trial,
                                          std::to_string(it->second.missing.max_missing) +
                                          " items missing (fewer are prorated)";
       row(out, {o.id + "_" + t.id,
-                o.label + " (" + it->second.id + " " + sub->id + ", sum of " + std::to_string(n) +
-                    " items) at " + t.id + " (wide.csv)",
-                "integer", allowed, rule});
+                o.label + " (" + it->second.id + " " + sub->id + ", " + (mean ? "mean" : "sum") +
+                    " of " + std::to_string(n) + " items" +
+                    (it->second.reverse_items.empty() ? "" : ", reverse-scored items reversed") +
+                    ") at " + t.id + " (wide.csv)",
+                whole ? "integer" : "number", allowed, rule});
     }
   }
   row(out, {"sessions_attended", "Balint sessions attended (wide.csv)", "integer",
@@ -153,16 +160,18 @@ std::string codebook_csv(const trial::trial_definition& trial,
     timepoints += (timepoints.empty() ? "" : "; ") + t.id + " = " + t.label;
   row(out, {"timepoint", "time point (items.csv)", "category", timepoints, "never missing"});
   std::string insts;
-  for (const auto& [id, inst] : set) insts += (insts.empty() ? "" : "; ") + id + " = " + inst.name;
+  for (const auto& [id, inst] : set)
+    insts += (insts.empty() ? "" : "; ") + id + " = " + inst.name.text();
   row(out, {"instrument", "questionnaire (items.csv)", "category", insts, "never missing"});
   row(out, {"item", "item number within the instrument (items.csv)", "integer",
             "1 to the instrument's item count", "never missing"});
   for (const auto& [id, inst] : set) {
     std::string labels;
     for (const auto& [v, l] : inst.item_scale.labels) {
-      labels += (labels.empty() ? "" : "; ") + std::to_string(v) + " = " + l;
+      labels += (labels.empty() ? "" : "; ") + std::to_string(v) + " = " + l.text();
     }
-    row(out, {"value (" + id + ")", "answer to an item of " + inst.name + " (items.csv)", "integer",
+    row(out, {"value (" + id + ")", "answer to an item of " + inst.name.text() + " (items.csv)",
+              "integer",
               range_text(inst.item_scale.min, inst.item_scale.max) +
                   (labels.empty() ? "" : " (" + labels + ")"),
               "empty = missing answer"});

@@ -530,7 +530,7 @@ TEST_SUITE("storage") {
                            " WHERE id = 'msq'") == "");
     auto renamed = app::load_trial(*db);
     REQUIRE(renamed.has_value());
-    CHECK(renamed->instruments.at("msq").name == "Renamed");
+    CHECK(renamed->instruments.at("msq").name.text() == "Renamed");
     CHECK(renamed->definition.title == "A changed title");
 
     // A definition that breaks the schema is refused, not served from an earlier parse.
@@ -542,7 +542,8 @@ TEST_SUITE("storage") {
     auto back = app::load_trial(*db);
     REQUIRE(back.has_value());
     CHECK(back->definition.title == title);
-    CHECK(back->instruments.at("msq").name == "Renamed");  // the instrument row is still changed
+    CHECK(back->instruments.at("msq").name.text() ==
+          "Renamed");  // the instrument row is still changed
   }
 
   // --- the interfaces, exercised through the SQLite implementation ---------------------------

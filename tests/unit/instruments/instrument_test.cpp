@@ -81,8 +81,8 @@ TEST_SUITE("instruments") {
     CHECK(mbi.item_count == 22);
     CHECK(mbi.item_scale.min == 0);
     CHECK(mbi.item_scale.max == 6);
-    CHECK(mbi.item_scale.labels.at(0) == "never");
-    CHECK(mbi.item_scale.labels.at(6) == "every day");
+    CHECK(mbi.item_scale.labels.at(0).text() == "never");
+    CHECK(mbi.item_scale.labels.at(6).text() == "every day");
     REQUIRE(mbi.find_subscale("ee") != nullptr);
     REQUIRE(mbi.find_subscale("dp") != nullptr);
     REQUIRE(mbi.find_subscale("pa") != nullptr);
@@ -94,7 +94,7 @@ TEST_SUITE("instruments") {
     REQUIRE(pa_rule.has_value());
     CHECK(pa_rule->op == ins::comparison::at_most);
     CHECK(pa_rule->threshold == 33);
-    CHECK(pa_rule->label == "low personal accomplishment");
+    CHECK(pa_rule->label.text() == "low personal accomplishment");
   }
 
   TEST_CASE("MBI-HSS subscales are the sums of their items") {
@@ -251,7 +251,7 @@ TEST_SUITE("instruments") {
     CHECK(ach.item_count == 5);
     CHECK(find_score(ins::score(ach, all(5, 1)), "occupational-identity").score == 1.0);
     const ins::instrument will = load("willingness");
-    CHECK(will.item_scale.labels.at(1) == "yes");
+    CHECK(will.item_scale.labels.at(1).text() == "yes");
     CHECK(find_score(ins::score(will, {1}), "willing").score == 1.0);
     CHECK_FALSE(ins::validate_items(will, {2}).has_value());
   }
@@ -287,7 +287,7 @@ TEST_SUITE("instruments") {
         "scale": {"min": 1, "max": 5}, "missing_policy": {"rule": "any-missing"},
         "subscales": [{"id": "a", "items": [1]}, {"id": "t", "items": [1, 2, 4]}]})"));
     REQUIRE_FALSE(r.has_value());
-    CHECK(r.error().field == "subscales[1].items");
+    CHECK(r.error().field == "$.subscales[1].items[2]");
     CHECK(r.error().message == "subscale t of x lists item 4; allowed: item numbers 1-3");
   }
 
@@ -297,14 +297,14 @@ TEST_SUITE("instruments") {
           "scale": {"min": 1, "max": 5},
           "subscales": [{"id": "a", "items": [1]}, {"id": "a", "items": [2]}]})"));
       REQUIRE_FALSE(r.has_value());
-      CHECK(r.error().field == "subscales[1].id");
+      CHECK(r.error().field == "$.subscales[1].id");
     }
     SUBCASE("unknown operator") {
       const auto r = ins::parse_instrument(parse(R"({"id": "x", "name": "X", "items": 2,
           "scale": {"min": 1, "max": 5}, "subscales": [{"id": "a", "items": [1],
           "caseness": {"operator": ">", "threshold": 3}}]})"));
       REQUIRE_FALSE(r.has_value());
-      CHECK(r.error().field == "subscales[0].caseness.operator");
+      CHECK(r.error().field == "$.subscales[0].caseness.operator");
     }
   }
 }
