@@ -96,7 +96,8 @@ case_count count_cases(const caseness_rule& rule, const values& x) {
 outcome_result analyze_outcome(const data_set& data, std::size_t o,
                                const analysis_options& options) {
   outcome_result r;
-  r.id = std::string(outcome_ids[o]);
+  r.id = data.outcomes[o].id;
+  r.label = data.outcomes[o].label;
   std::array<values, 2> pre, post, change;
   values anc_post, anc_pre;
   std::vector<int> anc_group;
@@ -298,8 +299,8 @@ core::result<analysis_result> analyze(const data_set& data, const analysis_optio
       count(g[0].male), count(g[0].female), count(g[1].male), count(g[1].female)));
   out.fisher_p = estimate<double>::of(stats::fisher_exact_2x2(
       count(g[0].male), count(g[0].female), count(g[1].male), count(g[1].female)));
-  out.outcomes.reserve(outcome_count);
-  for (std::size_t o = 0; o < outcome_count; ++o) {
+  out.outcomes.reserve(data.outcomes.size());
+  for (std::size_t o = 0; o < data.outcomes.size(); ++o) {
     out.outcomes.push_back(analyze_outcome(data, o, options));
   }
   return out;

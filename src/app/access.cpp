@@ -56,6 +56,7 @@ const std::vector<use_case_rule>& use_case_table() {
       {import_outcomes, "import questionnaires", {coordinator, console}},
       {list_outcomes, "list questionnaires", {coordinator, analyst, console}},
       {randomize, "randomize", {coordinator, console}},
+      {extend_allocation_list, "extend the allocation list", {coordinator, admin, console}},
       {verify_randomization, "verify the randomization", {coordinator, analyst, admin, console}},
       {list_allocations, "list allocations", {coordinator, analyst, console}},
       {view_randomization_status, "view the randomization status", {coordinator, analyst, console}},

@@ -31,28 +31,38 @@ core::result<analysis_setup> analysis_setup_of(const loaded_trial& trial) {
 core::result<analysis::data_set> itt_data_set(const export_data& data,
                                               const analysis_setup& setup) {
   const auto& def = data.trial.definition;
-  // The columns read_wide_csv accepts, and nothing else: the same trials are refused.
-  if (const auto header = analysis::wide_csv_header_of(def); header != analysis::wide_csv_header) {
-    return core::invalid_input("header", "the trial's wide data are \"" + header +
-                                             "\"; allowed: exactly \"" +
-                                             std::string(analysis::wide_csv_header) + "\"");
+  // The change-score analysis compares two time points: the trial's first and last.
+  if (def.timepoints.size() < 2) {
+    return core::invalid_input("timepoints", "the trial has " +
+                                                 std::to_string(def.timepoints.size()) +
+                                                 " time point; the change-score analysis needs "
+                                                 "two (before and after)");
   }
-  // Per outcome (analysis::outcome_ids order, which the header check makes the trial's order):
-  // the instrument and subscale scored, or null when the trial's instruments lack them (an
-  // empty column, as in the CSV).
+  const analysis::timepoint_pair timepoints{def.timepoints.front().id, def.timepoints.back().id};
+  // Per outcome, in the trial's order: the instrument and subscale scored (null when the
+  // trial's instruments lack them: an empty column, as in the CSV) and the score's range.
   struct column {
     const instruments::instrument* instrument = nullptr;
     const instruments::subscale* subscale = nullptr;
   };
   std::vector<column> columns;
+  std::vector<analysis::outcome_spec> specs;
   for (const auto& o : def.outcomes) {
     column c;
+    analysis::outcome_spec spec{o.id, o.label, {0, 0}};
     if (const auto it = data.trial.instruments.find(o.instrument);
         it != data.trial.instruments.end()) {
       c.instrument = &it->second;
       c.subscale = it->second.find_subscale(o.subscale);
+      if (c.subscale) {
+        const double n = c.subscale->scoring == instruments::scoring_rule::mean
+                             ? 1.0
+                             : static_cast<double>(c.subscale->items.size());
+        spec.range = {n * c.instrument->item_scale.min, n * c.instrument->item_scale.max};
+      }
     }
     columns.push_back(c);
+    specs.push_back(std::move(spec));
   }
   std::unordered_map<std::string, const outcomes::assessment*> index;
   index.reserve(data.assessments.size());
@@ -77,16 +87,23 @@ core::result<analysis::data_set> itt_data_set(const export_data& data,
     if (const auto arm = arm_of.find(r.id); arm != arm_of.end()) row.arm = arm->second;
     row.age = p.age;
     row.gender = p.gender;
-    for (std::size_t o = 0; o < analysis::outcome_count; ++o) {
-      row.outcomes[o] = {score(p.code, columns[o], def.timepoints[0].id),
-                         score(p.code, columns[o], def.timepoints[1].id)};
+    row.outcomes.assign(columns.size(), analysis::score_pair{});
+    for (std::size_t o = 0; o < columns.size(); ++o) {
+      row.outcomes[o] = {score(p.code, columns[o], timepoints[0]),
+                         score(p.code, columns[o], timepoints[1])};
     }
     if (const auto n = data.sessions_attended.find(r.id); n != data.sessions_attended.end()) {
       row.sessions_attended = n->second;
     }
     rows.push_back(std::move(row));
   }
-  return analysis::make_data_set(std::move(rows), setup.arms);
+  // The Tongji outcomes keep the paper's short labels in tables (EE, DP, PA); the ranges stay
+  // the trial's instruments'.
+  if (analysis::wide_csv_header_for(specs, timepoints) == analysis::wide_csv_header) {
+    const auto tongji = analysis::tongji_outcomes();
+    for (std::size_t o = 0; o < specs.size(); ++o) specs[o].label = tongji[o].label;
+  }
+  return analysis::make_data_set(std::move(rows), setup.arms, std::move(specs), timepoints);
 }
 
 core::result<analysis_input> analysis_input_of(storage::database& db) {
@@ -125,7 +142,12 @@ core::result<analysis::analysis_result> analyze_wide_csv(const std::string& csv,
   if (!trial) return std::move(trial).error();
   auto setup = analysis_setup_of(trial.value());
   if (!setup) return std::move(setup).error();
-  auto itt = analysis::read_wide_csv(csv, setup->arms);
+  // The outcomes are the header's: the Tongji ones with their ranges, or any other trial's
+  // export (id,arm,age,gender, then <outcome>_<before>,<outcome>_<after> pairs, then
+  // sessions_attended), whose scores are then checked as finite numbers only.
+  auto outcomes = analysis::outcomes_of_wide_header(csv);
+  if (!outcomes) return std::move(outcomes).error();
+  auto itt = analysis::read_wide_csv(csv, setup->arms, outcomes->first, outcomes->second);
   if (!itt) return std::move(itt).error();
   return analyze_set(itt.value(), setup.value(), choice);
 }

@@ -53,6 +53,7 @@ void copy_randomization(storage::database& from, storage::database& to, const id
   if (const auto setup = from.load_randomization_setup()) {
     to.insert_randomization_setup(*setup);
     to.insert_allocation_list(from.load_allocation_list());
+    for (const auto& e : from.list_extensions()) to.insert_list_extension(e);
   }
   for (auto a : from.allocations()) {
     a.participant_id = mapped(people, a.participant_id, "participant");

@@ -6,10 +6,14 @@
 #include "balint/randomization/allocation_list.hpp"
 
 #include <algorithm>
+#include <random>
 #include <set>
 
 namespace balint::app {
 namespace {
+
+/// More extensions than any trial needs; bounds what verify regenerates from a hostile file.
+constexpr std::size_t max_list_extensions = 100;
 
 std::map<std::string, std::string> stratum_fields(const enrolment::participant& p) {
   return {{"gender", p.gender}, {"specialty", p.specialty.value_or("")}};
@@ -69,6 +73,18 @@ std::optional<core::error> refusal(storage::database& db, const loaded_trial& tr
 
 }  // namespace
 
+list_seed random_list_seed() {
+  std::random_device os_random;
+  list_seed s;
+  s.seed = os_random();
+  static constexpr char hex[] = "0123456789abcdef";
+  for (int i = 0; i < 8; ++i) {
+    const std::uint32_t word = os_random();
+    for (int k = 0; k < 8; ++k) s.salt_hex.push_back(hex[(word >> (4 * k)) & 0xf]);
+  }
+  return s;
+}
+
 core::result<void> ensure_unlocked(storage::database& db) {
   const auto t = db.load_trial();
   if (t && t->locked_at) {
@@ -96,7 +112,9 @@ core::result<allocation_view> randomize(storage::database& db, const request& re
     return core::precondition_failed(
         "randomization",
         "the allocation list of stratum " + stratum.value() + " is used up; the trial planned " +
-            std::to_string(trial->definition.randomization.list_length) + " positions per stratum");
+            std::to_string(trial->definition.randomization.list_length) +
+            " positions per stratum; to go on, extend the allocation list with sealed blocks "
+            "from a new seed (the reason is recorded in the audit trail)");
   }
   storage::allocation_record a{who->id,    participant, stratum.value(), entry->position,
                                entry->arm, req.now,     req.actor};
@@ -130,6 +148,62 @@ core::result<std::vector<batch_outcome>> randomize_all_eligible(storage::databas
   return out;
 }
 
+core::result<list_extension_view> extend_allocation_list(storage::database& db, const request& req,
+                                                         int blocks, const std::string& reason,
+                                                         const list_seed& seed) {
+  auto trial = authorized_trial(db, req, use_case::extend_allocation_list);
+  if (!trial) return std::move(trial).error();
+  const auto& scheme = trial->definition.randomization;
+  const int largest_block =
+      scheme.block_sizes.empty()
+          ? 1
+          : *std::max_element(scheme.block_sizes.begin(), scheme.block_sizes.end());
+  if (blocks < 1 || blocks > 1000 || static_cast<long long>(blocks) * largest_block > 100000) {
+    return core::invalid_input(
+        "blocks", "the extension adds " + std::to_string(blocks) +
+                      " blocks per stratum; allowed: 1 to " +
+                      std::to_string(std::min(1000, 100000 / std::max(1, largest_block))) +
+                      " (at most 100,000 positions per stratum at a time)");
+  }
+  const std::string why(core::trim(reason));
+  if (why.empty() || core::code_points(why) > 2000) {
+    return core::invalid_input("reason", "the reason for extending the allocation list is " +
+                                             std::string(why.empty() ? "empty" : "too long") +
+                                             "; allowed: 1 to 2000 characters saying why more "
+                                             "positions are needed");
+  }
+  storage::transaction tx(db);
+  if (auto ok = ensure_unlocked(db); !ok) return std::move(ok).error();
+  auto setup = sealed_setup(db);
+  if (!setup) return std::move(setup).error();
+  const auto earlier = db.list_extensions();
+  if (earlier.size() >= max_list_extensions) {
+    return core::precondition_failed(
+        "randomization", "the allocation list has been extended " + std::to_string(earlier.size()) +
+                             " times; allowed: at most " + std::to_string(max_list_extensions));
+  }
+  const int segment = earlier.empty() ? 2 : earlier.back().segment + 1;
+  const std::string extends = earlier.empty() ? setup->commitment : earlier.back().commitment;
+  const auto added = randomization::extension(scheme, trial->definition.arms, seed.seed, blocks,
+                                              db.load_allocation_list());
+  const std::string commitment = randomization::extension_commitment(
+      scheme, extends, segment, seed.seed, seed.salt_hex, blocks, added);
+  db.insert_allocation_list(added);
+  db.insert_list_extension(
+      {segment, seed.seed, seed.salt_hex, blocks, why, commitment, req.now, req.actor});
+  core::json after;
+  after["segment"] = segment;
+  after["blocks"] = blocks;
+  after["commitment"] = commitment;
+  after["extends"] = extends;
+  after["seed_given_by_user"] = seed.from_user;
+  append_audit(db, req, "randomization.extend", "allocation_list:" + std::to_string(segment),
+               std::nullopt, after, why);
+  tx.commit();
+  return list_extension_view{segment, blocks, added.size(), commitment,
+                             extends, why,    req.now,      req.actor};
+}
+
 core::result<randomization_check> verify_randomization(storage::database& db, const request& req) {
   auto trial = authorized_trial(db, req, use_case::verify_randomization);
   if (!trial) return std::move(trial).error();
@@ -144,7 +218,47 @@ core::result<randomization_check> verify_randomization(storage::database& db, co
   };
   const auto& scheme = trial->definition.randomization;
   const auto& arms = trial->definition.arms;
-  const auto regenerated = randomization::generate(scheme, arms, setup->seed);
+  const auto planned = randomization::generate(scheme, arms, setup->seed);
+  // The list as the planned seed and every extension's seed give it, each extension appended
+  // after what came before it; each extension's commitment is checked on the way.
+  auto regenerated = planned;
+  std::string previous = setup->commitment;
+  int expected_segment = 2;
+  const auto extensions = db.list_extensions();
+  if (extensions.size() > max_list_extensions) {
+    return fail("the database records " + std::to_string(extensions.size()) +
+                " list extensions; the program makes at most " +
+                std::to_string(max_list_extensions) + ": rows were added by hand");
+  }
+  for (const auto& e : extensions) {
+    if (e.blocks < 1 || e.blocks > 1000) {
+      return fail("list extension " + std::to_string(e.segment) + " records " +
+                  std::to_string(e.blocks) +
+                  " blocks, which the program never makes (1 to 1000): the row was changed");
+    }
+    if (e.segment != expected_segment) {
+      return fail("list extension " + std::to_string(expected_segment) +
+                  " is missing: the recorded extensions jump to " + std::to_string(e.segment));
+    }
+    const auto added = randomization::extension(scheme, arms, e.seed, e.blocks, regenerated);
+    const auto recomputed = randomization::extension_commitment(scheme, previous, e.segment, e.seed,
+                                                                e.salt, e.blocks, added);
+    if (recomputed != e.commitment) {
+      return fail("the commitment of list extension " + std::to_string(e.segment) + " (" +
+                  e.commitment + ", " + e.created_at + ") does not match its seed, salt and the " +
+                  "list before it (" + recomputed + "): the extension was altered");
+    }
+    for (auto& list : regenerated) {
+      for (const auto& a : added) {
+        if (a.stratum == list.stratum) {
+          list.entries.insert(list.entries.end(), a.entries.begin(), a.entries.end());
+        }
+      }
+    }
+    check.extension_commitments.push_back(e.commitment);
+    previous = e.commitment;
+    ++expected_segment;
+  }
   const auto stored = db.load_allocation_list();
   check.strata = stored.size();
   if (randomization::compare_lists(stored, regenerated)) {
@@ -178,22 +292,38 @@ core::result<randomization_check> verify_randomization(storage::database& db, co
     return fail("the stored allocation list has strata the recorded seed does not give");
   }
   const auto recomputed =
-      randomization::commitment(scheme, arms, setup->seed, setup->salt, regenerated);
+      randomization::commitment(scheme, arms, setup->seed, setup->salt, planned);
   if (recomputed != setup->commitment) {
     return fail("the commitment recorded at init (" + setup->commitment +
                 ") does not match the list, seed and salt (" + recomputed +
                 "): the sealed set-up was altered");
   }
-  // The audit trail's record of every allocation, by participant code.
+  // The audit trail's record of every allocation, by participant code, and of every extension.
   std::map<std::string, core::json> audited;
   std::size_t audited_count = 0;
+  std::vector<std::string> audited_extensions;
   db.for_each_audit_entry([&](const storage::audit_record& e) {
+    if (e.action == "randomization.extend" && e.after) {
+      auto j = core::parse_json(*e.after);
+      const core::json* c = j ? j->find("commitment") : nullptr;
+      audited_extensions.push_back(c != nullptr && c->is_string() ? c->as_string() : "");
+      return;
+    }
     if (e.action != "participant.randomize" || !e.after) return;
     auto j = core::parse_json(*e.after);
     if (!j) return;
     ++audited_count;
     audited[e.entity.substr(std::string_view("participant:").size())] = std::move(j.value());
   });
+  if (audited_extensions != check.extension_commitments) {
+    return fail("the audit trail records " + std::to_string(audited_extensions.size()) +
+                " list extensions, the database " +
+                std::to_string(check.extension_commitments.size()) +
+                (audited_extensions.size() == check.extension_commitments.size()
+                     ? ", with other commitments"
+                     : "") +
+                ": an extension was removed, replaced or added by hand");
+  }
   const auto made = db.allocations();
   check.allocations = made.size();
   std::map<std::string, std::vector<const storage::allocation_record*>> by_stratum;
@@ -309,7 +439,8 @@ core::result<revealed_list> reveal_list(storage::database& db, const request& re
   core::json after;
   after["commitment"] = setup->commitment;
   append_audit(db, req, "randomization.reveal", "allocation-list", std::nullopt, after, reason);
-  revealed_list out{std::move(setup.value()), db.load_allocation_list(), db.allocations()};
+  revealed_list out{std::move(setup.value()), db.list_extensions(), db.load_allocation_list(),
+                    db.allocations()};
   tx.commit();
   return out;
 }

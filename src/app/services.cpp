@@ -67,32 +67,87 @@ core::result<std::shared_ptr<const core::json>> builtin_json(std::string_view pa
   return parsed;
 }
 
-/// Loads, schema-checks and parses every instrument the trial names from the built-in files.
-core::result<outcomes::instrument_set> builtin_instruments(const trial::trial_definition& trial) {
+/// The ids of the built-in instruments (schemas/instruments/*.json), for messages.
+std::vector<std::string> builtin_instrument_ids() {
+  std::vector<std::string> known;
+  const std::string_view dir = "schemas/instruments/";
+  for (const auto& path : resources::list(dir)) {
+    known.push_back(path.substr(dir.size(), path.size() - dir.size() - 5));
+  }
+  return known;
+}
+
+/// Checks one instrument definition against the published schema and parses it; `path` is
+/// where it sits ("$" for a file, "$.instruments[2]" in a config), so every refusal names the
+/// JSON path of the problem in what the user wrote.
+core::result<instruments::instrument> checked_instrument(const core::json& doc,
+                                                         const std::string& path) {
   auto schema = builtin_json("schemas/instrument.schema.json");
   if (!schema) return std::move(schema).error();
-  outcomes::instrument_set set;
-  std::vector<std::string> known;
-  for (const auto& path : resources::list("schemas/instruments/")) {
-    known.push_back(path.substr(19, path.size() - 19 - 5));
+  const auto problems = core::validate_json(doc, *schema.value());
+  if (!problems.empty()) {
+    const auto& first = problems.front();
+    // The validator's paths start at "$"; inside a config they continue the entry's path.
+    const std::string field = path + first.path.substr(1);
+    return core::invalid_input(field, "instrument definition: " + field + ": " + first.message);
   }
-  for (std::size_t k = 0; k < trial.instruments.size(); ++k) {
-    const auto& id = trial.instruments[k];
-    auto doc = parse_resource_json("schemas/instruments/" + id + ".json");
-    if (!doc) {
-      return core::invalid_input("$.instruments[" + std::to_string(k) + "]",
-                                 "trial definition: instrument \"" + id +
-                                     "\" is not known; known instruments: " + core::one_of(known));
+  return instruments::parse_instrument(doc, path);
+}
+
+/// What a config's "instruments" list names, resolved: each built-in id's file, each definition
+/// written in the config. Replaces every entry of `doc`'s list by its id, so the stored trial
+/// definition names its instruments by id and the trial's instrument table holds their
+/// definitions. A list that is not a list of entries is left for the trial schema to refuse.
+core::result<resolved_instruments> resolve_instruments(core::json& doc) {
+  resolved_instruments out;
+  if (!doc.is_object() || doc.find("instruments") == nullptr || !doc["instruments"].is_array()) {
+    return out;
+  }
+  auto& list = doc["instruments"].as_array();
+  for (std::size_t k = 0; k < list.size(); ++k) {
+    const std::string path = "$.instruments[" + std::to_string(k) + "]";
+    core::json& entry = list[k];
+    core::json definition;
+    if (entry.is_string()) {
+      auto builtin = parse_resource_json("schemas/instruments/" + entry.as_string() + ".json");
+      if (!builtin) {
+        return core::invalid_input(
+            path,
+            "trial definition: instrument \"" + entry.as_string() +
+                "\" is not known; known instruments: " + core::one_of(builtin_instrument_ids()) +
+                "; another instrument is defined in the config itself or, on the command "
+                "line, referenced by {\"file\": \"its-definition.json\"}");
+      }
+      definition = std::move(builtin).value();
+    } else if (entry.is_object() && entry.find("file") != nullptr && entry.find("id") == nullptr) {
+      const core::json* file = entry.find("file");
+      return core::invalid_input(
+          path + ".file",
+          "trial definition: the instrument file " + (file->is_string() ? file->dump() : "") +
+              " is read only by the command line (init or trial create --config); here, put the "
+              "file's definition itself in its place");
+    } else if (entry.is_object()) {
+      definition = entry;
+    } else {
+      continue;  // the trial schema names what is wrong
     }
-    const auto problems = core::validate_json(doc.value(), *schema.value());
-    if (!problems.empty()) {
-      return core::invalid_input(problems.front().path,
-                                 "instrument " + id + ": " + problems.front().message);
-    }
-    auto inst = instruments::parse_instrument(doc.value());
+    auto inst = checked_instrument(definition, entry.is_string() ? "$" : path);
     if (!inst) return std::move(inst).error();
-    set.emplace(id, std::move(inst.value()));
+    const std::string id = inst->id;
+    if (out.set.count(id) != 0) {
+      return core::invalid_input(path, "trial definition: instrument \"" + id +
+                                           "\" is listed twice; each instrument may appear once");
+    }
+    out.set.emplace(id, std::move(inst).value());
+    out.definitions.emplace(id, std::move(definition));
+    entry = core::json(id);
   }
+  return out;
+}
+
+/// The outcomes' subscales exist in the trial's instruments.
+core::result<void> check_outcome_subscales(const trial::trial_definition& trial,
+                                           const outcomes::instrument_set& set) {
   for (std::size_t k = 0; k < trial.outcomes.size(); ++k) {
     const auto& o = trial.outcomes[k];
     const auto it = set.find(o.instrument);
@@ -103,7 +158,7 @@ core::result<outcomes::instrument_set> builtin_instruments(const trial::trial_de
                                      ", which that instrument does not have");
     }
   }
-  return set;
+  return {};
 }
 
 enrolment::enrolment_rules rules_of(const trial::trial_definition& t) {
@@ -120,6 +175,20 @@ core::result<trial::trial_definition> parse_definition(const core::json& doc) {
   auto schema = builtin_json("schemas/trial.schema.json");
   if (!schema) return std::move(schema).error();
   return trial::parse_trial_definition(doc, *schema.value());
+}
+
+/// Enrolling `adding` more when `enrolled` already are: refused past the planned size unless the
+/// coordinator confirmed it (a warning that must be answered before anything is saved).
+core::result<void> within_plan(const trial::trial_definition& t, std::size_t enrolled,
+                               std::size_t adding, bool beyond_plan_confirmed) {
+  const auto planned = static_cast<std::size_t>(t.planned_participants);
+  if (beyond_plan_confirmed || enrolled + adding <= planned) return {};
+  return core::conflict(
+      "beyond_plan",
+      "the trial planned " + std::to_string(planned) + " participants and " +
+          std::to_string(enrolled) + " are enrolled; enrolling " + std::to_string(adding) +
+          " more goes beyond the plan, and the allocation list may need extending. Nothing was "
+          "saved; confirm it to enrol anyway");
 }
 
 core::error not_enrolled(const std::string& code) {
@@ -163,7 +232,12 @@ outcome_view outcome_view_of(const loaded_trial& trial, const storage::assessmen
   if (it == trial.instruments.end()) return v;
   v.items.resize(static_cast<std::size_t>(it->second.item_count));
   for (auto& s : instruments::score(it->second, v.items)) {
-    v.scores.push_back({std::move(s.subscale), s.score, s.answered, s.missing, s.is_case});
+    std::optional<std::string> band;
+    if (s.band_index) {
+      band = it->second.find_subscale(s.subscale)->bands.at(*s.band_index).label.text();
+    }
+    v.scores.push_back(
+        {std::move(s.subscale), s.score, s.answered, s.missing, s.is_case, std::move(band)});
   }
   return v;
 }
@@ -254,13 +328,9 @@ core::result<loaded_trial> load_trial(storage::database& db) {
 }
 
 core::result<loaded_trial> default_trial() {
-  auto doc = core::parse_json(*resources::find("schemas/trials/tongji-2020.json"));
-  if (!doc) return std::move(doc).error();
-  auto def = parse_definition(doc.value());
-  if (!def) return std::move(def).error();
-  auto set = builtin_instruments(def.value());
-  if (!set) return std::move(set).error();
-  loaded_trial t{std::move(def.value()), std::move(set.value()), {}};
+  auto checked = check_trial_definition(std::nullopt);
+  if (!checked) return std::move(checked).error();
+  loaded_trial t{std::move(checked->definition), std::move(checked->instruments.set), {}};
   t.rules = rules_of(t.definition);
   return t;
 }
@@ -304,11 +374,51 @@ core::result<checked_definition> check_trial_definition(
     return core::invalid_input("config",
                                "the trial definition is not valid JSON: " + doc.error().message);
   }
+  auto resolved = resolve_instruments(doc.value());
+  if (!resolved) return std::move(resolved).error();
   auto def = parse_definition(doc.value());
   if (!def) return std::move(def).error();
-  auto set = builtin_instruments(def.value());
-  if (!set) return std::move(set).error();
-  return checked_definition{std::move(def.value()), std::move(doc.value())};
+  if (auto ok = check_outcome_subscales(def.value(), resolved->set); !ok) {
+    return std::move(ok).error();
+  }
+  return checked_definition{std::move(def.value()), std::move(doc.value()),
+                            std::move(resolved).value()};
+}
+
+core::result<instrument_definition> check_instrument_definition(const std::string& text) {
+  auto doc = core::parse_json(text);
+  if (!doc) {
+    return core::invalid_input(
+        "$", "the instrument definition is not valid JSON: " + doc.error().message);
+  }
+  auto inst = checked_instrument(doc.value(), "$");
+  if (!inst) return std::move(inst).error();
+  return instrument_definition{std::move(inst).value(), std::move(doc).value()};
+}
+
+core::result<std::vector<instrument_definition>> builtin_instruments() {
+  std::vector<instrument_definition> out;
+  for (const auto& id : builtin_instrument_ids()) {
+    auto checked = check_instrument_definition(
+        std::string(*resources::find("schemas/instruments/" + id + ".json")));
+    if (!checked) return std::move(checked).error();
+    out.push_back(std::move(checked).value());
+  }
+  return out;
+}
+
+core::result<std::vector<instrument_definition>> trial_instruments(storage::database& db,
+                                                                   const request& req) {
+  auto trial = authorized_trial(db, req, use_case::view_trial);
+  if (!trial) return std::move(trial).error();
+  std::vector<instrument_definition> out;
+  for (const auto& [id, text] : db.load_instruments()) {
+    const auto it = trial->instruments.find(id);
+    auto doc = core::parse_json(text);
+    if (it == trial->instruments.end() || !doc) continue;  // load_trial has parsed them all
+    out.push_back({it->second, std::move(doc).value()});
+  }
+  return out;
 }
 
 core::result<init_result> init_trial(storage::database& db, const request& req,
@@ -317,7 +427,7 @@ core::result<init_result> init_trial(storage::database& db, const request& req,
   if (auto ok = authorize(req, use_case::set_up_trial); !ok) return std::move(ok).error();
   auto checked = check_trial_definition(config_text);
   if (!checked) return std::move(checked).error();
-  auto& [def, doc] = checked.value();
+  auto& [def, doc, instruments] = checked.value();
 
   storage::transaction tx(db);
   if (const auto existing = db.load_trial()) {
@@ -327,9 +437,11 @@ core::result<init_result> init_trial(storage::database& db, const request& req,
   }
   const std::string canonical = doc.dump();
   db.insert_trial({def.id, canonical, req.now, std::nullopt});
-  for (const auto& id : def.instruments) {
-    auto instrument_doc = parse_resource_json("schemas/instruments/" + id + ".json");
-    db.insert_instrument(id, instrument_doc.value().dump());
+  core::json instrument_hashes;
+  for (const auto& [id, definition] : instruments.definitions) {
+    const std::string stored = definition.dump();
+    db.insert_instrument(id, stored);
+    instrument_hashes[id] = core::sha256_hex(stored);
   }
   // Generate and seal the allocation list.
   const auto& scheme = def.randomization;
@@ -349,6 +461,7 @@ core::result<init_result> init_trial(storage::database& db, const request& req,
   after["trial"] = def.id;
   after["title"] = def.title;
   after["definition_sha256"] = core::sha256_hex(canonical);
+  after["instrument_sha256"] = std::move(instrument_hashes);
   after["schema_version"] = storage::database::latest_schema_version();
   append_audit(db, req, "trial.init", "trial:" + def.id, std::nullopt, after, std::nullopt);
   tx.commit();
@@ -357,7 +470,8 @@ core::result<init_result> init_trial(storage::database& db, const request& req,
 }
 
 core::result<participant_view> add_participant(storage::database& db, const request& req,
-                                               const enrolment::participant_fields& f) {
+                                               const enrolment::participant_fields& f,
+                                               bool beyond_plan_confirmed) {
   auto trial = authorized_trial(db, req, use_case::enrol_participant);
   if (!trial) return std::move(trial).error();
   auto p = enrolment::parse_participant(trial->rules, f);
@@ -369,9 +483,15 @@ core::result<participant_view> add_participant(storage::database& db, const requ
                                       "\" is already enrolled; every participant needs their "
                                       "own code");
   }
+  if (auto ok = within_plan(trial->definition, db.participants().size(), 1, beyond_plan_confirmed);
+      !ok) {
+    return std::move(ok).error();
+  }
   db.insert_participants({p.value()}, req.now);
-  append_audit(db, req, "participant.add", "participant:" + p->code, std::nullopt,
-               participant_json(p.value()), std::nullopt);
+  core::json after = participant_json(p.value());
+  if (beyond_plan_confirmed) after["beyond_plan_confirmed"] = true;
+  append_audit(db, req, "participant.add", "participant:" + p->code, std::nullopt, after,
+               std::nullopt);
   auto view =
       participant_view_of(db, trial.value(), db.find_participant(p->code).value(), std::nullopt);
   tx.commit();
@@ -379,7 +499,8 @@ core::result<participant_view> add_participant(storage::database& db, const requ
 }
 
 core::result<std::size_t> import_participants(storage::database& db, const request& req,
-                                              const std::string& csv_text) {
+                                              const std::string& csv_text,
+                                              bool beyond_plan_confirmed) {
   auto trial = authorized_trial(db, req, use_case::import_participants);
   if (!trial) return std::move(trial).error();
   auto list = enrolment::parse_participant_csv(trial->rules, csv_text);
@@ -400,9 +521,15 @@ core::result<std::size_t> import_participants(storage::database& db, const reque
                                         "imported");
     }
   }
+  if (auto ok =
+          within_plan(trial->definition, existing.size(), list->size(), beyond_plan_confirmed);
+      !ok) {
+    return std::move(ok).error();
+  }
   db.insert_participants(list.value(), req.now);
   core::json after;
   after["participants"] = list->size();
+  if (beyond_plan_confirmed) after["beyond_plan_confirmed"] = true;
   after["csv_sha256"] = core::sha256_hex(csv_text);
   if (!list->empty()) {
     after["first_code"] = list->front().code;

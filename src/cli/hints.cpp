@@ -31,6 +31,9 @@ constexpr pointer pointers[] = {
     {core::error_code::precondition_failed, "session", "no group leader",
      "assign one with 'balint-trial schedule assign-leader'"},
     {core::error_code::not_found, "name", "no user", "see 'balint-trial user list'"},
+    {core::error_code::conflict, "beyond_plan", "", "repeat the command with --beyond-plan"},
+    {core::error_code::precondition_failed, "randomization", "used up",
+     "extend it with 'balint-trial randomization extend --blocks N --reason TEXT'"},
 };
 
 /// The option a field is typed into: the field itself, or with '-' for '_' (time_zone →

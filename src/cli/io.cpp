@@ -26,16 +26,25 @@ app::request make_request(const parsed_options& o) {
   return {o.get_or("as", os_user()), app::utc_now(), app::role::console};
 }
 
-core::result<std::string> read_file(const std::string& path, const std::string& option) {
+core::result<std::string> read_file(const std::string& path, const std::string& option,
+                                    std::size_t max_bytes) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  if (!in || fs::is_directory(path)) {
     return core::invalid_input(option, "cannot read the file \"" + path + "\" given to " + option +
                                            ": it does not exist or "
                                            "is not readable");
   }
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  std::string text;
+  char buffer[1 << 16];
+  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+    text.append(buffer, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > max_bytes) {
+      return core::invalid_input(option, "the file \"" + path + "\" given to " + option +
+                                             " is larger than " + std::to_string(max_bytes >> 20) +
+                                             " MiB; allowed: a definition of at most that size");
+    }
+  }
+  return text;
 }
 
 void write_file(const fs::path& path, const std::string& content) {

@@ -8,6 +8,8 @@
 #include "balint/cli/options.hpp"
 #include "balint/core/result.hpp"
 
+#include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <ostream>
@@ -21,8 +23,14 @@ std::string os_user();
 /// The edge facts of a command: the actor (`--as` or the OS user) and the clock (UTC).
 app::request make_request(const parsed_options& o);
 
-/// The whole file; refused naming `option` when it does not exist or cannot be read.
-core::result<std::string> read_file(const std::string& path, const std::string& option);
+/// The most a trial config or an instrument definition file may hold (4 MiB): far more than any
+/// real one, small enough that a wrong file is refused before it is read into memory.
+inline constexpr std::size_t max_definition_bytes = 4u << 20;
+
+/// The whole file; refused naming `option` when it does not exist, cannot be read or (with
+/// `max_bytes`) is larger.
+core::result<std::string> read_file(const std::string& path, const std::string& option,
+                                    std::size_t max_bytes = SIZE_MAX);
 
 /// Writes a file whole or not at all: to a temporary name first, then renamed.
 void write_file(const std::filesystem::path& path, const std::string& content);

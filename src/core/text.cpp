@@ -51,4 +51,10 @@ std::string one_of(const std::vector<std::string>& values) {
   return out;
 }
 
+std::size_t code_points(std::string_view s) {
+  std::size_t n = 0;
+  for (const char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
+  return n;
+}
+
 }  // namespace balint::core

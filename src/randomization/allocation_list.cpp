@@ -8,6 +8,7 @@
 #include <boost/random/uniform_int_distribution.hpp>
 
 #include <algorithm>
+#include <climits>
 #include <cstddef>
 #include <utility>
 
@@ -55,14 +56,17 @@ int draw(boost::random::mt19937& engine, int max) {
   return boost::random::uniform_int_distribution<int>(0, max)(engine);
 }
 
+/// Whole blocks until the list has `max_positions` positions (the last block completed) or
+/// `max_blocks` blocks, whichever comes first.
 std::vector<list_entry> permuted_blocks(const trial::randomization_scheme& scheme,
                                         const std::vector<trial::arm>& arms, int sum,
-                                        boost::random::mt19937& engine) {
+                                        boost::random::mt19937& engine, int max_positions,
+                                        int max_blocks) {
   std::vector<list_entry> out;
   const auto& sizes = scheme.block_sizes;
   if (sizes.empty()) return out;
   int block = 0;
-  while (static_cast<int>(out.size()) < scheme.list_length) {
+  while (static_cast<int>(out.size()) < max_positions && block < max_blocks) {
     const int size =
         sizes.size() == 1
             ? sizes.front()
@@ -85,11 +89,10 @@ std::vector<list_entry> permuted_blocks(const trial::randomization_scheme& schem
   return out;
 }
 
-std::vector<list_entry> simple_draws(const trial::randomization_scheme& scheme,
-                                     const std::vector<trial::arm>& arms, int sum,
-                                     boost::random::mt19937& engine) {
+std::vector<list_entry> simple_draws(const std::vector<trial::arm>& arms, int sum,
+                                     boost::random::mt19937& engine, int positions) {
   std::vector<list_entry> out;
-  for (int position = 1; position <= scheme.list_length; ++position) {
+  for (int position = 1; position <= positions; ++position) {
     const int u = draw(engine, sum - 1);
     int cumulative = 0;
     for (const auto& a : arms) {
@@ -230,12 +233,75 @@ std::vector<stratum_list> generate(const trial::randomization_scheme& scheme,
   for (auto& name : stratum_names(scheme)) {
     stratum_list list{std::move(name), {}};
     if (sum > 0) {
-      list.entries = is_block_method(scheme) ? permuted_blocks(scheme, arms, sum, engine)
-                                             : simple_draws(scheme, arms, sum, engine);
+      list.entries = is_block_method(scheme)
+                         ? permuted_blocks(scheme, arms, sum, engine, scheme.list_length, INT_MAX)
+                         : simple_draws(arms, sum, engine, scheme.list_length);
     }
     out.push_back(std::move(list));
   }
   return out;
+}
+
+std::vector<stratum_list> extension(const trial::randomization_scheme& scheme,
+                                    const std::vector<trial::arm>& arms, std::uint32_t seed,
+                                    int blocks, const std::vector<stratum_list>& existing) {
+  boost::random::mt19937 engine(seed);
+  const int sum = ratio_sum(arms);
+  std::vector<stratum_list> out;
+  for (auto& name : stratum_names(scheme)) {
+    stratum_list list{std::move(name), {}};
+    int last_position = 0;
+    int last_block = 0;
+    for (const auto& e : existing) {
+      if (e.stratum != list.stratum || e.entries.empty()) continue;
+      last_position = e.entries.back().position;
+      last_block = e.entries.back().block;
+    }
+    if (sum > 0 && blocks > 0) {
+      list.entries = is_block_method(scheme)
+                         ? permuted_blocks(scheme, arms, sum, engine, INT_MAX, blocks)
+                         : simple_draws(arms, sum, engine, blocks);
+    }
+    for (auto& e : list.entries) {
+      e.position += last_position;
+      if (e.block > 0) e.block += last_block;
+    }
+    out.push_back(std::move(list));
+  }
+  return out;
+}
+
+std::string extension_encoding(const trial::randomization_scheme& scheme, std::string_view extends,
+                               int segment, std::uint32_t seed, std::string_view salt_hex,
+                               int blocks, const std::vector<stratum_list>& added) {
+  using core::json;
+  json doc = json::object{};
+  doc["algorithm"] = algorithm_id;
+  doc["extends"] = extends;
+  doc["segment"] = segment;
+  doc["seed"] = seed;
+  doc["salt"] = salt_hex;
+  doc["blocks"] = blocks;
+  json list_docs = json::array{};
+  for (const auto& list : canonical_order(scheme, added)) {
+    json positions = json::array{};
+    for (const auto& e : list.entries) positions.push_back(e.arm);
+    json l = json::object{};
+    l["stratum"] = list.stratum;
+    l["first_position"] = list.entries.empty() ? 0 : list.entries.front().position;
+    l["arms"] = std::move(positions);
+    list_docs.push_back(std::move(l));
+  }
+  doc["lists"] = std::move(list_docs);
+  return doc.dump();
+}
+
+std::string extension_commitment(const trial::randomization_scheme& scheme,
+                                 std::string_view extends, int segment, std::uint32_t seed,
+                                 std::string_view salt_hex, int blocks,
+                                 const std::vector<stratum_list>& added) {
+  return "sha256:" + core::sha256_hex(extension_encoding(scheme, extends, segment, seed, salt_hex,
+                                                         blocks, added));
 }
 
 std::string canonical_encoding(const trial::randomization_scheme& scheme,

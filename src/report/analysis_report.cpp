@@ -44,12 +44,19 @@ std::string ci_text(double low, double high, int decimals) {
   return "[" + fixed(low, decimals) + ", " + fixed(high, decimals) + "]";
 }
 
-std::string outcome_label(const std::string& id) {
-  if (id == "ee") return "EE";
-  if (id == "dp") return "DP";
-  if (id == "pa") return "PA";
-  if (id == "msq") return "Job satisfaction (MSQ)";
-  return id;
+/// The outcome's label in tables: the data set's (the trial's, or the paper's EE, DP, PA), else
+/// its id.
+std::string outcome_label(const analysis::outcome_result& o) {
+  return o.label.empty() ? o.id : o.label;
+}
+
+/// True when the outcomes are the Tongji trial's: the tables then keep the paper's captions.
+bool tongji_outcomes(const analysis::analysis_result& r) {
+  if (r.outcomes.size() != analysis::outcome_ids.size()) return false;
+  for (std::size_t o = 0; o < r.outcomes.size(); ++o) {
+    if (r.outcomes[o].id != analysis::outcome_ids[o]) return false;
+  }
+  return true;
 }
 
 std::string arm_label(const std::string& arm) {
@@ -150,17 +157,17 @@ std::vector<table> build_tables(const analysis_result& r, reasons& why) {
   }
   {  // Table 3
     table t;
-    t.caption =
-        "Table 3. Burnout subscales and job satisfaction before and after, per group "
-        "(mean ± SD; paired t on post - pre)";
+    t.caption = std::string("Table 3. ") +
+                (tongji_outcomes(r) ? "Burnout subscales and job satisfaction" : "Outcomes") +
+                " before and after, per group (mean ± SD; paired t on post - pre)";
     t.header = {"Outcome",   a0 + " pre",  a0 + " post", "t", "p",
                 a1 + " pre", a1 + " post", "t",          "p"};
     for (const auto& o : r.outcomes) {
-      std::vector<std::string> row{outcome_label(o.id)};
+      std::vector<std::string> row{outcome_label(o)};
       for (std::size_t a = 0; a < 2; ++a) {
         row.push_back(mean_sd(o.pre[a]));
         row.push_back(mean_sd(o.post[a]));
-        if (note(why, outcome_label(o.id) + ", paired t (" + arms[a] + ")", o.paired[a])) {
+        if (note(why, outcome_label(o) + ", paired t (" + arms[a] + ")", o.paired[a])) {
           row.push_back(fixed(o.paired[a].value->t, 3));
           row.push_back(p_text(o.paired[a].value->p));
         } else {
@@ -177,13 +184,13 @@ std::vector<table> build_tables(const analysis_result& r, reasons& why) {
                 arms[1] + " group (mean ± SD; Student t)";
     t.header = {"Outcome", a0 + " (post-pre)", a1 + " (post-pre)", "t", "p"};
     for (const auto& o : r.outcomes) {
-      std::vector<std::string> row{outcome_label(o.id), mean_sd(o.change[0]), mean_sd(o.change[1])};
-      if (note(why, outcome_label(o.id) + ", Student t of change", o.change_student)) {
+      std::vector<std::string> row{outcome_label(o), mean_sd(o.change[0]), mean_sd(o.change[1])};
+      if (note(why, outcome_label(o) + ", Student t of change", o.change_student)) {
         row.push_back(fixed(o.change_student.value->t, 3));
         row.push_back(p_text(o.change_student.value->p) +
                       (o.change_student.value->p < 0.05 ? "*" : ""));
-        t.notes.push_back(outcome_label(o.id) + ": t = " + fixed(o.change_student.value->t, 3) +
-                          ", " + p_phrase(o.change_student.value->p) +
+        t.notes.push_back(outcome_label(o) + ": t = " + fixed(o.change_student.value->t, 3) + ", " +
+                          p_phrase(o.change_student.value->p) +
                           " (n = " + std::to_string(o.change[0].n) + " and " +
                           std::to_string(o.change[1].n) + ").");
       } else {
@@ -213,7 +220,7 @@ std::vector<table> build_tables(const analysis_result& r, reasons& why) {
                 "Levene F (median)",
                 "p"};
     for (const auto& o : r.outcomes) {
-      const auto label = outcome_label(o.id);
+      const auto label = outcome_label(o);
       std::vector<std::string> row{label};
       if (o.change_welch.value) {
         const auto& w = *o.change_welch.value;
@@ -270,7 +277,9 @@ std::vector<table> build_tables(const analysis_result& r, reasons& why) {
   }
   {  // Table 6: caseness
     table t;
-    t.caption = "Table 6. Caseness (MBI-HSS cut-offs), cases / n per group";
+    t.caption = std::string("Table 6. Caseness (") +
+                (tongji_outcomes(r) ? "MBI-HSS cut-offs" : "the instruments' cut-offs") +
+                "), cases / n per group";
     t.header = {"Subscale", "Rule", a0 + " pre", a0 + " post", a1 + " pre", a1 + " post"};
     const auto cell = [](const analysis::case_count& c) {
       std::string s = std::to_string(c.cases) + " / " + std::to_string(c.n);
@@ -284,7 +293,7 @@ std::vector<table> build_tables(const analysis_result& r, reasons& why) {
       if (!o.caseness) continue;
       const auto& c = *o.caseness;
       t.rows.push_back(
-          {outcome_label(o.id),
+          {outcome_label(o),
            std::string(c.rule.at_least ? "≥ " : "≤ ") + report::format_score(c.rule.cutoff),
            cell(c.pre[0]), cell(c.post[0]), cell(c.pre[1]), cell(c.post[1])});
     }
@@ -302,7 +311,7 @@ std::vector<table> build_tables(const analysis_result& r, reasons& why) {
                 "Spearman rho",
                 "p"};
     for (const auto& o : r.outcomes) {
-      const auto label = outcome_label(o.id);
+      const auto label = outcome_label(o);
       std::vector<std::string> row{label};
       row.push_back(note(why, label + ", Cohen d", o.power_d) ? fixed(*o.power_d.value, 2)
                                                               : not_available);
@@ -379,7 +388,7 @@ std::string spaghetti_svg(const analysis_result& r, const outcome_result& o) {
   const double plot_h = h - top - bottom;
   const auto y = [&](double v) { return top + plot_h * (hi - v) / (hi - lo); };
   const double width = left + 2 * panel_w + gap + 10;
-  const auto label = outcome_label(o.id);
+  const auto label = outcome_label(o);
   std::string s = "<svg role=\"img\" viewBox=\"0 0 " + num(width) + " " + num(h) + "\" width=\"" +
                   num(width) + "\" height=\"" + num(h) + "\" aria-labelledby=\"sp-" + o.id +
                   "-t sp-" + o.id + "-d\">";
@@ -442,7 +451,7 @@ std::string forest_svg(const analysis_result& r) {
   };
   std::vector<row> rows;
   for (const auto& o : r.outcomes) {
-    const auto label = outcome_label(o.id);
+    const auto label = outcome_label(o);
     if (o.change_student.value) {
       const auto& t = *o.change_student.value;
       rows.push_back({label + " change", t.diff, t.ci.low, t.ci.high});

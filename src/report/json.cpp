@@ -22,6 +22,13 @@ core::json labels(const std::vector<app::labelled>& v) {
 
 }  // namespace
 
+core::json to_json(const app::list_extension_view& v) {
+  return core::json::object{{"segment", v.segment},       {"blocks", v.blocks},
+                            {"strata", v.strata},         {"commitment", v.commitment},
+                            {"extends", v.extends},       {"reason", v.reason},
+                            {"created_at", v.created_at}, {"created_by", v.created_by}};
+}
+
 core::json to_json(const app::allocation_view& v) {
   return core::json::object{{"participant", v.participant},
                             {"arm", v.arm},
@@ -80,7 +87,8 @@ core::json to_json(const app::outcome_view& v) {
     scores[s.subscale] = core::json::object{{"score", or_null(s.score)},
                                             {"answered", s.answered},
                                             {"missing", s.missing},
-                                            {"case", or_null(s.is_case)}};
+                                            {"case", or_null(s.is_case)},
+                                            {"band", or_null(s.band)}};
   }
   return core::json::object{{"participant", v.participant}, {"timepoint", v.timepoint},
                             {"instrument", v.instrument},   {"recorded_at", v.recorded_at},

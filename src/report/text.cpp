@@ -7,10 +7,28 @@
 namespace balint::report {
 namespace {
 
+/// True for the code points a terminal draws two columns wide (East Asian Wide and Fullwidth,
+/// UAX #11): Hangul Jamo, CJK radicals to Yi, Hangul syllables, CJK compatibility ideographs,
+/// vertical and compatibility forms, fullwidth forms, and the supplementary ideograph planes.
+bool is_wide(char32_t c) {
+  return (c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0xA4CF && c != 0x303F) ||
+         (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF) ||
+         (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF60) ||
+         (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x20000 && c <= 0x3FFFD);
+}
+
+/// Columns `s` takes in a terminal: one per code point, two for wide ones (Chinese labels).
 std::size_t display_width(const std::string& s) {
   std::size_t n = 0;
-  for (const char c : s) {
-    if ((static_cast<unsigned char>(c) & 0xc0) != 0x80) ++n;  // count UTF-8 lead bytes
+  for (std::size_t i = 0; i < s.size();) {
+    const auto lead = static_cast<unsigned char>(s[i]);
+    const std::size_t length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+    char32_t c = length == 1 ? lead : lead & (0x3F >> (length - 1));
+    for (std::size_t k = 1; k < length && i + k < s.size(); ++k) {
+      c = (c << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    }
+    n += is_wide(c) ? 2 : 1;
+    i += length;
   }
   return n;
 }

@@ -128,12 +128,18 @@ response answer(int status, const core::result<View>& r) {
   return json_response(status, report::to_json(r.value()));
 }
 
+/// "beyond_plan": true in the body confirms enrolment past the trial's planned size.
+bool beyond_plan(const call& c) {
+  const core::json* v = c.body.find("beyond_plan");
+  return v != nullptr && v->is_bool() && v->as_bool();
+}
+
 response get_participants(call& c) { return answer(200, app::list_participants(c.db, c.req)); }
 
 response post_participant_import(call& c) {
   auto csv = string_member(c.body, "csv");
   if (!csv) return error_response(csv.error());
-  auto n = app::import_participants(c.db, c.req, csv.value());
+  auto n = app::import_participants(c.db, c.req, csv.value(), beyond_plan(c));
   if (!n) return error_response(n.error());
   core::json j;
   j["enrolled"] = n.value();
@@ -175,13 +181,26 @@ response post_participant(call& c) {
     if (!v) return error_response(v.error());
     *slot = v.value();
   }
-  return answer(201, app::add_participant(c.db, c.req, f));
+  return answer(201, app::add_participant(c.db, c.req, f, beyond_plan(c)));
 }
 
 response post_withdraw(call& c) {
   auto reason = string_member(c.body, "reason");
   if (!reason) return error_response(reason.error());
   return answer(200, app::withdraw_participant(c.db, c.req, {c.params.at(0), reason.value()}));
+}
+
+response post_extend(call& c) {
+  const core::json* blocks = c.body.find("blocks");
+  if (blocks == nullptr || !blocks->is_integer() || blocks->as_int() < 1 ||
+      blocks->as_int() > 1000) {
+    return error_response(core::invalid_input(
+        "blocks", "\"blocks\" must be a whole number of blocks per stratum from 1 to 1000"));
+  }
+  auto reason = string_member(c.body, "reason");
+  if (!reason) return error_response(reason.error());
+  return answer(201, app::extend_allocation_list(c.db, c.req, static_cast<int>(blocks->as_int()),
+                                                 reason.value(), app::random_list_seed()));
 }
 
 response post_randomize(call& c) {
@@ -380,6 +399,7 @@ const std::vector<route>& routes() {
       {"POST", "/api/participants/{code}/withdraw", withdraw_participant, post_withdraw, false,
        true},
       {"POST", "/api/participants/{code}/randomize", randomize, post_randomize, true, true},
+      {"POST", "/api/randomization/extend", extend_allocation_list, post_extend},
       {"POST", "/api/outcomes", record_outcome, post_outcome, false, true},
       {"GET", "/api/sessions", list_sessions, get_sessions},
       {"GET", "/api/sessions/{n}", view_session_roster, get_session},

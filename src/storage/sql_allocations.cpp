@@ -45,6 +45,28 @@ void sql_repositories::insert_allocation_list(
   }
 }
 
+void sql_repositories::insert_list_extension(const list_extension_record& e) {
+  sql("INSERT INTO list_extension (segment, seed, salt, blocks, reason, commitment, created_at, "
+      "created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+      .execute(e.segment, e.seed, e.salt, e.blocks, e.reason, e.commitment, e.created_at,
+               e.created_by);
+}
+
+std::vector<list_extension_record> sql_repositories::list_extensions() {
+  return sql("SELECT segment, seed, salt, blocks, reason, commitment, created_at, created_by "
+             "FROM list_extension ORDER BY segment")
+      .all([](const detail::statement& s) {
+        return list_extension_record{static_cast<int>(s.integer(0)),
+                                     static_cast<std::uint32_t>(s.integer(1)),
+                                     s.text(2),
+                                     static_cast<int>(s.integer(3)),
+                                     s.text(4),
+                                     s.text(5),
+                                     s.text(6),
+                                     s.text(7)};
+      });
+}
+
 std::vector<randomization::stratum_list> sql_repositories::load_allocation_list() {
   auto s =
       sql("SELECT stratum, position, block, block_size, arm FROM allocation_list ORDER BY "

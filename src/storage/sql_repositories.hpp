@@ -79,6 +79,8 @@ class sql_repositories : public database {
 
   // allocation_repository (sql_allocations.cpp)
   std::optional<randomization_setup_record> load_randomization_setup() override;
+  void insert_list_extension(const list_extension_record& extension) override;
+  std::vector<list_extension_record> list_extensions() override;
   void insert_randomization_setup(const randomization_setup_record& setup) override;
   void insert_allocation_list(const std::vector<randomization::stratum_list>& lists) override;
   std::vector<randomization::stratum_list> load_allocation_list() override;

@@ -205,6 +205,24 @@
     renderTable();
   });
 
+  /**
+   * Posts an enrolment; past the trial's planned size the server refuses with field
+   * "beyond_plan" and saves nothing: the coordinator is asked, and only a confirmed enrolment is
+   * sent again with beyond_plan. Returns the answer, or null when the coordinator declined.
+   */
+  async function enrolWithinPlan(path, body, status) {
+    try {
+      return await api('POST', path, body);
+    } catch (e) {
+      if (e.field !== 'beyond_plan') throw e;
+      if (!window.confirm(e.message + '\n\nEnrol anyway?')) {
+        say(status, 'Nothing was enrolled: ' + e.message, 'info');
+        return null;
+      }
+      return api('POST', path, Object.assign({}, body, { beyond_plan: true }));
+    }
+  }
+
   Balint.onSubmit('enrol-form', 'enrol-status', async (form, status) => {
     const body = {
       code: form.elements.code.value.trim(),
@@ -216,7 +234,7 @@
     const specialty = form.elements.specialty.value.trim();
     if (specialty) body.specialty = specialty;
     if (!body.available.length) delete body.available;
-    await api('POST', '/api/participants', body);
+    if (!(await enrolWithinPlan('/api/participants', body, status))) return;
     form.reset();
     say(status, 'Enrolled participant ' + body.code + '. Record the baseline questionnaire next.', 'ok');
     await load();
@@ -248,9 +266,21 @@
       form.elements.file.focus();
       return;
     }
-    const r = await api('POST', '/api/participants/import', { csv: await file.text() });
+    const r = await enrolWithinPlan('/api/participants/import', { csv: await file.text() }, status);
+    if (!r) return;
     say(status, 'Enrolled ' + r.enrolled + ' participants from ' + file.name + '.', 'ok');
     form.reset();
+    await load();
+  });
+
+  Balint.onSubmit('extend-form', 'extend-status', async (form, status) => {
+    const r = await api('POST', '/api/randomization/extend', {
+      blocks: Number(form.elements.blocks.value),
+      reason: form.elements.reason.value.trim(),
+    });
+    say(status, 'The allocation list has a new segment ' + r.segment + ' (' + r.blocks +
+      ' more blocks in each stratum). File its commitment: ' + r.commitment, 'ok');
+    form.elements.reason.value = '';
     await load();
   });
 

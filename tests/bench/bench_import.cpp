@@ -168,7 +168,7 @@ int main(int argc, char** argv) {
   auto db = storage::database::open((dir / "balint.db").string());
   const app::request req{"bench", "2026-01-01T00:00:00.000Z", app::role::console};
   if (!app::init_trial(*db, req, std::nullopt, app::list_seed{20161012, "00", true}) ||
-      !app::import_participants(*db, req, data.participants_csv)) {
+      !app::import_participants(*db, req, data.participants_csv, true)) {
     std::fprintf(stderr, "bench: set-up failed\n");
     return 1;
   }

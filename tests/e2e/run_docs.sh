@@ -21,6 +21,7 @@ for doc in "$@"; do
   work=$(mktemp -d)
   # The sample files the guides point to (docs/examples), so a guide and its files agree.
   cp "$root"/docs/examples/*.csv "$root"/docs/examples/*.json "$work/"
+  cp -r "$root"/docs/examples/instruments "$work/"
   in_block=0
   cmd=""
   expect_exit=0

@@ -267,7 +267,7 @@ TEST_SUITE("cli") {
     CHECK(contains(first, "INSERT INTO"));
     CHECK(test::db_fingerprint(db) == first);  // reading changes nothing
     expect_exit(0, {"participant", "add", "--db", db, "--code", "N01", "--age", "30", "--gender",
-                    "M", "--consent", "yes"});
+                    "M", "--consent", "yes", "--beyond-plan"});
     const bool changed = test::db_fingerprint(db) != first;
     CHECK(changed);
   }
@@ -637,7 +637,8 @@ TEST_SUITE("cli") {
           "--consent", "yes", "--specialty", "surgery", "--balint-knowledge", "2", "--available",
           "workday-noon;weekend"},
          "participant.add");
-    step({"participant", "import", "--db", db, "--csv", demo_participants()}, "participant.import");
+    step({"participant", "import", "--db", db, "--csv", demo_participants(), "--beyond-plan"},
+         "participant.import");
     step({"outcome", "import", "--db", db, "--csv", demo_baseline()}, "outcome.import");
     step({"outcome", "record", "--db", db, "--participant", "A1", "--timepoint", "pre",
           "--instrument", "msq", "--items", repeat_items("4", 20)},

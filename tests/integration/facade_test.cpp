@@ -112,6 +112,11 @@ const std::map<use_case, call>& calls() {
        }},
       {randomize,
        [](auto& db, const auto& req) { return outcome(app::randomize(db, req, "T33")); }},
+      {extend_allocation_list,
+       [](auto& db, const auto& req) {
+         return outcome(app::extend_allocation_list(db, req, 1, "more volunteers",
+                                                    app::list_seed{3, "00", true}));
+       }},
       {verify_randomization,
        [](auto& db, const auto& req) { return outcome(app::verify_randomization(db, req)); }},
       {list_allocations,

@@ -74,6 +74,7 @@ TEST_SUITE("fixture") {
                     "1",
                     "--available",
                     "weekend",
+                    "--beyond-plan",  // the fixture holds 37 of a planned 36
                     "--as",
                     "coordinator"});
     expect_exit(0,

@@ -11,6 +11,7 @@
 
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <functional>
 #include <future>
 #include <map>
@@ -192,7 +193,9 @@ TEST_SUITE("randomization") {
     answers += baseline_rows("D1");
     test::write_file(dir.file("p.csv"), people);
     test::write_file(dir.file("b.csv"), answers);
-    expect_exit(0, {"participant", "import", "--db", db, "--csv", dir.file("p.csv")});
+    // 9 of a planned 8: D1 is the one outside every stratum.
+    expect_exit(0,
+                {"participant", "import", "--db", db, "--csv", dir.file("p.csv"), "--beyond-plan"});
     expect_exit(0, {"outcome", "import", "--db", db, "--csv", dir.file("b.csv")});
     expect_refused(db, {"randomize", "--db", db, "--participant", "D1"},
                    {"specialty", "dermatology", "surgery"});
@@ -209,6 +212,109 @@ TEST_SUITE("randomization") {
     }
     CHECK(
         contains(expect_exit(0, {"randomization", "verify", "--db", db}).out, "randomization ok"));
+  }
+
+  TEST_CASE("when the list runs out it is extended from a new seed, audited and verified") {
+    temp_dir dir;
+    const auto config = write_config(dir, "four.json", [](core::json& d) {
+      d["planned_participants"] = 4;
+      d["randomization"] =
+          core::parse_json(R"({"method": "permuted-block", "block_sizes": [4], "strata": []})")
+              .value();
+    });
+    const std::string db = dir.file("t.db");
+    expect_exit(0, {"init", "--db", db, "--config", config, "--seed", "5"});
+    std::string people =
+        "code,age,gender,specialty,consent,balint_knowledge,balint_times,available\n";
+    std::string answers = "participant,timepoint,instrument,item,value\n";
+    for (int i = 1; i <= 4; ++i) {
+      people += "P" + std::to_string(i) + ",25,F,,yes,,,\n";
+      answers += baseline_rows("P" + std::to_string(i));
+    }
+    answers += baseline_rows("P5") + baseline_rows("P6");
+    test::write_file(dir.file("p.csv"), people);
+    test::write_file(dir.file("b.csv"), answers);
+    expect_exit(0, {"participant", "import", "--db", db, "--csv", dir.file("p.csv")});
+
+    // A fifth participant goes past the planned 4: a warning that saves nothing until answered.
+    const std::vector<std::string> fifth{"participant", "add", "--db",     db,  "--code",    "P5",
+                                         "--age",       "30",  "--gender", "M", "--consent", "yes"};
+    expect_refused(db, fifth, {"planned 4 participants and 4 are enrolled", "--beyond-plan"});
+    auto with_confirm = fifth;
+    with_confirm.push_back("--beyond-plan");
+    expect_exit(0, with_confirm);
+    test::write_file(dir.file("p6.csv"),
+                     "code,age,gender,specialty,consent,balint_knowledge,balint_times,available\n"
+                     "P6,31,M,,yes,,,\n");
+    expect_refused(db, {"participant", "import", "--db", db, "--csv", dir.file("p6.csv")},
+                   {"beyond the plan"});
+    expect_exit(
+        0, {"participant", "import", "--db", db, "--csv", dir.file("p6.csv"), "--beyond-plan"});
+    expect_exit(0, {"outcome", "import", "--db", db, "--csv", dir.file("b.csv")});
+
+    // Four positions: the fifth and sixth are told how to go on.
+    auto r = expect_exit(0, {"randomize", "--db", db, "--all-eligible"});
+    CHECK(contains(r.out, "Randomized 4 participants."));
+    CHECK(contains(r.out, "used up"));
+    CHECK(contains(r.out, "extend the allocation list"));
+    const auto one = run_cli({"randomize", "--db", db, "--participant", "P5"});
+    CHECK(one.exit_code == 2);
+    CHECK(contains(one.err, "balint-trial randomization extend --blocks N --reason TEXT"));
+
+    // Bad extensions are refused and change nothing.
+    expect_refused(db, {"randomization", "extend", "--db", db, "--blocks", "0", "--reason", "x"},
+                   {"--blocks", "1 to 1000"});
+    expect_refused(db, {"randomization", "extend", "--db", db, "--blocks", "1", "--reason", " "},
+                   {"reason", "1 to 2000 characters"});
+
+    r = expect_exit(0, {"randomization", "extend", "--db", db, "--blocks", "1", "--reason",
+                        "two late volunteers", "--seed", "77", "--as", "dr-li"});
+    CHECK(contains(r.out, "segment 2, 1 block more in each of 1 stratum"));
+    CHECK_FALSE(contains(r.out, "4 "));  // never how many positions: that reveals block sizes
+    CHECK(contains(r.out, "seed given with --seed"));
+    CHECK_FALSE(contains(r.out, "intervention"));  // nothing about arms
+    CHECK_FALSE(contains(r.out, "waitlist"));
+    r = expect_exit(0, {"randomize", "--db", db, "--all-eligible"});
+    CHECK(contains(r.out, "Randomized 2 participants."));
+    CHECK(test::run_sql(db, "SELECT count(*) FROM allocation_list").out == "8\n");
+    CHECK(test::run_sql(db, "SELECT max(block) FROM allocation_list").out == "2\n");
+
+    auto v = expect_exit(0, {"randomization", "verify", "--db", db});
+    CHECK(contains(v.out, "randomization ok"));
+    CHECK(contains(v.out, "6 allocations checked"));
+    CHECK(contains(v.out, "extension 2: regenerated from its own seed"));
+
+    // Who and why are in the audit trail.
+    const auto log = expect_exit(0, {"audit", "log", "--db", db, "--format", "json"});
+    CHECK(contains(log.out, "randomization.extend"));
+    CHECK(contains(log.out, "two late volunteers"));
+    CHECK(contains(log.out, "dr-li"));
+
+    // After the lock the reveal gives each extension's seed and salt, for an outside auditor.
+    {
+      test::temp_dir locked_dir;
+      const std::string locked = locked_dir.file("locked.db");
+      std::filesystem::copy_file(db, locked);
+      expect_exit(0, {"lock", "--db", locked, "--reason", "end of the trial"});
+      const auto shown =
+          expect_exit(0, {"randomization", "reveal", "--db", locked, "--reason", "analysis"});
+      CHECK(contains(shown.out, "extension 2: 1 block per stratum, seed 77, salt "));
+      CHECK(contains(shown.out, "two late volunteers"));
+    }
+
+    // An intruder who appends a position, or a forged extension, is caught.
+    test::temp_dir copies;
+    const std::string forged = copies.file("forged.db");
+    std::filesystem::copy_file(db, forged);
+    test::run_sql(forged, "INSERT INTO allocation_list VALUES ('all', 9, 3, 4, 'waitlist')");
+    v = expect_exit(1, {"randomization", "verify", "--db", forged});
+    CHECK(contains(v.out, "FAILED"));
+    const std::string chained = copies.file("chained.db");
+    std::filesystem::copy_file(db, chained);
+    test::run_sql(chained,
+                  "INSERT INTO list_extension VALUES (3, 1, 'ab', 1, 'r', 'sha256:00', 'x', 'y')");
+    v = expect_exit(1, {"randomization", "verify", "--db", chained});
+    CHECK(contains(v.out, "commitment of list extension 3"));
   }
 
   TEST_CASE("init refuses block sizes that do not fit the allocation ratio") {

@@ -151,7 +151,8 @@ std::string outcome(const std::string& participant, const std::string& instrumen
 
 const std::string new_participant =
     R"({"code":"T90","age":30,"gender":"F","consent":"yes","specialty":"psychiatry",)"
-    R"("balint_knowledge":"1","balint_times":"1","available":["workday-evening"]})";
+    R"("balint_knowledge":"1","balint_times":"1","available":["workday-evening"],)"
+    R"("beyond_plan":true})";
 
 std::string mark(const std::string& status, const std::string& reason = "") {
   return R"({"status":")" + status + "\"" +
@@ -349,7 +350,7 @@ TEST_SUITE("server") {
         {"POST",
          "/api/participants/import",
          R"({"csv":"code,age,gender,specialty,consent,balint_knowledge,balint_times,available\n)"
-         R"(T91,27,M,surgery,yes,1,1,weekend\n"})",
+         R"(T91,27,M,surgery,yes,1,1,weekend\n","beyond_plan":true})",
          {"coord"},
          201},
         // A coordinator enrols T90, records the baseline, randomizes and withdraws T90.

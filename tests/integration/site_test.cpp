@@ -141,9 +141,11 @@ TEST_SUITE("a site of several trials") {
         const std::string base = "/api/trials/" + trial;
         const auto me = test::http(port, "GET", base + "/me", "", who[name]);
         const auto people = test::http(port, "GET", base + "/participants", "", who[name]);
-        const auto enrol = test::http(
-            port, "POST", base + "/participants",
-            R"({"code":"NEW-)" + name + R"(","age":"31","gender":"M","consent":"yes"})", who[name]);
+        const auto enrol =
+            test::http(port, "POST", base + "/participants",
+                       R"({"code":"NEW-)" + name +
+                           R"(","age":"31","gender":"M","consent":"yes","beyond_plan":true})",
+                       who[name]);
         if (!role) {
           // No role: the trial does not exist for them, whatever they ask.
           for (const auto* r : {&me, &people, &enrol}) {

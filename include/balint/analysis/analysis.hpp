@@ -39,7 +39,7 @@ struct estimate {
 
 /// Who counts as a case for one outcome: score >= cutoff (at_least) or score <= cutoff.
 struct caseness_rule {
-  std::string outcome;  ///< one of outcome_ids
+  std::string outcome;  ///< the id of one of the data set's outcomes
   double cutoff = 0;
   bool at_least = true;
 };
@@ -88,6 +88,8 @@ struct caseness_result {
 /// Everything about one outcome. Arrays indexed by arm: [0] intervention, [1] comparator.
 struct outcome_result {
   std::string id;
+  /// The outcome's label in tables (the trial's, or for a wide CSV the Tongji one or the id).
+  std::string label;
   std::array<descriptive, 2> pre, post, change;
   estimate<stats::t_result> baseline_student, baseline_welch;
   std::array<estimate<stats::t_result>, 2> paired;
@@ -126,7 +128,7 @@ struct analysis_result {
   std::array<gender_count, 2> gender{};
   estimate<stats::chi2_result> gender_chi2;
   estimate<double> fisher_p;
-  std::vector<outcome_result> outcomes;  ///< outcome_ids order
+  std::vector<outcome_result> outcomes;  ///< the data set's order
   analysis_options options;
 };
 

@@ -64,6 +64,7 @@ enum class use_case {
   list_outcomes,
   // randomization
   randomize,
+  extend_allocation_list,
   verify_randomization,
   list_allocations,
   view_randomization_status,

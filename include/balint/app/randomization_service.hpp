@@ -23,6 +23,10 @@ struct list_seed {
   bool from_user = false;  ///< true when the coordinator gave --seed
 };
 
+/// A seed and a salt from the operating system's random source (std::random_device reads
+/// getrandom/urandom on Linux).
+list_seed random_list_seed();
+
 /// Allocates one participant: the next unused position of their stratum's list, inside one
 /// BEGIN IMMEDIATE transaction with its audit entry. Refused (nothing written) when the
 /// participant is unknown, has not consented, has withdrawn, is already randomized, lacks the
@@ -47,11 +51,35 @@ struct randomization_check {
   std::size_t allocations = 0;
   std::size_t strata = 0;
   std::string commitment;
+  /// The commitment of each extension, in segment order (empty when never extended).
+  std::vector<std::string> extension_commitments;
   std::string problem;  ///< the first discrepancy, in plain words
 };
 
-/// Regenerates the list from the stored seed, checks it against the stored list and the
-/// commitment, and checks every allocation (participant, stratum, position, arm, time) against
+/// What `randomization extend` tells: the new segment and its commitment; never the arms, and
+/// never how many positions the blocks hold (with several block sizes that would reveal them).
+struct list_extension_view {
+  int segment = 0;
+  int blocks = 0;
+  std::size_t strata = 0;
+  std::string commitment;
+  std::string extends;  ///< the commitment it is chained to
+  std::string reason;
+  std::string created_at;
+  std::string created_by;
+};
+
+/// Appends `blocks` permuted blocks (1-1000) to every stratum's list from a new seed, sealed
+/// by its own commitment chained to the previous one (randomization::extension), with the
+/// reason (1-2000 characters) in the audit trail ("randomization.extend"). Refused after the
+/// lock. Coordinators and admins may extend.
+core::result<list_extension_view> extend_allocation_list(storage::database& db, const request& req,
+                                                         int blocks, const std::string& reason,
+                                                         const list_seed& seed);
+
+/// Regenerates the list from the stored seed and every extension from its own, checks them
+/// against the stored list and each commitment (and the chain of extensions), and checks every
+/// allocation (participant, stratum, position, arm, time) against
 /// the list and the audit trail.
 core::result<randomization_check> verify_randomization(storage::database& db, const request& req);
 
@@ -75,6 +103,8 @@ core::result<randomization_counts> randomization_status(storage::database& db, c
 /// The whole list, seed and salt: only once the trial is locked.
 struct revealed_list {
   storage::randomization_setup_record setup;
+  /// Every extension with its seed and salt, so an auditor can regenerate the whole list.
+  std::vector<storage::list_extension_record> extensions;
   std::vector<randomization::stratum_list> lists;
   std::vector<storage::allocation_record> allocations;
 };

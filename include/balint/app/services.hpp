@@ -48,15 +48,45 @@ struct init_result {
 };
 
 /// A trial definition that passed every check of init, with the JSON it was read from.
+/// A config's instruments, resolved: parsed, and each definition as the trial stores it.
+struct resolved_instruments {
+  outcomes::instrument_set set;
+  std::map<std::string, core::json, std::less<>> definitions;
+};
+
 struct checked_definition {
   trial::trial_definition definition;
+  /// The definition as stored: its "instruments" list holds ids only.
   core::json document;
+  resolved_instruments instruments;
 };
 
 /// Checks a trial definition (JSON text; the default Tongji trial when empty) as init does:
-/// invalid_input with the JSON path of the first problem. Reads no database.
+/// invalid_input with the JSON path of the first problem. Each entry of its "instruments" list
+/// is a built-in id or a definition written in place (a {"file": ...} entry is refused: only
+/// the command line reads files, and puts them in place first); every definition is checked
+/// against schemas/instrument.schema.json. Reads no database.
 core::result<checked_definition> check_trial_definition(
     const std::optional<std::string>& config_text);
+
+/// One instrument definition: parsed, and its document as written (or as the trial stored it).
+struct instrument_definition {
+  instruments::instrument instrument;
+  core::json document;
+};
+
+/// Checks one instrument definition file's text as a trial's config would: the JSON, the
+/// published schema, then what the schema cannot express (instruments::parse_instrument).
+/// invalid_input with the JSON path of the first problem. Reads no database.
+core::result<instrument_definition> check_instrument_definition(const std::string& text);
+
+/// The built-in instruments (schemas/instruments/), in id order.
+core::result<std::vector<instrument_definition>> builtin_instruments();
+
+/// The instruments of the trial in `db`, as it stored them when it was set up, in id order.
+/// Anyone who may view the trial may list them.
+core::result<std::vector<instrument_definition>> trial_instruments(storage::database& db,
+                                                                   const request& req);
 
 /// Sets up the trial in an empty database from a trial definition (JSON text; the default
 /// Tongji trial when `config_text` is empty). Refused with the JSON path of the first problem
@@ -80,12 +110,18 @@ trial_view trial_view_of(const trial::trial_definition& t);
 
 // --- enrolment ----------------------------------------------------------------------------
 
+/// Enrols one participant. Past the trial's planned size it is refused (conflict, field
+/// "beyond_plan", nothing saved) unless `beyond_plan_confirmed`: the warning is answered before
+/// the record is saved.
 core::result<participant_view> add_participant(storage::database& db, const request& req,
-                                               const enrolment::participant_fields& f);
+                                               const enrolment::participant_fields& f,
+                                               bool beyond_plan_confirmed = false);
 
-/// All-or-nothing import of the enrolment CSV; returns how many were enrolled.
+/// All-or-nothing import of the enrolment CSV; returns how many were enrolled. Past the planned
+/// size as add_participant.
 core::result<std::size_t> import_participants(storage::database& db, const request& req,
-                                              const std::string& csv_text);
+                                              const std::string& csv_text,
+                                              bool beyond_plan_confirmed = false);
 
 /// Every enrolled participant in enrolment order, with the allocation once it is made (never
 /// before) and what their baseline still lacks.

@@ -48,7 +48,8 @@ struct score_view {
   std::optional<double> score;  ///< nullopt when too many items are missing
   int answered = 0;
   int missing = 0;
-  std::optional<bool> is_case;  ///< past the caseness cut-off, when the subscale has one
+  std::optional<bool> is_case;      ///< past the caseness cut-off, when the subscale has one
+  std::optional<std::string> band;  ///< the severity band's label, when the subscale has bands
 };
 
 /// One questionnaire: who, when, the item answers (nullopt: skipped) and the scores.

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,5 +22,9 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep);
 
 /// "a", "a or b", "a, b or c": allowed values in messages.
 std::string one_of(const std::vector<std::string>& values);
+
+/// The number of UTF-8 code points of `s` (bytes that do not continue a sequence): what a
+/// person counts as characters, for length limits stated in characters.
+std::size_t code_points(std::string_view s);
 
 }  // namespace balint::core

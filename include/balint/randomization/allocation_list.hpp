@@ -58,6 +58,29 @@ core::result<std::string> stratum_of(const trial::randomization_scheme& scheme,
 std::vector<stratum_list> generate(const trial::randomization_scheme& scheme,
                                    const std::vector<trial::arm>& arms, std::uint32_t seed);
 
+/// The positions a list extension appends when the planned list is used up (docs/randomization.md,
+/// "Extending the list"): for each stratum in stratum_names order, with one mt19937 seeded with
+/// `seed` shared by all strata, exactly `blocks` more permuted blocks drawn as generate() draws
+/// them (method simple: `blocks` more single draws), numbered after the stratum's last position
+/// and block in `existing` (the list as it is, earlier extensions included).
+std::vector<stratum_list> extension(const trial::randomization_scheme& scheme,
+                                    const std::vector<trial::arm>& arms, std::uint32_t seed,
+                                    int blocks, const std::vector<stratum_list>& existing);
+
+/// The canonical encoding an extension's commitment hashes: compact JSON with sorted keys of
+/// {"algorithm","blocks","extends","lists":[{"arms","first_position","stratum"}],"salt","seed",
+/// "segment"}. "extends" is the commitment of the list before it (the set-up's, or the
+/// previous extension's), so the commitments form a chain; segment 2 is the first extension.
+std::string extension_encoding(const trial::randomization_scheme& scheme, std::string_view extends,
+                               int segment, std::uint32_t seed, std::string_view salt_hex,
+                               int blocks, const std::vector<stratum_list>& added);
+
+/// "sha256:" + the lower-case hex SHA-256 of extension_encoding(...).
+std::string extension_commitment(const trial::randomization_scheme& scheme,
+                                 std::string_view extends, int segment, std::uint32_t seed,
+                                 std::string_view salt_hex, int blocks,
+                                 const std::vector<stratum_list>& added);
+
 /// The canonical encoding the commitment hashes: compact JSON with sorted keys of
 /// {"algorithm","arms":[{"id","ratio"}],"block_sizes","list_length","lists":[{"arms","stratum"}],
 /// "method","salt","seed","strata":[{"field","levels":[{"id","values"}]}]}. The lists are

@@ -18,6 +18,7 @@ namespace balint::report {
 
 /// {"participant", "arm", "stratum", "allocated_at", "allocated_by"}
 core::json to_json(const app::allocation_view& v);
+core::json to_json(const app::list_extension_view& v);
 /// {"enrolled", "randomized", "planned", "per_arm": {ARM: n}, "per_stratum": {STRATUM: {ARM: n}}}
 core::json to_json(const app::randomization_counts& c);
 /// {"code", "enrolment_number", "age", "gender", "specialty", "consent", "balint_knowledge",

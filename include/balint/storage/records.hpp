@@ -90,6 +90,18 @@ struct randomization_setup_record {
   std::string created_at;
 };
 
+/// One extension of the allocation list (segment 2 is the first; the planned list is 1).
+struct list_extension_record {
+  int segment = 0;
+  std::uint32_t seed = 0;
+  std::string salt;
+  int blocks = 0;
+  std::string reason;
+  std::string commitment;
+  std::string created_at;
+  std::string created_by;
+};
+
 struct allocation_record {
   std::int64_t participant_id = 0;
   std::string participant_code;

@@ -105,7 +105,11 @@ class allocation_repository {
   virtual ~allocation_repository() = default;
   virtual std::optional<randomization_setup_record> load_randomization_setup() = 0;
   virtual void insert_randomization_setup(const randomization_setup_record& setup) = 0;
+  /// Inserts list positions: the planned list at init, appended positions at an extension.
   virtual void insert_allocation_list(const std::vector<randomization::stratum_list>& lists) = 0;
+  virtual void insert_list_extension(const list_extension_record& extension) = 0;
+  /// Every extension, in segment order.
+  virtual std::vector<list_extension_record> list_extensions() = 0;
   /// The stored list in stratum name order, positions ascending.
   virtual std::vector<randomization::stratum_list> load_allocation_list() = 0;
   /// The position of `stratum` after the highest one used (positions are used in order).

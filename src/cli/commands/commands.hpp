@@ -7,6 +7,7 @@
 
 #include "balint/app/audit.hpp"
 #include "balint/app/database.hpp"
+#include "balint/app/randomization_service.hpp"
 #include "balint/cli/options.hpp"
 #include "balint/core/json.hpp"
 #include "balint/core/result.hpp"
@@ -120,12 +121,17 @@ option_spec out_option(std::string value, std::string help, bool required = true
 /// The session number of option --`name`: a whole number from 1 to 10000.
 core::result<int> parse_number(const parsed_options& o, const std::string& name);
 
+/// The seed of a new allocation list or list extension: --seed N, or drawn from the operating
+/// system's random source; the salt always is.
+core::result<app::list_seed> list_seed_from(const parsed_options& o);
+
 /// The value of --seed: a whole number from 0 to 4294967295.
 core::result<std::uint32_t> parse_seed(const std::string& text);
 
 /// The rows of each area, in the order `--help` lists them.
 std::vector<command> trial_commands();          ///< init, lock, audit verify, audit log
 std::vector<command> participant_commands();    ///< participant ...
+std::vector<command> instrument_commands();     ///< instrument list|show|validate
 std::vector<command> outcome_commands();        ///< outcome ...
 std::vector<command> randomization_commands();  ///< randomize, randomization ...
 std::vector<command> programme_commands();      ///< leader ..., schedule ...

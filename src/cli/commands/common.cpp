@@ -68,4 +68,14 @@ core::result<std::uint32_t> parse_seed(const std::string& text) {
   }
   return static_cast<std::uint32_t>(*v);
 }
+core::result<app::list_seed> list_seed_from(const parsed_options& o) {
+  app::list_seed s = app::random_list_seed();
+  if (const auto text = o.get("seed")) {
+    auto seed = parse_seed(*text);
+    if (!seed) return std::move(seed).error();
+    s.seed = seed.value();
+    s.from_user = true;
+  }
+  return s;
+}
 }  // namespace balint::cli::detail

@@ -19,6 +19,7 @@ std::string scores_text(const std::vector<app::score_view>& scores) {
     if (!s.empty()) s += " ";
     s += sc.subscale + "=" + (sc.score ? report::format_score(*sc.score) : "missing");
     if (sc.is_case && *sc.is_case) s += "*";
+    if (sc.band) s += " (" + *sc.band + ")";
   }
   return s;
 }

@@ -48,12 +48,23 @@ enrolment::participant_fields fields_from(const parsed_options& o) {
   return f;
 }
 
+/// The answer to the warning that enrolment goes past the trial's planned size.
+const option_spec beyond_plan_option{
+    "beyond-plan",
+    "",
+    "enrol even though the trial's planned size is reached (confirms the warning)",
+    false,
+    {}};
+
 core::result<int> cmd_participant_add(invocation& in) {
   const auto show = [&](const auto& r) {
     in.out << "Enrolled participant " << r.code() << " (enrolment number " << r.enrolment_number
            << ").\n";
   };
-  return on_database(in, show, app::add_participant, fields_from(in.options));
+  const auto add = [&](app::database& db, const app::request& req) {
+    return app::add_participant(db, req, fields_from(in.options), in.options.has("beyond-plan"));
+  };
+  return with_database(in, shown(show, add));
 }
 
 core::result<int> cmd_participant_import(invocation& in) {
@@ -62,7 +73,10 @@ core::result<int> cmd_participant_import(invocation& in) {
   const auto show = [&](std::size_t enrolled) {
     in.out << "Enrolled " << enrolled << " participants from " << in.options.at("csv") << ".\n";
   };
-  return on_database(in, show, app::import_participants, text.value());
+  const auto import = [&](app::database& db, const app::request& req) {
+    return app::import_participants(db, req, text.value(), in.options.has("beyond-plan"));
+  };
+  return with_database(in, shown(show, import));
 }
 
 core::result<int> cmd_participant_list(invocation& in) {
@@ -115,6 +129,7 @@ std::vector<command> participant_commands() {
          "';'-separated times the participant can attend: workday-noon;workday-evening;weekend",
          false,
          {}},
+        beyond_plan_option,
         as_option},
        cmd_participant_add,
        true},
@@ -122,7 +137,7 @@ std::vector<command> participant_commands() {
        "--db FILE --csv FILE",
        "Enrols every participant of a CSV file, all or none. Header:\n"
        "code,age,gender,specialty,consent,balint_knowledge,balint_times,available",
-       {db_option, {"csv", "FILE", "the enrolment CSV", true, {}}, as_option},
+       {db_option, {"csv", "FILE", "the enrolment CSV", true, {}}, beyond_plan_option, as_option},
        cmd_participant_import,
        true},
       {"participant list",

@@ -4,6 +4,7 @@
 #include "commands.hpp"
 
 #include "balint/app/randomization_service.hpp"
+#include "balint/core/text.hpp"
 #include "balint/report/table.hpp"
 
 #include <map>
@@ -58,9 +59,38 @@ core::result<int> cmd_randomization_verify(invocation& in) {
            << "  commitment: " << c.commitment << "\n"
            << "  " << c.allocations
            << " allocations checked against the list and the audit trail\n";
+    for (std::size_t k = 0; k < c.extension_commitments.size(); ++k) {
+      in.out << "  extension " << (k + 2) << ": regenerated from its own seed; commitment "
+             << c.extension_commitments[k] << "\n";
+    }
     return 0;
   };
   return on_database(in, show, app::verify_randomization);
+}
+
+core::result<int> cmd_randomization_extend(invocation& in) {
+  const auto blocks = core::parse_integer(in.options.at("blocks"));
+  if (!blocks || *blocks < 1 || *blocks > 1000) {
+    return core::invalid_input("--blocks", "--blocks \"" + in.options.at("blocks") +
+                                               "\" is not allowed; allowed: a whole number of "
+                                               "blocks per stratum from 1 to 1000");
+  }
+  auto seed = list_seed_from(in.options);
+  if (!seed) return std::move(seed).error();
+  const auto show = [&](const app::list_extension_view& v) {
+    in.out << "Allocation list extended: segment " << v.segment << ", " << v.blocks
+           << (v.blocks == 1 ? " block" : " blocks") << " more in each of " << v.strata
+           << (v.strata == 1 ? " stratum" : " strata") << " (seed "
+           << (seed->from_user ? "given with --seed" : "from the system's random source")
+           << ", recorded)\n"
+           << "  commitment: " << v.commitment << "\n"
+           << "  chained to: " << v.extends << "\n"
+           << "  reason: " << v.reason << "\n"
+           << "(publish or file the new commitment as you did the first; 'randomization verify' "
+              "checks every segment)\n";
+  };
+  return on_database(in, show, app::extend_allocation_list, static_cast<int>(*blocks),
+                     in.options.at("reason"), seed.value());
 }
 
 core::result<int> cmd_randomization_list(invocation& in) {
@@ -124,6 +154,12 @@ core::result<int> cmd_randomization_reveal(invocation& in) {
   const auto show = [&](const auto& r) {
     in.out << "seed: " << r.setup.seed << "\nsalt: " << r.setup.salt
            << "\ncommitment: " << r.setup.commitment << "\n";
+    for (const auto& e : r.extensions) {
+      in.out << "extension " << e.segment << ": " << e.blocks
+             << (e.blocks == 1 ? " block" : " blocks") << " per stratum, seed " << e.seed
+             << ", salt " << e.salt << ", commitment " << e.commitment << " (" << e.created_at
+             << ", " << e.created_by << ": " << e.reason << ")\n";
+    }
     std::map<std::pair<std::string, int>, std::string> used;
     for (const auto& a : r.allocations) used[{a.stratum, a.position}] = a.participant_code;
     std::vector<std::vector<std::string>> rows;
@@ -161,6 +197,22 @@ std::vector<command> randomization_commands() {
        "every allocation made. Exit code 1 naming the first discrepancy.",
        {db_option},
        cmd_randomization_verify},
+      {"randomization extend",
+       "--db FILE --blocks N --reason TEXT [--seed N]",
+       "When the planned positions run out: appends N permuted blocks to every stratum's list "
+       "from a new seed, sealed with its own commitment chained to the list's. Who and why go "
+       "into the audit trail; 'randomization verify' checks every segment.",
+       {db_option,
+        {"blocks", "N", "blocks per stratum to append (1-1000)", true, {}},
+        reason_option("why more positions are needed (kept in the audit trail)", true),
+        {"seed",
+         "N",
+         "seed of the new blocks (default: from the system's random source)",
+         false,
+         {}},
+        as_option},
+       cmd_randomization_extend,
+       true},
       {"randomization list",
        "--db FILE [--format text|csv|json]",
        "Lists the allocations made so far (never the list's future positions).",

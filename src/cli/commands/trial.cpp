@@ -22,27 +22,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// The seed of a new allocation list: --seed N, or drawn from the operating system's random
-/// source (std::random_device reads getrandom/urandom on Linux); the salt always is.
-core::result<app::list_seed> list_seed_from(const parsed_options& o) {
-  std::random_device os_random;
-  app::list_seed s;
-  if (const auto text = o.get("seed")) {
-    auto seed = parse_seed(*text);
-    if (!seed) return std::move(seed).error();
-    s.seed = seed.value();
-    s.from_user = true;
-  } else {
-    s.seed = os_random();
-  }
-  static constexpr char hex[] = "0123456789abcdef";
-  for (int i = 0; i < 8; ++i) {
-    const std::uint32_t word = os_random();
-    for (int k = 0; k < 8; ++k) s.salt_hex.push_back(hex[(word >> (4 * k)) & 0xf]);
-  }
-  return s;
-}
-
 /// What init and trial create say about the new trial.
 void print_set_up(std::ostream& out, const app::init_result& r, const std::string& where,
                   const app::list_seed& seed) {
@@ -67,12 +46,47 @@ struct set_up_input {
   app::list_seed seed;
 };
 
+/// The config with each {"file": ...} entry of its "instruments" list replaced by that file's
+/// definition, read relative to the config's folder, so the facade checks and the trial stores
+/// the definition itself. A config that is not JSON, or has no such entries, is passed on as it
+/// is (the facade names what is wrong with it).
+core::result<std::string> with_instrument_files(std::string text, const fs::path& config) {
+  auto doc = core::parse_json(text);
+  if (!doc || !doc->is_object() || doc->find("instruments") == nullptr ||
+      !(*doc)["instruments"].is_array()) {
+    return text;
+  }
+  bool replaced = false;
+  auto& list = (*doc)["instruments"].as_array();
+  for (std::size_t k = 0; k < list.size(); ++k) {
+    const core::json* file = list[k].is_object() ? list[k].find("file") : nullptr;
+    if (file == nullptr || !file->is_string() || list[k].as_object().size() != 1) continue;
+    const std::string field = "$.instruments[" + std::to_string(k) + "].file";
+    const fs::path path = config.parent_path() / file->as_string();
+    auto content = read_file(path.string(), field, max_definition_bytes);
+    if (!content) return std::move(content).error();
+    // Checked here, so that a refusal names the file and the path inside it, not a place in
+    // the config that the user never wrote.
+    auto checked = app::check_instrument_definition(content.value());
+    if (!checked) {
+      return core::invalid_input(field, "the instrument file " + path.string() + ", at " +
+                                            checked.error().field + ": " + checked.error().message);
+    }
+    list[k] = std::move(checked->document);
+    replaced = true;
+  }
+  if (!replaced) return text;
+  return doc->dump();
+}
+
 core::result<set_up_input> read_set_up_input(const parsed_options& o) {
   set_up_input in;
   if (const auto path = o.get("config")) {
-    auto text = read_file(*path, "--config");
+    auto text = read_file(*path, "--config", max_definition_bytes);
     if (!text) return std::move(text).error();
-    in.config = std::move(text.value());
+    auto resolved = with_instrument_files(std::move(text).value(), *path);
+    if (!resolved) return std::move(resolved).error();
+    in.config = std::move(resolved).value();
   }
   auto seed = list_seed_from(o);
   if (!seed) return std::move(seed).error();

@@ -41,9 +41,16 @@ test('a coordinator enrols, randomizes and withdraws participants', async ({ pag
   await page.getByLabel('Gender').selectOption('F');
   await page.getByLabel('Workday evening').check();
   await page.getByLabel('Written informed consent has been given').check();
+  // The demo has its planned 36: the page asks before enrolling beyond the plan.
+  let question = '';
+  page.once('dialog', (dialog) => {
+    question = dialog.message();
+    dialog.accept();
+  });
   await page.getByRole('button', { name: 'Enrol participant' }).click();
   const enrolStatus = page.locator('#enrol-status');
   await expect(enrolStatus).toContainText('Enrolled participant T40.');
+  expect(question).toContain('goes beyond the plan');
   await expect(row('T40')).toContainText('Missing: MBI-HSS, MSQ');
   await expect(row('T40')).toContainText('Not randomized');
   await expect(page.getByRole('button', { name: 'Randomize T40' })).toHaveCount(0);

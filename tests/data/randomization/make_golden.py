@@ -7,9 +7,15 @@ balint::randomization::generate() and commitment() give exactly these lists and 
 An auditor can use this file the same way: put the trial's scheme, arms and seed into a case
 and compare the output with the stored list.
 
+It also implements list extensions (docs/randomization.md, "Extending the list"): golden.json's
+"extension_cases" hold two chained extensions of some of the cases.
+
 Usage: python3 tests/data/randomization/make_golden.py   (writes golden.json next to itself)
        python3 tests/data/randomization/make_golden.py --trial TRIAL.json --seed N --salt HEX
-           (an auditor's check: prints the lists and the commitment for that trial definition)
+           [--extend SEED:SALT:BLOCKS ...]
+           (an auditor's check: prints the lists and the commitment for that trial definition,
+           and with --extend, once per extension in segment order, each extension's positions
+           and chained commitment, as `randomization reveal` prints them after the lock)
 """
 
 import hashlib
@@ -123,6 +129,77 @@ def generate(scheme, arms, seed, planned_participants):
     return lists
 
 
+def extension(scheme, arms, seed, blocks, existing):
+    """The positions an extension appends to every stratum: `blocks` whole blocks (simple: draws)
+    from a new MT19937, numbered after the stratum's last position and block in `existing`."""
+    engine = MT19937(seed)
+    ratio_sum = sum(a["ratio"] for a in arms)
+    sizes = scheme.get("block_sizes", [])
+    added = []
+    for name in stratum_names(scheme):
+        before = [e for l in existing if l["stratum"] == name for e in l["entries"]]
+        last_position = before[-1][0] if before else 0
+        last_block = before[-1][1] if before else 0
+        entries = []
+        if scheme["method"] == "simple":
+            for k in range(blocks):
+                u = uniform_int(engine, ratio_sum - 1)
+                cumulative = 0
+                for a in arms:
+                    cumulative += a["ratio"]
+                    if u < cumulative:
+                        entries.append([last_position + k + 1, 0, 0, a["id"]])
+                        break
+        else:
+            for block in range(1, blocks + 1):
+                size = sizes[0] if len(sizes) == 1 else sizes[uniform_int(engine, len(sizes) - 1)]
+                b = []
+                for a in arms:
+                    b += [a["id"]] * (size * a["ratio"] // ratio_sum)
+                for i in range(len(b) - 1, 0, -1):
+                    j = uniform_int(engine, i)
+                    b[i], b[j] = b[j], b[i]
+                for arm in b:
+                    entries.append([last_position + len(entries) + 1, last_block + block, size, arm])
+        added.append({"stratum": name, "entries": entries})
+    return added
+
+
+def extension_commitment(extends, segment, seed, salt, blocks, added):
+    doc = {
+        "algorithm": ALGORITHM,
+        "extends": extends,
+        "segment": segment,
+        "seed": seed,
+        "salt": salt,
+        "blocks": blocks,
+        "lists": [
+            {
+                "stratum": l["stratum"],
+                "first_position": l["entries"][0][0] if l["entries"] else 0,
+                "arms": [e[3] for e in l["entries"]],
+            }
+            for l in added
+        ],
+    }
+    text = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def extend_all(scheme, arms, lists, commitment, extensions):
+    """Applies (seed, salt, blocks) extensions in order; returns each one's record."""
+    out = []
+    for k, (seed, salt, blocks) in enumerate(extensions):
+        added = extension(scheme, arms, seed, blocks, lists)
+        commitment = extension_commitment(commitment, k + 2, seed, salt, blocks, added)
+        out.append({"segment": k + 2, "seed": seed, "salt": salt, "blocks": blocks,
+                    "commitment": commitment, "lists": added})
+        for l in lists:
+            l["entries"] = l["entries"] + next(a["entries"] for a in added
+                                               if a["stratum"] == l["stratum"])
+    return out
+
+
 def canonical_encoding(scheme, arms, seed, salt, planned_participants, lists):
     doc = {
         "algorithm": ALGORITHM,
@@ -212,9 +289,16 @@ def dump(value, indent=""):
 
 
 def audit(argv):
-    args = dict(zip(argv[0::2], argv[1::2]))
-    if len(argv) != 6 or set(args) != {"--trial", "--seed", "--salt"}:
-        sys.exit("usage: make_golden.py --trial TRIAL.json --seed N --salt HEX")
+    pairs = list(zip(argv[0::2], argv[1::2]))
+    args = dict(p for p in pairs if p[0] != "--extend")
+    extensions = []
+    for key, value in pairs:
+        if key == "--extend":
+            seed, salt, blocks = value.split(":")
+            extensions.append((int(seed), salt, int(blocks)))
+    if len(argv) % 2 or set(args) != {"--trial", "--seed", "--salt"}:
+        sys.exit("usage: make_golden.py --trial TRIAL.json --seed N --salt HEX "
+                 "[--extend SEED:SALT:BLOCKS ...]")
     with open(args["--trial"], encoding="utf-8") as f:
         trial = json.load(f)
     arms = [{"id": a["id"], "ratio": a["ratio"]} for a in trial["arms"]]
@@ -223,7 +307,9 @@ def audit(argv):
     lists = generate(trial["randomization"], arms, seed, planned)
     encoding = canonical_encoding(trial["randomization"], arms, seed, args["--salt"], planned, lists)
     commitment = "sha256:" + hashlib.sha256(encoding.encode("utf-8")).hexdigest()
-    print(dump({"commitment": commitment, "lists": lists}))
+    planned_lists = [dict(l) for l in lists]
+    extended = extend_all(trial["randomization"], arms, lists, commitment, extensions)
+    print(dump({"commitment": commitment, "lists": planned_lists, "extensions": extended}))
 
 
 def main():
@@ -250,12 +336,25 @@ def main():
                     "lists": lists,
                 }
             )
+    # Two chained extensions of each scheme's first seed.
+    extension_cases = []
+    for s in SCHEMES:
+        case = next(c for c in cases if c["name"] == s["name"])
+        lists = [dict(l) for l in case["lists"]]
+        extensions = [(7, "01", 2), (4294967295, "02", 1)]
+        extension_cases.append({
+            "name": s["name"],
+            "seed": case["seed"],
+            "extensions": extend_all(s["randomization"], s["arms"], lists, case["commitment"],
+                                     extensions),
+        })
     out = {
         "description": "Allocation lists from tests/data/randomization/make_golden.py, an independent "
         "implementation of docs/randomization.md. Entries are [position, block, block_size, arm]. "
         "Regenerate with: python3 tests/data/randomization/make_golden.py",
         "algorithm": ALGORITHM,
         "cases": cases,
+        "extension_cases": extension_cases,
     }
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden.json")
     with open(path, "w", encoding="utf-8") as f:

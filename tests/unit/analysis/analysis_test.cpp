@@ -171,6 +171,70 @@ TEST_SUITE("analysis") {
     }
   }
 
+  TEST_CASE("any trial's outcomes and time points: the R fixtures with other names agree with R") {
+    // The same numbers under another trial's names (issue 14): outcomes phq9, gad7, who5 and
+    // sleep, time points baseline and week12, read through the header alone.
+    const std::vector<std::pair<std::string, std::string>> renamed{
+        {"ee", "phq9"}, {"dp", "gad7"}, {"pa", "who5"}, {"msq", "sleep"}};
+    std::size_t compared = 0;
+    for (const auto& f : fixtures().find("fixtures")->as_array()) {
+      if (f.find("error") != nullptr || compared == 3) continue;
+      const auto name = f.find("name")->as_string();
+      CAPTURE(name);
+      std::string csv = f.find("csv")->as_string();
+      std::string wanted_header = "id,arm,age,gender";
+      for (const auto& [from, to] : renamed)
+        wanted_header += "," + to + "_baseline," + to + "_week12";
+      wanted_header += ",sessions_attended";
+      csv.replace(0, csv.find('\n'), wanted_header);
+      const auto outcomes = analysis::outcomes_of_wide_header(csv);
+      REQUIRE_MESSAGE(outcomes.has_value(), outcomes.error().message);
+      CHECK(outcomes->second == analysis::timepoint_pair{"baseline", "week12"});
+      REQUIRE(outcomes->first.size() == 4);
+      CHECK(outcomes->first[1].id == "gad7");
+      auto options = options_for(f);
+      for (auto& rule : options.caseness) {
+        for (const auto& [from, to] : renamed) {
+          if (rule.outcome == from) rule.outcome = to;
+        }
+      }
+      auto data = analysis::read_wide_csv(csv, arms, outcomes->first, outcomes->second);
+      REQUIRE_MESSAGE(data.has_value(), data.error().message);
+      auto result = f.find("population")->as_string() == "per-protocol"
+                        ? analysis::analyze(analysis::per_protocol(*data, 10), options)
+                        : analysis::analyze(*data, options);
+      REQUIRE_MESSAGE(result.has_value(), result.error().message);
+      // Every member keyed by outcome (outcomes, power, dose_response) under the new names.
+      core::json expected = *f.find("expected");
+      for (auto& [member, value] : expected.as_object()) {
+        if (!value.is_object() || value.find("ee") == nullptr) continue;
+        core::json::object by_new_name;
+        for (const auto& [from, to] : renamed) {
+          if (const auto* v = value.find(from)) by_new_name[to] = *v;
+        }
+        value = core::json(std::move(by_new_name));
+      }
+      const auto ours = analysis::to_json(*result);
+      comparison c;
+      compare(expected, &ours, name, "", nullptr, c);
+      std::string all;
+      for (const auto& m : c.failures) all += m + "\n";
+      INFO(all);
+      CHECK(c.failures.empty());
+      CHECK(c.checked > 100);
+      ++compared;
+    }
+    CHECK(compared == 3);
+    // A header that is no wide export is refused, naming what one looks like.
+    const auto bad = analysis::outcomes_of_wide_header(
+        "id,arm,age,gender,a_pre,b_post,"
+        "sessions_attended\n");
+    REQUIRE_FALSE(bad.has_value());
+    CHECK(bad.error().field == "header");
+    CHECK(bad.error().message.find("a_pre and b_post are not one outcome's pair") !=
+          std::string::npos);
+  }
+
   TEST_CASE("every null in the JSON has a sibling error and no NaN is written") {
     for (const auto& f : fixtures().find("fixtures")->as_array()) {
       if (f.find("error")) continue;

@@ -13,6 +13,7 @@
 #include <boost/random/uniform_int_distribution.hpp>
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <fstream>
 #include <map>
@@ -147,6 +148,60 @@ TEST_SUITE("randomization") {
     }
   }
 
+  TEST_CASE("extensions give exactly the golden extensions of the independent implementation") {
+    const json doc = golden();
+    const auto& cases = doc.find("cases")->as_array();
+    const auto* extension_cases = doc.find("extension_cases");
+    REQUIRE(extension_cases != nullptr);
+    REQUIRE(extension_cases->as_array().size() == 4);
+    for (const auto& x : extension_cases->as_array()) {
+      const auto name = x.find("name")->as_string();
+      CAPTURE(name);
+      const auto seed = static_cast<std::uint32_t>(x.find("seed")->as_int());
+      const auto planned = std::find_if(cases.begin(), cases.end(), [&](const json& c) {
+        return c.find("name")->as_string() == name && c.find("seed")->as_int() == seed;
+      });
+      REQUIRE(planned != cases.end());
+      std::vector<int> ratios;
+      for (const auto& a : planned->find("arms")->as_array()) {
+        ratios.push_back(static_cast<int>(a.find("ratio")->as_int()));
+      }
+      const auto t = trial_with(ratios, *planned->find("randomization"),
+                                static_cast<int>(planned->find("planned_participants")->as_int()));
+      auto lists = rnd::generate(t.randomization, t.arms, seed);
+      std::string previous = planned->find("commitment")->as_string();
+      for (const auto& e : x.find("extensions")->as_array()) {
+        const auto segment = static_cast<int>(e.find("segment")->as_int());
+        const auto e_seed = static_cast<std::uint32_t>(e.find("seed")->as_int());
+        const auto blocks = static_cast<int>(e.find("blocks")->as_int());
+        CAPTURE(segment);
+        std::vector<rnd::stratum_list> expected;
+        for (const auto& l : e.find("lists")->as_array()) {
+          rnd::stratum_list list{l.find("stratum")->as_string(), {}};
+          for (const auto& entry : l.find("entries")->as_array()) {
+            const auto& v = entry.as_array();
+            list.entries.push_back({static_cast<int>(v[0].as_int()),
+                                    static_cast<int>(v[1].as_int()),
+                                    static_cast<int>(v[2].as_int()), v[3].as_string()});
+          }
+          expected.push_back(std::move(list));
+        }
+        const auto added = rnd::extension(t.randomization, t.arms, e_seed, blocks, lists);
+        CHECK(added == expected);
+        const auto commitment = rnd::extension_commitment(
+            t.randomization, previous, segment, e_seed, e.find("salt")->as_string(), blocks, added);
+        CHECK(commitment == e.find("commitment")->as_string());
+        for (auto& l : lists) {
+          for (const auto& a : added) {
+            if (a.stratum == l.stratum)
+              l.entries.insert(l.entries.end(), a.entries.begin(), a.entries.end());
+          }
+        }
+        previous = commitment;
+      }
+    }
+  }
+
   TEST_CASE("the same seed gives the same list and a different seed a different one") {
     const auto t = blocks_4_6();
     const auto a = rnd::generate(t.randomization, t.arms, 20161012U);
@@ -224,6 +279,89 @@ TEST_SUITE("randomization") {
     const int n = count_arm(lists[0], "intervention");
     CHECK(n > 70);
     CHECK(n < 130);
+  }
+
+  TEST_CASE("an extension appends whole balanced blocks to every stratum, numbered on") {
+    const auto t = two_to_one_by_gender();
+    const auto planned = rnd::generate(t.randomization, t.arms, 5U);
+    const auto added = rnd::extension(t.randomization, t.arms, 99U, 3, planned);
+    REQUIRE(added.size() == planned.size());
+    for (std::size_t s = 0; s < added.size(); ++s) {
+      const auto& before = planned[s];
+      const auto& more = added[s];
+      CAPTURE(more.stratum);
+      CHECK(more.stratum == before.stratum);
+      REQUIRE_FALSE(more.entries.empty());
+      // Positions and blocks continue after the planned ones, without gaps.
+      CHECK(more.entries.front().position == before.entries.back().position + 1);
+      CHECK(more.entries.front().block == before.entries.back().block + 1);
+      CHECK(more.entries.back().block == before.entries.back().block + 3);
+      for (std::size_t i = 1; i < more.entries.size(); ++i) {
+        CHECK(more.entries[i].position == more.entries[i - 1].position + 1);
+      }
+      // The whole list, planned and extended, has only completed, balanced blocks.
+      rnd::stratum_list whole = before;
+      whole.entries.insert(whole.entries.end(), more.entries.begin(), more.entries.end());
+      CHECK(rnd::check_block_balance(whole, t.arms) == std::nullopt);
+      int in_blocks = 0;
+      for (int b = before.entries.back().block + 1; b <= before.entries.back().block + 3; ++b) {
+        for (const auto& e : more.entries) in_blocks += e.block == b ? 1 : 0;
+      }
+      CHECK(in_blocks == static_cast<int>(more.entries.size()));
+    }
+    // The same seed gives the same extension; the planned list is untouched by it.
+    CHECK(rnd::extension(t.randomization, t.arms, 99U, 3, planned) == added);
+    CHECK(rnd::extension(t.randomization, t.arms, 98U, 3, planned) != added);
+    CHECK(rnd::generate(t.randomization, t.arms, 5U) == planned);
+  }
+
+  TEST_CASE("a second extension continues after the first; simple draws N positions") {
+    const auto t = tongji();
+    auto list = rnd::generate(t.randomization, t.arms, 1U);
+    REQUIRE(list[0].entries.size() == 36);
+    const auto first = rnd::extension(t.randomization, t.arms, 2U, 1, list);
+    CHECK(first[0].entries.front().position == 37);
+    CHECK(first[0].entries.size() == 36);  // one block of the scheme's size
+    list[0].entries.insert(list[0].entries.end(), first[0].entries.begin(), first[0].entries.end());
+    const auto second = rnd::extension(t.randomization, t.arms, 3U, 2, list);
+    CHECK(second[0].entries.front().position == 73);
+    CHECK(second[0].entries.front().block == 3);
+    CHECK(second[0].entries.size() == 72);
+    const auto simple = trial_with({1, 1}, parse(R"({"method": "simple", "list_length": 10})"));
+    const auto drawn = rnd::generate(simple.randomization, simple.arms, 4U);
+    const auto more = rnd::extension(simple.randomization, simple.arms, 6U, 5, drawn);
+    REQUIRE(more[0].entries.size() == 5);
+    CHECK(more[0].entries.front().position == 11);
+    for (const auto& e : more[0].entries) CHECK(e.block == 0);
+  }
+
+  TEST_CASE("an extension's commitment covers the chain, its seed, salt and every arm") {
+    const auto t = tongji();
+    const auto list = rnd::generate(t.randomization, t.arms, 1U);
+    const auto added = rnd::extension(t.randomization, t.arms, 2U, 1, list);
+    const auto base =
+        rnd::extension_commitment(t.randomization, "sha256:aa", 2, 2U, "00", 1, added);
+    CHECK(base.rfind("sha256:", 0) == 0);
+    CHECK(base.size() == 7 + 64);
+    CHECK(rnd::extension_commitment(t.randomization, "sha256:ab", 2, 2U, "00", 1, added) != base);
+    CHECK(rnd::extension_commitment(t.randomization, "sha256:aa", 3, 2U, "00", 1, added) != base);
+    CHECK(rnd::extension_commitment(t.randomization, "sha256:aa", 2, 3U, "00", 1, added) != base);
+    CHECK(rnd::extension_commitment(t.randomization, "sha256:aa", 2, 2U, "01", 1, added) != base);
+    auto swapped = added;
+    auto& e = swapped[0].entries;
+    const auto other =
+        std::find_if(e.begin(), e.end(), [&](const auto& x) { return x.arm != e.front().arm; });
+    REQUIRE(other != e.end());
+    std::swap(e.front().arm, other->arm);
+    CHECK(rnd::extension_commitment(t.randomization, "sha256:aa", 2, 2U, "00", 1, swapped) != base);
+    // The encoding is the documented one (docs/randomization.md, "Extending the list").
+    const auto text = rnd::extension_encoding(t.randomization, "sha256:aa", 2, 2U, "00", 1, added);
+    CHECK(
+        text.rfind(
+            R"({"algorithm":"balint-trial/randomization/1","blocks":1,"extends":"sha256:aa","lists":[{"arms":[")",
+            0) == 0);
+    CHECK(text.find(R"("first_position":37,"stratum":"all"}],"salt":"00","seed":2,"segment":2})") !=
+          std::string::npos);
   }
 
   TEST_CASE("stratum names are the product of the levels with the first factor slowest") {
