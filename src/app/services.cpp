@@ -356,13 +356,22 @@ trial_view trial_view_of(const trial::trial_definition& t) {
           t.baseline_timepoint,
           t.baseline_required,
           t.programme.required_sessions,
-          t.programme.time_zone};
+          t.programme.time_zone,
+          {}};
 }
 
 core::result<trial_view> view_trial(storage::database& db, const request& req) {
   auto trial = authorized_trial(db, req, use_case::view_trial);
   if (!trial) return std::move(trial).error();
-  return trial_view_of(trial->definition);
+  auto view = trial_view_of(trial->definition);
+  for (const auto& id : trial->definition.instruments) {
+    const auto it = trial->instruments.find(id);
+    if (it == trial->instruments.end()) continue;
+    const auto& inst = it->second;
+    view.instrument_details.push_back(
+        {id, inst.name.text(), inst.item_count, inst.item_scale.min, inst.item_scale.max});
+  }
+  return view;
 }
 
 core::result<checked_definition> check_trial_definition(

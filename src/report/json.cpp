@@ -101,6 +101,15 @@ core::json to_json(const app::recorded_outcome& v) {
   return j;
 }
 
+core::json instrument_details(const std::vector<app::instrument_view>& list) {
+  core::json::array out;
+  for (const auto& i : list) {
+    out.push_back(core::json::object{
+        {"id", i.id}, {"name", i.name}, {"items", i.items}, {"min", i.min}, {"max", i.max}});
+  }
+  return core::json(std::move(out));
+}
+
 core::json to_json(const app::trial_view& v) {
   return core::json::object{{"id", v.id},
                             {"title", v.title},
@@ -112,7 +121,8 @@ core::json to_json(const app::trial_view& v) {
                             {"baseline_timepoint", v.baseline_timepoint},
                             {"baseline_instruments", strings(v.baseline_instruments)},
                             {"required_sessions", v.required_sessions},
-                            {"time_zone", v.time_zone}};
+                            {"time_zone", v.time_zone},
+                            {"instrument_details", instrument_details(v.instrument_details)}};
 }
 
 core::json to_json(const app::user_view& v) {

@@ -190,7 +190,24 @@
     fillSelect(document.getElementById('outcome-timepoint'),
       (trial.timepoints || []).map((t) => [t.id, t.id + ': ' + t.label]), true);
     fillSelect(document.getElementById('outcome-instrument'),
-      (trial.instruments || []).map((i) => [i, Balint.instrumentLabel(i)]), true);
+      (trial.instruments || []).map((i) => [i, Balint.instrumentLabel(i) + nameOf(i)]), true);
+    describeAnswers();
+  }
+
+  /** " (its name)" when the trial says what the instrument is called. */
+  function nameOf(id) {
+    const d = (trial.instrument_details || []).find((x) => x.id === id);
+    return d && d.name ? ' (' + d.name + ')' : '';
+  }
+
+  /** The answers hint for the chosen questionnaire: how many answers and which values. */
+  function describeAnswers() {
+    const hint = document.getElementById('outcome-items-hint');
+    const chosen = document.getElementById('outcome-instrument').value;
+    const d = (trial.instrument_details || []).find((x) => x.id === chosen);
+    hint.textContent = 'Numbers separated by commas, e.g. 4,4,2,…' +
+      (d ? ' ' + Balint.instrumentLabel(d.id) + ': ' + d.items + ' answers, each ' + d.min +
+        ' to ' + d.max + '.' : '') + ' Leave a place empty for a missing answer.';
   }
 
   async function load() {
@@ -216,7 +233,7 @@
     } catch (e) {
       if (e.field !== 'beyond_plan') throw e;
       if (!window.confirm(e.message + '\n\nEnrol anyway?')) {
-        say(status, 'Nothing was enrolled: ' + e.message, 'info');
+        say(status, e.message, 'info');
         return null;
       }
       return api('POST', path, Object.assign({}, body, { beyond_plan: true }));
@@ -272,6 +289,8 @@
     form.reset();
     await load();
   });
+
+  document.getElementById('outcome-instrument').addEventListener('change', describeAnswers);
 
   Balint.onSubmit('extend-form', 'extend-status', async (form, status) => {
     const r = await api('POST', '/api/randomization/extend', {

@@ -75,6 +75,15 @@ struct labelled {
 };
 
 /// The trial as front ends need it.
+/// What a page needs to know of a questionnaire to take its answers.
+struct instrument_view {
+  std::string id;
+  std::string name;
+  int items = 0;
+  int min = 0;  ///< lowest answer
+  int max = 0;  ///< highest answer
+};
+
 struct trial_view {
   std::string id;
   std::string title;
@@ -87,6 +96,9 @@ struct trial_view {
   std::vector<std::string> baseline_instruments;
   int required_sessions = 0;
   std::string time_zone;
+  /// The instruments' names, item counts and scales (filled where the trial's instruments are
+  /// loaded: view_trial).
+  std::vector<instrument_view> instrument_details;
 };
 
 /// A group leader: the code they sign in and appear under, their name, when added.

@@ -41,16 +41,17 @@ test('a coordinator enrols, randomizes and withdraws participants', async ({ pag
   await page.getByLabel('Gender').selectOption('F');
   await page.getByLabel('Workday evening').check();
   await page.getByLabel('Written informed consent has been given').check();
-  // The demo has its planned 36: the page asks before enrolling beyond the plan.
-  let question = '';
-  page.once('dialog', (dialog) => {
-    question = dialog.message();
+  // The demo has its planned 36: the page asks before enrolling beyond the plan, every time.
+  const questions = [];
+  page.on('dialog', (dialog) => {
+    questions.push(dialog.message());
     dialog.accept();
   });
   await page.getByRole('button', { name: 'Enrol participant' }).click();
   const enrolStatus = page.locator('#enrol-status');
   await expect(enrolStatus).toContainText('Enrolled participant T40.');
-  expect(question).toContain('goes beyond the plan');
+  expect(questions).toHaveLength(1);
+  expect(questions[0]).toContain('goes beyond the plan');
   await expect(row('T40')).toContainText('Missing: MBI-HSS, MSQ');
   await expect(row('T40')).toContainText('Not randomized');
   await expect(page.getByRole('button', { name: 'Randomize T40' })).toHaveCount(0);
@@ -88,6 +89,8 @@ test('a coordinator enrols, randomizes and withdraws participants', async ({ pag
   await page.getByLabel('Participant', { exact: true }).selectOption('T40');
   await page.getByLabel('Time point').selectOption('pre');
   await page.getByLabel('Questionnaire', { exact: true }).selectOption('mbi-hss');
+  // The hint says what this questionnaire takes, from the trial's own definition.
+  await expect(page.locator('#outcome-items-hint')).toContainText('MBI-HSS: 22 answers, each 0 to 6');
   await page.getByLabel('Answers in item order').fill('1,2,3');
   await page.getByRole('button', { name: 'Record questionnaire' }).click();
   await expect(outcomeStatus).toHaveClass(/error/);
@@ -146,6 +149,7 @@ test('a coordinator enrols, randomizes and withdraws participants', async ({ pag
   });
   await page.getByRole('button', { name: 'Import participants' }).click();
   await expect(page.locator('#import-status')).toContainText('Enrolled 1 participants from new-participants.csv.');
+  expect(questions).toHaveLength(2); // the import went beyond the plan too, and was confirmed
   await expect(row('T41')).toContainText('Missing: MBI-HSS, MSQ');
   const after = await apiGet(page, '/api/participants');
   expect(after.length).toBe(before.length + 2);
