@@ -121,6 +121,11 @@ core::result<resolved_instruments> resolve_instruments(core::json& doc) {
       definition = std::move(builtin).value();
     } else if (entry.is_object() && entry.find("file") != nullptr && entry.find("id") == nullptr) {
       const core::json* file = entry.find("file");
+      if (entry.as_object().size() != 1 || !file->is_string()) {
+        return core::invalid_input(path,
+                                   "trial definition: an instrument file entry is "
+                                   "{\"file\": \"its-definition.json\"} and nothing else");
+      }
       return core::invalid_input(
           path + ".file",
           "trial definition: the instrument file " + (file->is_string() ? file->dump() : "") +

@@ -207,6 +207,12 @@ TEST_SUITE("instruments on the command line") {
       check_refused(run_cli({"init", "--db", dir.file("t.db"), "--config", config}),
                     "$.instruments[0]", "instrument \"ghq-12\" is not known");
     }
+    SUBCASE("a file entry with more than the file") {
+      const std::string config =
+          config_with_instruments(dir, R"([{"file": "instruments/phq-9.json", "note": "ours"}])");
+      check_refused(run_cli({"init", "--db", dir.file("t.db"), "--config", config}),
+                    "$.instruments[0]", "and nothing else");
+    }
     SUBCASE("a file that is not there") {
       const std::string config = config_with_instruments(dir, R"([{"file": "nope.json"}])");
       check_refused(run_cli({"init", "--db", dir.file("t.db"), "--config", config}),
