@@ -94,6 +94,29 @@ def stratum_names(scheme):
     return names
 
 
+def simple_draw(engine, arms, ratio_sum):
+    """One arm drawn on its own (method simple)."""
+    u = uniform_int(engine, ratio_sum - 1)
+    cumulative = 0
+    for a in arms:
+        cumulative += a["ratio"]
+        if u < cumulative:
+            return a["id"]
+    return None
+
+
+def permuted_block(engine, sizes, arms, ratio_sum):
+    """One block: its size (drawn when there are several), then its arms shuffled."""
+    size = sizes[0] if len(sizes) == 1 else sizes[uniform_int(engine, len(sizes) - 1)]
+    b = []
+    for a in arms:
+        b += [a["id"]] * (size * a["ratio"] // ratio_sum)
+    for i in range(len(b) - 1, 0, -1):
+        j = uniform_int(engine, i)
+        b[i], b[j] = b[j], b[i]
+    return size, b
+
+
 def generate(scheme, arms, seed, planned_participants):
     """Every stratum's list as [[position, block, block_size, arm], ...]."""
     engine = MT19937(seed)
@@ -105,23 +128,11 @@ def generate(scheme, arms, seed, planned_participants):
         entries = []
         if scheme["method"] == "simple":
             for position in range(1, length + 1):
-                u = uniform_int(engine, ratio_sum - 1)
-                cumulative = 0
-                for a in arms:
-                    cumulative += a["ratio"]
-                    if u < cumulative:
-                        entries.append([position, 0, 0, a["id"]])
-                        break
+                entries.append([position, 0, 0, simple_draw(engine, arms, ratio_sum)])
         else:
             block = 0
             while len(entries) < length:
-                size = sizes[0] if len(sizes) == 1 else sizes[uniform_int(engine, len(sizes) - 1)]
-                b = []
-                for a in arms:
-                    b += [a["id"]] * (size * a["ratio"] // ratio_sum)
-                for i in range(len(b) - 1, 0, -1):
-                    j = uniform_int(engine, i)
-                    b[i], b[j] = b[j], b[i]
+                size, b = permuted_block(engine, sizes, arms, ratio_sum)
                 block += 1
                 for arm in b:
                     entries.append([len(entries) + 1, block, size, arm])
@@ -143,22 +154,10 @@ def extension(scheme, arms, seed, blocks, existing):
         entries = []
         if scheme["method"] == "simple":
             for k in range(blocks):
-                u = uniform_int(engine, ratio_sum - 1)
-                cumulative = 0
-                for a in arms:
-                    cumulative += a["ratio"]
-                    if u < cumulative:
-                        entries.append([last_position + k + 1, 0, 0, a["id"]])
-                        break
+                entries.append([last_position + k + 1, 0, 0, simple_draw(engine, arms, ratio_sum)])
         else:
             for block in range(1, blocks + 1):
-                size = sizes[0] if len(sizes) == 1 else sizes[uniform_int(engine, len(sizes) - 1)]
-                b = []
-                for a in arms:
-                    b += [a["id"]] * (size * a["ratio"] // ratio_sum)
-                for i in range(len(b) - 1, 0, -1):
-                    j = uniform_int(engine, i)
-                    b[i], b[j] = b[j], b[i]
+                size, b = permuted_block(engine, sizes, arms, ratio_sum)
                 for arm in b:
                     entries.append([last_position + len(entries) + 1, last_block + block, size, arm])
         added.append({"stratum": name, "entries": entries})
