@@ -88,6 +88,46 @@ core::json audit_json(const user_view& u) {
 
 }  // namespace
 
+std::string console_actor(const std::string& os_login) { return "os:" + os_login; }
+
+core::result<request> command_line_request(storage::database& db,
+                                           const std::optional<std::string>& as_user,
+                                           const std::string& os_login, std::string now) {
+  if (!as_user) return request{console_actor(os_login), std::move(now), role::console};
+  const auto& name = *as_user;
+  const auto row = db.find_user(name);
+  if (row && !row->disabled_at) {
+    auto r = parse_role(row->role);
+    if (!r) {
+      throw storage::storage_error("the database gives user \"" + name +
+                                   "\" a role that is not known: \"" + row->role + "\"");
+    }
+    return request{row->name, std::move(now), r.value()};
+  }
+  std::vector<std::string> active;
+  for (const auto& u : db.users()) {
+    if (!u.disabled_at) active.push_back(u.name);
+  }
+  constexpr std::size_t shown = 20;
+  std::string allowed;
+  if (active.empty()) {
+    allowed = "this trial has no users yet (add them with 'balint-trial user add')";
+  } else {
+    const bool more = active.size() > shown;
+    if (more) active.resize(shown);
+    allowed = "one of its active users: " + core::join(active, ", ") + (more ? ", ..." : "") +
+              " ('balint-trial user list' shows them)";
+  }
+  // Only a well-formed name is echoed: the text of --as may be anything a shell can pass.
+  const bool well_formed = check_name(name).has_value();
+  const std::string shown_name = well_formed ? "\"" + name + "\"" : "(not a user name)";
+  const std::string why = row ? "--as " + shown_name + " was disabled on " + *row->disabled_at
+                              : "--as " + shown_name + " is not a user of this trial";
+  return core::invalid_input("--as", why + "; allowed: " + allowed +
+                                         ", or leave out --as to act as the console (" +
+                                         console_actor(os_login) + ")");
+}
+
 std::string hash_password(std::string_view password, std::string_view salt,
                           std::int64_t iterations) {
   std::array<unsigned char, 32> out{};

@@ -2,6 +2,7 @@
 
 #include "balint/app/clock.hpp"
 #include "balint/app/site.hpp"
+#include "balint/app/user_service.hpp"
 
 #include <fstream>
 #include <iostream>
@@ -21,9 +22,9 @@ std::string os_user() {
   return "unknown";
 }
 
-app::request make_request(const parsed_options& o) {
+app::request console_request() {
   // Whoever runs the command line on the trial's file acts as the console (access.hpp).
-  return {o.get_or("as", os_user()), app::utc_now(), app::role::console};
+  return {app::console_actor(os_user()), app::utc_now(), app::role::console};
 }
 
 core::result<std::string> read_file(const std::string& path, const std::string& option,

@@ -20,8 +20,10 @@ namespace balint::cli::detail {
 /// The user name of the process's effective user, or "unknown".
 std::string os_user();
 
-/// The edge facts of a command: the actor (`--as` or the OS user) and the clock (UTC).
-app::request make_request(const parsed_options& o);
+/// The edge facts of a command that sets up or copies a whole trial: the console (the OS user,
+/// app::console_actor) and the clock (UTC). Commands on an existing trial read `--as` through
+/// app::command_line_request (with_opened).
+app::request console_request();
 
 /// The most a trial config or an instrument definition file may hold (4 MiB): far more than any
 /// real one, small enough that a wrong file is refused before it is read into memory.

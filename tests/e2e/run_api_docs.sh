@@ -16,7 +16,7 @@ cleanup() {
 trap cleanup EXIT
 cd "$work"
 
-"$binary" demo --db demo.db --as docs >demo.out
+"$binary" demo --db demo.db >demo.out
 "$binary" serve --db demo.db --port 0 >serve.out 2>serve.log &
 server=$!
 for _ in $(seq 1 100); do

@@ -132,7 +132,7 @@ TEST_SUITE("cli help") {
     CHECK(contains(r.out, "Enrols one participant after checking eligibility and consent."));
     for (const char* option :
          {"--db FILE", "--code C", "--age N", "--gender M|F", "--consent yes", "--specialty S",
-          "--balint-knowledge 1-5", "--balint-times 1-5", "--available LIST", "--as NAME"}) {
+          "--balint-knowledge 1-5", "--balint-times 1-5", "--available LIST", "--as USER"}) {
       INFO(option);
       CHECK(contains(r.out, std::string("  ") + option + " "));
     }

@@ -137,6 +137,13 @@ std::string repeat_items(const std::string& value, int n) {
   return s;
 }
 
+void add_user(const std::string& db, const std::string& name, const std::string& role) {
+  const auto r = run_cli({"user", "add", "--db", db, "--name", name, "--role", role},
+                         "a password of the test\n");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+}
+
 std::string write_config(const temp_dir& dir, const std::string& name,
                          const std::function<void(core::json&)>& change) {
   auto doc = core::parse_json(*resources::find("schemas/trials/tongji-2020.json")).value();

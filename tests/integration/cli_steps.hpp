@@ -45,6 +45,8 @@ std::vector<std::optional<std::int64_t>> items_of(const core::json& value);
 void expect_refused(const std::string& db, const std::vector<std::string>& args,
                     const std::vector<std::string>& mentions);
 std::string repeat_items(const std::string& value, int n);
+/// Adds a user of the trial at `db` (by the console), so `--as NAME` may name them.
+void add_user(const std::string& db, const std::string& name, const std::string& role);
 /// Writes a trial definition: the Tongji default with `change` applied to its JSON.
 std::string write_config(const temp_dir& dir, const std::string& name,
                          const std::function<void(core::json&)>& change);

@@ -454,13 +454,13 @@ TEST_SUITE("cli") {
 
     expect_exit(0, {"outcome", "record", "--db", db, "--participant", "T07", "--timepoint", "post",
                     "--instrument", "mbi-hss", "--items", second, "--reason",
-                    "typed from the wrong sheet", "--as", "coordinator-anna"});
+                    "typed from the wrong sheet"});
     const auto log = audit_log(db);
     REQUIRE(log.as_array().size() == entries + 1);
     const auto& e = log.as_array().back();
     CHECK(str(e, "action") == "outcome.correct");
     CHECK(str(e, "reason") == "typed from the wrong sheet");
-    CHECK(str(e, "actor") == "coordinator-anna");
+    CHECK(str(e, "actor").rfind("os:", 0) == 0);  // the console: whoever ran it
     CHECK(contains(str(e, "entity"), "T07"));
     const auto before = items_of(audit_value(e, "before"));
     const auto after = items_of(audit_value(e, "after"));
@@ -618,8 +618,10 @@ TEST_SUITE("cli") {
   TEST_CASE("every accepted write appends exactly one audit entry with the actor given by --as") {
     temp_dir dir;
     const std::string db = dir.file("trial.db");
-    expect_exit(0, {"init", "--db", db, "--as", "setup"});
-    std::size_t expected = 1;
+    expect_exit(0, {"init", "--db", db});
+    CHECK(str(audit_log(db).as_array().front(), "actor").rfind("os:", 0) == 0);
+    add_user(db, "alice", "coordinator");
+    std::size_t expected = 2;
     CHECK(audit_count(db) == expected);
 
     auto step = [&](const std::vector<std::string>& args, const std::string& action) {
@@ -657,6 +659,41 @@ TEST_SUITE("cli") {
     CHECK(audit_count(db) == expected);
     const auto ok = expect_exit(0, {"audit", "verify", "--db", db});
     CHECK(contains(ok.out, std::to_string(expected) + " entries"));
+  }
+
+  TEST_CASE(
+      "--as names an active user of the trial, who acts in their role, and anyone else is "
+      "refused with nothing written") {
+    temp_dir dir;
+    const auto db = demo_db(dir);
+    add_user(db, "bo", "coordinator");
+    add_user(db, "L9", "leader");
+    add_user(db, "gone", "coordinator");
+    expect_exit(0, {"user", "disable", "--db", db, "--name", "gone"});
+    const std::vector<std::string> withdraw = {"participant", "withdraw", "--db",     db,
+                                               "--code",      "T03",      "--reason", "moved"};
+    auto as = [&](const std::string& who) {
+      auto args = withdraw;
+      args.insert(args.end(), {"--as", who});
+      return args;
+    };
+    // Unknown: the message names the trial's active users and the way to act as the console.
+    expect_refused(db, as("nobody"),
+                   {"--as \"nobody\" is not a user of this trial", "bo", "L9", "os:"});
+    expect_refused(db, as("gone"), {"--as \"gone\" was disabled on"});
+    expect_refused(db, as("x y\n<script>"), {"--as (not a user name)"});
+    // A leader may not withdraw a participant: their role is checked as on the web.
+    expect_refused(db, as("L9"), {"leader role may not withdraw a participant"});
+    // Setting up a trial is the console's: init takes no --as.
+    const auto init = run_cli({"init", "--db", dir.file("other.db"), "--as", "bo"});
+    CHECK(init.exit_code == 2);
+    CHECK(contains(init.err, "--as"));
+    CHECK_FALSE(test::file_exists(dir.file("other.db")));
+
+    expect_exit(0, as("bo"));
+    const auto log = audit_log(db);
+    CHECK(str(log.as_array().back(), "action") == "participant.withdraw");
+    CHECK(str(log.as_array().back(), "actor") == "bo");
   }
 
   // --- 4. withdrawal --------------------------------------------------------------------------

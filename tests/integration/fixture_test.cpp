@@ -76,13 +76,12 @@ TEST_SUITE("fixture") {
                     "weekend",
                     "--beyond-plan",  // the fixture holds 37 of a planned 36
                     "--as",
-                    "coordinator"});
-    expect_exit(0,
-                {"outcome", "record", "--db", db, "--participant", "R001", "--timepoint", "post",
-                 "--instrument", "msq", "--items", repeat_items("4", 20), "--as", "coordinator"});
+                    "coord"});
+    expect_exit(0, {"outcome", "record", "--db", db, "--participant", "R001", "--timepoint", "post",
+                    "--instrument", "msq", "--items", repeat_items("4", 20), "--as", "coord"});
     expect_exit(0, {"outcome", "record", "--db", db, "--participant", "R001", "--timepoint", "post",
                     "--instrument", "msq", "--items", repeat_items("5", 20), "--reason",
-                    "typed \"4\" for \"5\"", "--as", "coordinator"});
+                    "typed \"4\" for \"5\"", "--as", "coord"});
     // Session 3 of the intervention, as planned, marked by its leader.
     const auto sessions = parse_json_output(expect_exit(
         0, {"schedule", "list", "--db", db, "--cohort", "intervention", "--format", "json"}));

@@ -149,12 +149,25 @@ TEST_SUITE("programme") {
       CAPTURE(code);
       CHECK(n == 10);
     }
-    // The leaders log the plan as attended, one whole roster per session.
+    // The leaders log the plan as attended, one whole roster per session, each signed in on
+    // the command line as themselves (plan_demo gives L1 the odd sessions, L2 the even ones).
+    add_user(db, "L1", "leader");
+    add_user(db, "L2", "leader");
     for (const auto& s : list.as_array()) {
       if (str(s, "kind") != "session" || codes_of(s).empty()) continue;
-      expect_exit(0, {"attendance", "log", "--db", db, "--session",
-                      std::to_string(s.find("number")->as_int()), "--present", joined(codes_of(s)),
-                      "--as", "L1"});
+      const auto number = s.find("number")->as_int();
+      const std::vector<std::string> log = {
+          "attendance",       "log", "--db", db, "--session", std::to_string(number), "--present",
+          joined(codes_of(s))};
+      if (number == 1) {
+        // Not the leader of this session: refused, nothing written.
+        auto as_other = log;
+        as_other.insert(as_other.end(), {"--as", "L2"});
+        expect_refused(db, as_other, {"not led by L2"});
+      }
+      auto as_leader = log;
+      as_leader.insert(as_leader.end(), {"--as", number % 2 ? "L1" : "L2"});
+      expect_exit(0, as_leader);
     }
     const auto progress = parse_json_output(
         expect_exit(0, {"attendance", "progress", "--db", db, "--format", "json"}));

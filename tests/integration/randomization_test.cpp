@@ -267,6 +267,7 @@ TEST_SUITE("randomization") {
     expect_refused(db, {"randomization", "extend", "--db", db, "--blocks", "1", "--reason", " "},
                    {"reason", "1 to 2000 characters"});
 
+    add_user(db, "dr-li", "coordinator");
     r = expect_exit(0, {"randomization", "extend", "--db", db, "--blocks", "1", "--reason",
                         "two late volunteers", "--seed", "77", "--as", "dr-li"});
     CHECK(contains(r.out, "segment 2, 1 block more in each of 1 stratum"));
@@ -411,8 +412,7 @@ TEST_SUITE("randomization") {
     std::vector<std::future<test::run_result>> runs;
     for (int k = 0; k < 4; ++k) {
       runs.push_back(std::async(std::launch::async, [&db, k] {
-        return run_cli(
-            {"randomize", "--db", db, "--all-eligible", "--as", "p" + std::to_string(k)});
+        return run_cli({"randomize", "--db", db, "--all-eligible"});
       }));
     }
     for (auto& f : runs) {

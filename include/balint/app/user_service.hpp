@@ -50,6 +50,20 @@ core::result<std::vector<user_view>> list_users(storage::database& db, const req
 /// its user cannot happen: disabling a user ends their sessions).
 core::result<user_view> own_account(storage::database& db, const request& req);
 
+/// The user name that stands for the console in the audit trail: "os:" and the computer
+/// account that ran the command. ':' is never part of a user's name, so the two cannot be
+/// confused.
+std::string console_actor(const std::string& os_login);
+
+/// Who acts on the command line (issue 14, part 5). Without `as_user`, the console: whoever can
+/// open the trial's database, recorded as console_actor(os_login). With it, an active user of
+/// the trial acting in their own role, so each use case checks that role as it would on the
+/// web (a leader only for the sessions they lead). Refused (invalid_input, field "--as",
+/// naming the trial's active users): no such user, or a disabled one. Reads only.
+core::result<request> command_line_request(storage::database& db,
+                                           const std::optional<std::string>& as_user,
+                                           const std::string& os_login, std::string now);
+
 /// PBKDF2-HMAC-SHA256 (OpenSSL) of `password` with the raw `salt`, as 64 hex characters.
 std::string hash_password(std::string_view password, std::string_view salt,
                           std::int64_t iterations);

@@ -6,8 +6,10 @@
 #include "../io.hpp"
 
 #include "balint/app/audit.hpp"
+#include "balint/app/clock.hpp"
 #include "balint/app/database.hpp"
 #include "balint/app/randomization_service.hpp"
+#include "balint/app/user_service.hpp"
 #include "balint/cli/options.hpp"
 #include "balint/core/json.hpp"
 #include "balint/core/result.hpp"
@@ -46,13 +48,16 @@ struct command {
 };
 
 /// Runs `body(db, request)` on an opened database (or passes on why it could not be opened),
-/// with the clock and the actor read into an app::request. The database is closed when `body`
+/// with the clock and the actor read into an app::request: the user `--as` names, who must be
+/// an active user of the trial, or else the console. The database is closed when `body`
 /// returns.
 template <class Body>
 auto with_opened(core::result<std::unique_ptr<app::database>> db, const invocation& in, Body&& body)
     -> decltype(body(std::declval<app::database&>(), std::declval<const app::request&>())) {
   if (!db) return std::move(db).error();
-  return std::forward<Body>(body)(**db, make_request(in.options));
+  auto req = app::command_line_request(**db, in.options.get("as"), os_user(), app::utc_now());
+  if (!req) return std::move(req).error();
+  return std::forward<Body>(body)(**db, req.value());
 }
 
 /// The opening every command on a trial database shares: opens --db (refusing a path that does

@@ -17,8 +17,12 @@ const option_spec trial_option{
     "its only trial",
     false,
     {}};
-const option_spec as_option{
-    "as", "NAME", "who does this, for the audit trail (default: your user name)", false, {}};
+const option_spec as_option{"as",
+                            "USER",
+                            "act as this active user of the trial, in their role (default: the "
+                            "console, recorded as os:YOUR-LOGIN)",
+                            false,
+                            {}};
 
 option_spec format_option(std::vector<std::string> allowed) {
   return {"format", core::join(allowed, "|"), "output format (default: " + allowed.front() + ")",

@@ -128,7 +128,7 @@ core::result<int> cmd_reproduce(invocation& in) {
   core::result<app::reproduction_outcome> outcome =
       [&]() -> core::result<app::reproduction_outcome> {
     auto db = app::open_database(path.string());
-    return app::reproduce(*db, make_request(in.options), key, options);
+    return app::reproduce(*db, console_request(), key, options);
   }();
   if (!outcome) return std::move(outcome).error();
   const auto& o = outcome.value();
@@ -198,8 +198,7 @@ std::vector<command> published_commands() {
          "keep the replay's database in this new file (default: a temporary one)",
          false,
          {}},
-        {"seed", "N", "seed of the reconstruction (default: 1)", false, {}},
-        as_option},
+        {"seed", "N", "seed of the reconstruction (default: 1)", false, {}}},
        cmd_reproduce,
        true,
        1},

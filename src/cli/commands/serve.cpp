@@ -59,7 +59,7 @@ core::result<int> cmd_demo(invocation& in) {
   core::result<app::demo_summary> r = app::demo_summary{};
   {
     auto db = app::open_database(building);
-    r = app::build_demo(*db, make_request(in.options), options);
+    r = app::build_demo(*db, console_request(), options);
   }
   if (!r) {
     app::remove_database_files(building);
@@ -114,8 +114,7 @@ std::vector<command> serve_commands() {
          "ZONE",
          "the programme's IANA time zone (default: this machine's)",
          false,
-         {}},
-        as_option},
+         {}}},
        cmd_demo,
        true},
       {"serve",

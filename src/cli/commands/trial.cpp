@@ -102,7 +102,7 @@ core::result<int> cmd_init(invocation& in) {
   const bool existed = fs::exists(path);
   auto db = open_db(in.options, true);
   if (!db) return std::move(db).error();
-  auto r = app::init_trial(**db, make_request(in.options), config, seed);
+  auto r = app::init_trial(**db, console_request(), config, seed);
   if (!r) {
     // A refused init leaves no new file behind.
     if (!existed) {
@@ -125,7 +125,7 @@ core::result<int> cmd_trial_create(invocation& in) {
   const app::site s(where);
   core::result<app::init_result> r = core::invalid_input("--db", "");
   try {
-    r = app::create_trial(s, make_request(in.options), config, seed);
+    r = app::create_trial(s, console_request(), config, seed);
   } catch (const app::storage_error& e) {
     if (!app::is_database_server(where)) throw;
     return core::invalid_input("--db", e.what());
@@ -181,7 +181,7 @@ core::result<int> cmd_migrate(invocation& in) {
   const bool to_existed = app::is_database_server(to_locator) || fs::exists(to_locator);
   auto to = open_database_at(to_locator, "--to", true);
   if (!to) return std::move(to).error();
-  auto r = app::migrate_trial(**from, **to, make_request(in.options), from_locator);
+  auto r = app::migrate_trial(**from, **to, console_request(), from_locator);
   if (!r) {
     to->reset();
     // A refused copy leaves no new file behind.
@@ -219,7 +219,7 @@ std::vector<command> trial_commands() {
        "Tongji Balint-group trial (schemas/trials/tongji-2020.json). A definition that breaks "
        "schemas/trial.schema.json is refused with the JSON path of the problem. The whole "
        "allocation list is generated from the seed and sealed; init prints its commitment.",
-       {db_option, config_option, seed_option, as_option},
+       {db_option, config_option, seed_option},
        cmd_init,
        true},
       {"trial create",
@@ -230,8 +230,7 @@ std::vector<command> trial_commands() {
        "Then give people roles in it with 'user grant'.",
        {{"db", "SITE", "the site: a directory, or postgresql://host/dbname", true, {}},
         config_option,
-        seed_option,
-        as_option},
+        seed_option},
        cmd_trial_create,
        true},
       {"migrate",
@@ -242,8 +241,7 @@ std::vector<command> trial_commands() {
        "copy. A DB is a file or a postgresql://host/dbname URL (the password from PGPASSWORD or "
        "~/.pgpass). The source is only read; a refused copy changes nothing.",
        {{"from", "DB", "the trial's database now", true, {}},
-        {"to", "DB", "an empty database (a new file, or an empty PostgreSQL database)", true, {}},
-        as_option},
+        {"to", "DB", "an empty database (a new file, or an empty PostgreSQL database)", true, {}}},
        cmd_migrate,
        true},
       {"lock",
