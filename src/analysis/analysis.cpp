@@ -266,6 +266,7 @@ core::result<analysis_result> analyze(const data_set& data, const analysis_optio
   out.arms = {data.arms[0], data.arms[1]};
   out.not_randomized = data.not_randomized;
   out.excluded_per_protocol = data.excluded_per_protocol;
+  out.excluded_outside_window = data.excluded_outside_window;
   out.options = options;
   std::array<values, 2> age;
   for (const auto& row : data.rows) {
@@ -312,6 +313,7 @@ core::json to_json(const analysis_result& r) {
   for (std::size_t a = 0; a < 2; ++a) j["n"][r.arms[a]] = r.n[a];
   j["not_randomized"] = r.not_randomized;
   j["excluded_per_protocol"] = r.excluded_per_protocol;
+  j["excluded_outside_window"] = r.excluded_outside_window;
   auto& age = j["age"];
   for (std::size_t a = 0; a < 2; ++a) age[r.arms[a]] = descriptive_json(r.age[a]);
   put(age, "student", r.age_student, t_json);

@@ -307,6 +307,10 @@ data_set per_protocol(const data_set& itt, int required_sessions) {
   out.timepoints = itt.timepoints;
   out.not_randomized = itt.not_randomized;
   for (const auto& row : itt.rows) {
+    if (row.outside_window) {
+      ++out.excluded_outside_window;
+      continue;
+    }
     const bool intervention = row.arm == itt.arms[0];
     if (intervention && (!row.sessions_attended || *row.sessions_attended < required_sessions)) {
       ++out.excluded_per_protocol;

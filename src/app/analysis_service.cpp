@@ -3,6 +3,7 @@
 #include "balint/analysis/data_set.hpp"
 
 #include <map>
+#include <set>
 #include <unordered_map>
 
 namespace balint::app {
@@ -78,6 +79,19 @@ core::result<analysis::data_set> itt_data_set(const export_data& data,
   };
   std::map<std::int64_t, std::string> arm_of;
   for (const auto& a : data.allocations) arm_of[a.participant_id] = a.arm;
+  // Participants with a questionnaire of an analysed instrument, at one of the two time points,
+  // answered outside its window: left out of the per-protocol set.
+  std::set<std::string> analysed_instruments;
+  for (const auto& c : columns) {
+    if (c.instrument) analysed_instruments.insert(c.instrument->id);
+  }
+  std::set<std::string> outside_window;
+  for (std::size_t k = 0; k < data.assessments.size() && k < data.windows.size(); ++k) {
+    const auto& a = data.assessments[k];
+    if (data.windows[k] != outcomes::window_state::outside) continue;
+    if (a.timepoint != timepoints[0] && a.timepoint != timepoints[1]) continue;
+    if (analysed_instruments.count(a.instrument)) outside_window.insert(a.participant);
+  }
   std::vector<analysis::participant_row> rows;
   rows.reserve(data.participants.size());
   for (const auto& r : data.participants) {
@@ -95,6 +109,7 @@ core::result<analysis::data_set> itt_data_set(const export_data& data,
     if (const auto n = data.sessions_attended.find(r.id); n != data.sessions_attended.end()) {
       row.sessions_attended = n->second;
     }
+    row.outside_window = outside_window.count(p.code) > 0;
     rows.push_back(std::move(row));
   }
   // The Tongji outcomes keep the paper's short labels in tables (EE, DP, PA); the ranges stay

@@ -35,13 +35,15 @@ id_map copy_participants(storage::database& from, storage::database& to, migrati
     const std::int64_t copied = id_of_code.at(p.participant.code);
     ids[p.id] = copied;
     if (p.withdrawn_at) {
-      to.withdraw_participant(copied, *p.withdrawn_at, p.withdrawal_reason.value_or(""));
+      to.withdraw_participant(copied, {*p.withdrawn_at, p.withdrawal_reason.value_or(""),
+                                       p.withdrawal_date.value_or(p.withdrawn_at->substr(0, 10)),
+                                       p.withdrawal_category.value_or("other")});
     }
     ++out.participants;
   }
   from.for_each_assessment([&](const storage::assessment_record& a) {
     const storage::new_assessment row{mapped(ids, a.participant_id, "participant"), a.timepoint,
-                                      a.instrument, &a.items};
+                                      a.instrument, &a.items, a.assessment_date};
     to.insert_assessments({row}, a.recorded_at);
     ++out.questionnaires;
   });

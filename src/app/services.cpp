@@ -1,5 +1,8 @@
 #include "balint/app/services.hpp"
 
+#include "trial_dates.hpp"
+
+#include "balint/core/dates.hpp"
 #include "balint/core/json_schema.hpp"
 #include "balint/core/sha256.hpp"
 #include "balint/core/text.hpp"
@@ -26,6 +29,7 @@ core::json participant_json(const enrolment::participant& p) {
   j["balint_knowledge"] = p.balint_knowledge ? core::json(*p.balint_knowledge) : core::json();
   j["balint_times"] = p.balint_times ? core::json(*p.balint_times) : core::json();
   j["available"] = enrolment::format_available(p.available);
+  j["consent_date"] = p.consent_date;
   return j;
 }
 
@@ -201,6 +205,30 @@ core::error not_enrolled(const std::string& code) {
                          "participant \"" + code + "\" is not enrolled in this trial");
 }
 
+/// A consent date left out is today; one given must not be after today.
+core::result<void> settle_consent_date(enrolment::participant& p, const std::string& today) {
+  if (p.consent_date.empty()) {
+    p.consent_date = today;
+    return {};
+  }
+  auto checked = core::check_past_date(p.consent_date, "consent_date", today);
+  if (!checked) return std::move(checked).error();
+  return {};
+}
+
+/// The day of a questionnaire or withdrawal of `who`: `given` checked (not after today, not
+/// before consent), or `fallback` when not given.
+core::result<std::string> settle_day(const std::optional<std::string>& given,
+                                     const std::string& field, const std::string& today,
+                                     const storage::participant_record& who,
+                                     const std::string& fallback) {
+  if (!given || core::trim(*given).empty()) return fallback;
+  const auto& consent = who.participant.consent_date;
+  return core::check_past_date(*given, field, today,
+                               consent.empty() ? std::nullopt : std::optional(consent),
+                               "participant " + who.participant.code + "'s consent date");
+}
+
 /// A participant as use cases answer: the record with the allocation once it is made and what
 /// the baseline still lacks.
 participant_view participant_view_of(storage::database& db, const loaded_trial& trial,
@@ -213,6 +241,8 @@ participant_view participant_view_of(storage::database& db, const loaded_trial& 
   v.enrolled_at = r.enrolled_at;
   v.withdrawn_at = r.withdrawn_at;
   v.withdrawal_reason = r.withdrawal_reason;
+  v.withdrawal_date = r.withdrawal_date;
+  v.withdrawal_category = r.withdrawal_category;
   if (allocation) {
     v.allocation = allocation_view{p.code, allocation->arm, allocation->stratum,
                                    allocation->allocated_at, allocation->allocated_by};
@@ -231,8 +261,17 @@ participant_view participant_view_of(storage::database& db, const loaded_trial& 
   return v;
 }
 
-outcome_view outcome_view_of(const loaded_trial& trial, const storage::assessment_record& a) {
-  outcome_view v{a.participant_code, a.timepoint, a.instrument, a.recorded_at, a.items, {}};
+outcome_view outcome_view_of(const loaded_trial& trial, const storage::assessment_record& a,
+                             const detail::window_facts& facts) {
+  outcome_view v;
+  v.participant = a.participant_code;
+  v.timepoint = a.timepoint;
+  v.instrument = a.instrument;
+  v.recorded_at = a.recorded_at;
+  v.assessment_date = a.assessment_date;
+  v.window = std::string(outcomes::to_string(detail::window_of(
+      trial.definition, facts, a.participant_id, a.timepoint, a.assessment_date)));
+  v.items = a.items;
   const auto it = trial.instruments.find(a.instrument);
   if (it == trial.instruments.end()) return v;
   v.items.resize(static_cast<std::size_t>(it->second.item_count));
@@ -490,6 +529,9 @@ core::result<participant_view> add_participant(storage::database& db, const requ
   if (!trial) return std::move(trial).error();
   auto p = enrolment::parse_participant(trial->rules, f);
   if (!p) return std::move(p).error();
+  if (auto ok = settle_consent_date(p.value(), detail::today_of(req, trial->definition)); !ok) {
+    return std::move(ok).error();
+  }
   storage::transaction tx(db);
   if (auto ok = ensure_unlocked(db); !ok) return std::move(ok).error();
   if (db.find_participant(p->code)) {
@@ -519,6 +561,14 @@ core::result<std::size_t> import_participants(storage::database& db, const reque
   if (!trial) return std::move(trial).error();
   auto list = enrolment::parse_participant_csv(trial->rules, csv_text);
   if (!list) return std::move(list).error();
+  const std::string today = detail::today_of(req, trial->definition);
+  for (auto& p : list.value()) {
+    if (auto ok = settle_consent_date(p, today); !ok) {
+      auto e = std::move(ok).error();
+      e.message = "participant " + p.code + ": " + e.message + "; nothing was imported";
+      return e;
+    }
+  }
   if (list->empty()) {
     return core::invalid_input("csv",
                                "the file has a header but no participants; nothing to "
@@ -588,12 +638,24 @@ core::result<participant_view> withdraw_participant(storage::database& db, const
                                       *record->withdrawn_at + " (" + *record->withdrawal_reason +
                                       ")");
   }
-  db.withdraw_participant(record->id, req.now, reason);
+  const std::string today = detail::today_of(req, trial->definition);
+  auto day = settle_day(w.date, "date", today, record.value(), today);
+  if (!day) return std::move(day).error();
+  const std::string category = w.category ? std::string(core::trim(*w.category)) : "other";
+  const auto& allowed = enrolment::withdrawal_categories;
+  if (std::find(allowed.begin(), allowed.end(), category) == allowed.end()) {
+    return core::invalid_input("category",
+                               "withdrawal category \"" + category.substr(0, 60) +
+                                   "\" is not known; allowed: " + core::one_of(allowed));
+  }
+  db.withdraw_participant(record->id, {req.now, reason, day.value(), category});
   core::json before;
   before["status"] = "enrolled";
   core::json after;
   after["status"] = "withdrawn";
   after["withdrawn_at"] = req.now;
+  after["withdrawal_date"] = day.value();
+  after["withdrawal_category"] = category;
   append_audit(db, req, "participant.withdraw", "participant:" + code, before, after, reason);
   auto view = participant_view_of(db, trial.value(), db.find_participant(code).value(),
                                   db.find_allocation(record->id));
@@ -630,6 +692,10 @@ core::result<recorded_outcome> record_outcome(storage::database& db, const reque
   }
   const std::string entity = entity_of(participant, timepoint, instrument);
   auto existing = db.find_assessment(who->id, timepoint, instrument);
+  const std::string today = detail::today_of(req, trial->definition);
+  auto day = settle_day(entry.assessment_date, "assessment_date", today, who.value(),
+                        existing ? existing->assessment_date : today);
+  if (!day) return std::move(day).error();
   bool correction = false;
   if (existing) {
     if (!reason || core::trim(*reason).empty()) {
@@ -639,28 +705,37 @@ core::result<recorded_outcome> record_outcome(storage::database& db, const reque
                         "); recording them again is a correction and needs a reason");
     }
     existing->items.resize(items->size());
-    if (existing->items == items.value()) {
+    if (existing->items == items.value() && existing->assessment_date == day.value()) {
       return core::invalid_input("items",
-                                 "the answers given are the same as those recorded; "
-                                 "nothing to correct");
+                                 "the answers and the assessment date given are the same as "
+                                 "those recorded; nothing to correct");
     }
-    db.replace_items(existing->id, items.value(), req.now);
+    db.replace_items(existing->id, items.value(), req.now, day.value());
     core::json before;
     before["items"] = items_json(existing->items);
+    before["assessment_date"] = existing->assessment_date;
     core::json after;
     after["items"] = items_json(items.value());
+    after["assessment_date"] = day.value();
     append_audit(db, req, "outcome.correct", entity, before, after, reason);
     correction = true;
   } else {
-    db.insert_assessments({{who->id, timepoint, instrument, &items.value()}}, req.now);
+    db.insert_assessments({{who->id, timepoint, instrument, &items.value(), day.value()}}, req.now);
     core::json after;
     after["items"] = items_json(items.value());
+    after["assessment_date"] = day.value();
     append_audit(db, req, "outcome.record", entity, std::nullopt, after,
                  reason ? std::optional<std::string>(*reason) : std::nullopt);
   }
   auto stored = db.find_assessment(who->id, timepoint, instrument);
+  const auto facts = detail::read_window_facts(db, trial->definition);
   tx.commit();
-  return recorded_outcome{outcome_view_of(trial.value(), stored.value()), correction};
+  recorded_outcome out{outcome_view_of(trial.value(), stored.value(), facts), correction, {}};
+  if (out.outcome.window == outcomes::to_string(outcomes::window_state::outside)) {
+    out.warnings.push_back(detail::outside_window_warning(trial->definition, participant, timepoint,
+                                                          instrument, day.value()));
+  }
+  return out;
 }
 
 core::result<outcome_import_result> import_outcomes(storage::database& db, const request& req,
@@ -685,7 +760,10 @@ core::result<outcome_import_result> import_outcomes(storage::database& db, const
   rows.reserve(parsed->size());
   std::set<std::int64_t> participants;
   outcome_import_result result;
-  for (const auto& a : parsed.value()) {
+  const std::string today = detail::today_of(req, trial->definition);
+  const auto facts = detail::read_window_facts(db, trial->definition);
+  constexpr std::size_t warnings_shown = 10;
+  for (auto& a : parsed.value()) {
     const auto it = by_code.find(a.participant);
     const std::string line = "line " + std::to_string(a.first_line) + ": ";
     if (it == by_code.end()) {
@@ -714,7 +792,21 @@ core::result<outcome_import_result> import_outcomes(storage::database& db, const
         break;
       }
     }
-    rows.push_back({who.id, a.timepoint, a.instrument, &a.items});
+    auto day = settle_day(a.assessment_date, "assessment_date", today, who, today);
+    if (!day) {
+      auto e = std::move(day).error();
+      e.message = line + e.message + "; nothing was imported";
+      return e;
+    }
+    a.assessment_date = day.value();
+    if (detail::window_of(trial->definition, facts, who.id, a.timepoint, a.assessment_date) ==
+        outcomes::window_state::outside) {
+      if (++result.outside_window <= warnings_shown) {
+        result.warnings.push_back(detail::outside_window_warning(
+            trial->definition, a.participant, a.timepoint, a.instrument, a.assessment_date));
+      }
+    }
+    rows.push_back({who.id, a.timepoint, a.instrument, &a.items, a.assessment_date});
     participants.insert(who.id);
     result.item_rows += a.items.size();
   }
@@ -726,6 +818,7 @@ core::result<outcome_import_result> import_outcomes(storage::database& db, const
   after["item_rows"] = result.item_rows;
   after["participants"] = result.participants;
   after["incomplete"] = result.incomplete;
+  after["outside_window"] = result.outside_window;
   after["csv_sha256"] = core::sha256_hex(csv_text);
   append_audit(db, req, "outcome.import", "assessments", std::nullopt, after, std::nullopt);
   tx.commit();
@@ -738,9 +831,10 @@ core::result<std::vector<outcome_view>> list_outcomes(
   if (!trial) return std::move(trial).error();
   if (participant && !db.find_participant(*participant)) return not_enrolled(*participant);
   std::vector<outcome_view> out;
+  const auto facts = detail::read_window_facts(db, trial->definition);
   db.for_each_assessment([&](const storage::assessment_record& a) {
     if (participant && a.participant_code != *participant) return;
-    out.push_back(outcome_view_of(trial.value(), a));
+    out.push_back(outcome_view_of(trial.value(), a, facts));
   });
   return out;
 }
@@ -756,13 +850,18 @@ core::result<export_data> read_export_data(storage::database& db) {
   storage::transaction tx(db, true);
   auto trial = load_trial(db);
   if (!trial) return std::move(trial).error();
-  export_data data{std::move(trial.value()), db.participants(), {}, {}, {}};
+  export_data data{std::move(trial.value()), db.participants(), {}, {}, {}, {}, {}};
+  const auto& def = data.trial.definition;
+  auto facts = detail::read_window_facts(db, def);
   db.for_each_assessment([&](const storage::assessment_record& a) {
     outcomes::assessment x;
     x.participant = a.participant_code;
     x.timepoint = a.timepoint;
     x.instrument = a.instrument;
     x.items = a.items;
+    x.assessment_date = a.assessment_date;
+    data.windows.push_back(
+        detail::window_of(def, facts, a.participant_id, a.timepoint, a.assessment_date));
     const auto it = data.trial.instruments.find(a.instrument);
     if (it != data.trial.instruments.end()) {
       x.items.resize(static_cast<std::size_t>(it->second.item_count));
@@ -770,6 +869,9 @@ core::result<export_data> read_export_data(storage::database& db) {
     data.assessments.push_back(std::move(x));
   });
   data.allocations = db.allocations();
+  for (const auto& a : data.allocations) {
+    data.randomized_on[a.participant_id] = detail::local_day_of(a.allocated_at, def);
+  }
   std::set<std::string> cohorts_with_sessions;
   std::map<std::int64_t, std::string> session_cohort;
   for (const auto& slot : db.slots()) {

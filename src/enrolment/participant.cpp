@@ -1,6 +1,7 @@
 #include "balint/enrolment/participant.hpp"
 
 #include "balint/core/csv.hpp"
+#include "balint/core/dates.hpp"
 #include "balint/core/text.hpp"
 
 #include <algorithm>
@@ -183,6 +184,17 @@ core::result<participant> parse_participant(const enrolment_rules& rules,
   auto available = parse_available(rules, f.available);
   if (!available) return std::move(available).error();
   p.available = std::move(available).value();
+  if (f.consent_date && !core::trim(*f.consent_date).empty()) {
+    // The form and a real date here; whether it is after today is the facade's to say.
+    const auto given = core::trim(*f.consent_date);
+    if (!core::day_number(given)) {
+      return core::invalid_input("consent_date",
+                                 "consent_date " + (given.size() <= 40 ? quoted(given) : "given") +
+                                     " is not a date; allowed: a date as YYYY-MM-DD, from " +
+                                     std::string(core::earliest_date));
+    }
+    p.consent_date = std::string(given);
+  }
   return p;
 }
 
@@ -191,13 +203,17 @@ core::result<std::vector<participant>> parse_participant_csv(const enrolment_rul
   std::vector<participant> out;
   std::map<std::string, std::size_t, std::less<>> first_line_of_code;
   bool header_seen = false;
+  bool with_consent_date = false;
   auto on_row = [&](const std::vector<std::string>& fields,
                     std::size_t line) -> core::result<void> {
     const std::string at = "line " + std::to_string(line) + ": ";
     if (!header_seen) {
       header_seen = true;
-      bool ok = fields.size() == csv_columns.size();
-      for (std::size_t i = 0; ok && i < fields.size(); ++i) {
+      // The columns of version 1, optionally followed by consent_date (issue 14).
+      with_consent_date =
+          fields.size() == csv_columns.size() + 1 && core::trim(fields.back()) == "consent_date";
+      bool ok = fields.size() == csv_columns.size() || with_consent_date;
+      for (std::size_t i = 0; ok && i < csv_columns.size(); ++i) {
         ok = core::trim(fields[i]) == csv_columns[i];
       }
       if (!ok) {
@@ -208,7 +224,8 @@ core::result<std::vector<participant>> parse_participant_csv(const enrolment_rul
         }
         return core::invalid_input("header", at + "the header is " +
                                                  quoted(core::join(fields, ",")) +
-                                                 "; allowed: exactly " + expected);
+                                                 "; allowed: exactly " + expected +
+                                                 ", optionally followed by ,consent_date");
       }
       return {};
     }
@@ -221,6 +238,7 @@ core::result<std::vector<participant>> parse_participant_csv(const enrolment_rul
     f.balint_knowledge = cell(fields, 5);
     f.balint_times = cell(fields, 6);
     f.available = cell(fields, 7);
+    if (with_consent_date) f.consent_date = cell(fields, 8);
     auto p = parse_participant(rules, f);
     if (!p) {
       core::error e = std::move(p).error();

@@ -1,6 +1,7 @@
 #include "balint/outcomes/assessment.hpp"
 
 #include "balint/core/csv.hpp"
+#include "balint/core/dates.hpp"
 #include "balint/core/text.hpp"
 
 #include <unordered_map>
@@ -58,6 +59,7 @@ core::result<std::vector<assessment>> parse_long_csv(const trial::trial_definiti
   // Validated (timepoint, instrument) pairs, so each is checked once, not once per row.
   std::map<std::pair<std::string, std::string>, const instruments::instrument*> planned;
   bool header_seen = false;
+  bool with_dates = false;
   std::vector<std::vector<bool>> answered;  // which items of each assessment have a row
 
   auto at = [](std::size_t line, const std::string& field, const std::string& what) {
@@ -70,10 +72,12 @@ core::result<std::vector<assessment>> parse_long_csv(const trial::trial_definiti
           header_seen = true;
           std::string header;
           for (std::size_t i = 0; i < f.size(); ++i) header += (i ? "," : "") + f[i];
-          if (header != long_csv_header) {
+          with_dates = header == std::string(long_csv_header) + ",assessment_date";
+          if (header != long_csv_header && !with_dates) {
             return at(line, "header",
                       "the header is \"" + header + "\"; expected exactly \"" +
-                          std::string(long_csv_header) + "\"");
+                          std::string(long_csv_header) + "\", optionally followed by " +
+                          "\",assessment_date\"");
           }
           return {};
         }
@@ -118,9 +122,26 @@ core::result<std::vector<assessment>> parse_long_csv(const trial::trial_definiti
           a.instrument = f[2];
           a.items.assign(static_cast<std::size_t>(inst.item_count), std::nullopt);
           a.first_line = line;
+          if (with_dates) {
+            const auto date = core::trim(f[5]);
+            if (!date.empty() && !core::day_number(date)) {
+              const std::string shown = date.size() <= 40 ? "\"" + std::string(date) + "\"" : "";
+              return at(line, "assessment_date",
+                        "assessment_date " + shown +
+                            " is not a date; allowed: a date as YYYY-MM-DD, or empty for today");
+            }
+            a.assessment_date = std::string(date);
+          }
           out.push_back(std::move(a));
         }
         assessment& a = out[it->second];
+        if (with_dates && core::trim(f[5]) != a.assessment_date) {
+          return at(line, "assessment_date",
+                    "the assessment_date of participant " + code + "'s " + a.instrument + " at " +
+                        a.timepoint + " differs from line " + std::to_string(a.first_line) +
+                        "'s (" + (a.assessment_date.empty() ? "empty" : a.assessment_date) +
+                        "); allowed: the same date on every row of one questionnaire");
+        }
         auto& slot = a.items[static_cast<std::size_t>(*item - 1)];
         if (answered.size() < out.size()) answered.resize(out.size());
         auto& seen = answered[it->second];

@@ -350,6 +350,10 @@ std::string heading(const analysis_result& r) {
     s += "; " + std::to_string(r.excluded_per_protocol) + " " + r.arms[0] +
          " participants below the required sessions, left out";
   }
+  if (r.excluded_outside_window > 0) {
+    s += "; " + std::to_string(r.excluded_outside_window) +
+         " with a questionnaire outside its window, left out";
+  }
   return s + ".";
 }
 

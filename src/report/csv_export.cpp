@@ -1,6 +1,8 @@
 #include "balint/analysis/data_set.hpp"
 #include "balint/app/services.hpp"
 #include "balint/core/csv.hpp"
+#include "balint/core/text.hpp"
+#include "balint/outcomes/window.hpp"
 #include "balint/report/export.hpp"
 
 #include <cmath>
@@ -91,7 +93,7 @@ std::string wide_csv(const trial::trial_definition& trial, const outcomes::instr
 
 std::string items_csv(const std::vector<outcomes::assessment>& assessments) {
   std::string out(outcomes::long_csv_header);
-  out.push_back('\n');
+  out += ",assessment_date\n";
   out.reserve(assessments.size() * 22 * 24);
   for (const auto& a : assessments) {
     std::string prefix;
@@ -106,8 +108,37 @@ std::string items_csv(const std::vector<outcomes::assessment>& assessments) {
       out += std::to_string(i + 1);
       out.push_back(',');
       if (a.items[i]) out += std::to_string(*a.items[i]);
+      out.push_back(',');
+      out += a.assessment_date;
       out.push_back('\n');
     }
+  }
+  return out;
+}
+
+std::string participants_csv(const app::export_data& data) {
+  std::map<std::int64_t, const storage::allocation_record*> allocation_of;
+  for (const auto& a : data.allocations) allocation_of[a.participant_id] = &a;
+  std::string out =
+      "id,arm,consent_date,randomized_on,status,withdrawal_date,withdrawal_category\n";
+  for (const auto& r : data.participants) {
+    const auto a = allocation_of.find(r.id);
+    const auto day = data.randomized_on.find(r.id);
+    row(out, {r.participant.code, a == allocation_of.end() ? "" : a->second->arm,
+              r.participant.consent_date, day == data.randomized_on.end() ? "" : day->second,
+              r.withdrawn() ? "withdrawn" : "enrolled", r.withdrawal_date.value_or(""),
+              r.withdrawal_category.value_or("")});
+  }
+  return out;
+}
+
+std::string assessments_csv(const app::export_data& data) {
+  std::string out = "participant,timepoint,instrument,assessment_date,window\n";
+  for (std::size_t k = 0; k < data.assessments.size(); ++k) {
+    const auto& a = data.assessments[k];
+    const auto window = k < data.windows.size() ? data.windows[k] : outcomes::window_state::inside;
+    row(out,
+        {a.participant, a.timepoint, a.instrument, a.assessment_date, outcomes::to_string(window)});
   }
   return out;
 }
@@ -165,6 +196,36 @@ std::string codebook_csv(const trial::trial_definition& trial,
   row(out, {"instrument", "questionnaire (items.csv)", "category", insts, "never missing"});
   row(out, {"item", "item number within the instrument (items.csv)", "integer",
             "1 to the instrument's item count", "never missing"});
+  row(out, {"assessment_date",
+            "the day the questionnaire was answered, in the trial's time zone (items.csv, "
+            "assessments.csv)",
+            "date", "YYYY-MM-DD", "never missing"});
+  std::string windows;
+  for (const auto& t : trial.timepoints) {
+    if (t.window) {
+      windows += (windows.empty() ? "" : "; ") + t.id + ": " + outcomes::describe_window(*t.window);
+    }
+  }
+  row(out, {"window",
+            "whether the assessment date is inside its time point's window (assessments.csv); "
+            "outside = left out of the per-protocol analysis",
+            "category",
+            "inside; outside; unknown (the window's start is not known yet)" +
+                (windows.empty() ? std::string("; this trial sets no windows")
+                                 : "; windows: " + windows),
+            "never missing"});
+  row(out, {"consent_date", "the day the participant gave consent (participants.csv)", "date",
+            "YYYY-MM-DD", "never missing"});
+  row(out,
+      {"randomized_on", "the day of randomization, in the trial's time zone (participants.csv)",
+       "date", "YYYY-MM-DD", "empty = not yet randomized"});
+  row(out, {"status", "whether the participant is still in the trial (participants.csv)",
+            "category", "enrolled; withdrawn", "never missing"});
+  row(out, {"withdrawal_date", "the day the participant left the trial (participants.csv)", "date",
+            "YYYY-MM-DD", "empty = not withdrawn"});
+  row(out,
+      {"withdrawal_category", "why the participant left, in CONSORT's words (participants.csv)",
+       "category", core::join(enrolment::withdrawal_categories, "; "), "empty = not withdrawn"});
   for (const auto& [id, inst] : set) {
     std::string labels;
     for (const auto& [v, l] : inst.item_scale.labels) {

@@ -69,10 +69,13 @@ core::json to_json(const app::participant_view& v) {
       {"balint_knowledge", or_null(p.balint_knowledge)},
       {"balint_times", or_null(p.balint_times)},
       {"available", strings(p.available)},
+      {"consent_date", p.consent_date},
       {"enrolled_at", v.enrolled_at},
       {"status", v.withdrawn() ? "withdrawn" : "enrolled"},
       {"withdrawn_at", or_null(v.withdrawn_at)},
       {"withdrawal_reason", or_null(v.withdrawal_reason)},
+      {"withdrawal_date", or_null(v.withdrawal_date)},
+      {"withdrawal_category", or_null(v.withdrawal_category)},
       {"allocation", std::move(allocation)},
       {"baseline", core::json::object{{"complete", v.baseline.complete},
                                       {"missing", strings(v.baseline.missing)},
@@ -90,14 +93,22 @@ core::json to_json(const app::outcome_view& v) {
                                             {"case", or_null(s.is_case)},
                                             {"band", or_null(s.band)}};
   }
-  return core::json::object{{"participant", v.participant}, {"timepoint", v.timepoint},
-                            {"instrument", v.instrument},   {"recorded_at", v.recorded_at},
-                            {"items", std::move(items)},    {"scores", std::move(scores)}};
+  return core::json::object{{"participant", v.participant},
+                            {"timepoint", v.timepoint},
+                            {"instrument", v.instrument},
+                            {"recorded_at", v.recorded_at},
+                            {"assessment_date", v.assessment_date},
+                            {"window", v.window},
+                            {"items", std::move(items)},
+                            {"scores", std::move(scores)}};
 }
 
 core::json to_json(const app::recorded_outcome& v) {
   core::json j = report::to_json(v.outcome);
   j["correction"] = v.correction;
+  core::json::array warnings;
+  for (const auto& w : v.warnings) warnings.push_back(w);
+  j["warnings"] = std::move(warnings);
   return j;
 }
 

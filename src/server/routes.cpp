@@ -176,7 +176,8 @@ response post_participant(call& c) {
            {"specialty", &f.specialty},
            {"balint_knowledge", &f.balint_knowledge},
            {"balint_times", &f.balint_times},
-           {"available", &f.available}}) {
+           {"available", &f.available},
+           {"consent_date", &f.consent_date}}) {
     auto v = field_text(c.body, name);
     if (!v) return error_response(v.error());
     *slot = v.value();
@@ -187,7 +188,13 @@ response post_participant(call& c) {
 response post_withdraw(call& c) {
   auto reason = string_member(c.body, "reason");
   if (!reason) return error_response(reason.error());
-  return answer(200, app::withdraw_participant(c.db, c.req, {c.params.at(0), reason.value()}));
+  auto date = optional_string_member(c.body, "date");
+  if (!date) return error_response(date.error());
+  auto category = optional_string_member(c.body, "category");
+  if (!category) return error_response(category.error());
+  return answer(200,
+                app::withdraw_participant(
+                    c.db, c.req, {c.params.at(0), reason.value(), date.value(), category.value()}));
 }
 
 response post_extend(call& c) {
@@ -218,9 +225,11 @@ response post_outcome(call& c) {
   if (!items) return error_response(items.error());
   auto reason = optional_string_member(c.body, "reason");
   if (!reason) return error_response(reason.error());
-  auto r = app::record_outcome(
-      c.db, c.req,
-      {participant.value(), timepoint.value(), instrument.value(), items.value(), reason.value()});
+  auto assessment_date = optional_string_member(c.body, "assessment_date");
+  if (!assessment_date) return error_response(assessment_date.error());
+  auto r = app::record_outcome(c.db, c.req,
+                               {participant.value(), timepoint.value(), instrument.value(),
+                                items.value(), reason.value(), assessment_date.value()});
   return answer(r && r->correction ? 200 : 201, r);
 }
 

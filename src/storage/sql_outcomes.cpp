@@ -17,7 +17,8 @@ void set_item(instruments::item_values& items, std::int64_t item, std::optional<
 std::optional<assessment_record> sql_repositories::find_assessment(std::int64_t participant_id,
                                                                    std::string_view timepoint,
                                                                    std::string_view instrument) {
-  auto found = sql("SELECT a.id, p.code, a.recorded_at FROM assessment a JOIN participant p ON "
+  auto found = sql("SELECT a.id, p.code, a.recorded_at, a.assessment_date FROM assessment a "
+                   "JOIN participant p ON "
                    "p.id = a.participant_id WHERE a.participant_id = ? AND a.timepoint = ? AND "
                    "a.instrument_id = ?")
                    .bind_all(participant_id, timepoint, instrument)
@@ -29,6 +30,7 @@ std::optional<assessment_record> sql_repositories::find_assessment(std::int64_t 
                      r.timepoint = std::string(timepoint);
                      r.instrument = std::string(instrument);
                      r.recorded_at = s.text(2);
+                     r.assessment_date = s.optional_text(3).value_or("");
                      return r;
                    });
   if (!found) return std::nullopt;
@@ -50,12 +52,13 @@ void sql_repositories::insert_assessments(const std::vector<new_assessment>& lis
                                           const std::string& recorded_at) {
   // The hot path of an import: two statements prepared once, stepped once per row.
   auto head =
-      sql("INSERT INTO assessment (participant_id, timepoint, instrument_id, recorded_at) "
-          "VALUES (?, ?, ?, ?) RETURNING id");
+      sql("INSERT INTO assessment (participant_id, timepoint, instrument_id, recorded_at, "
+          "assessment_date) VALUES (?, ?, ?, ?, ?) RETURNING id");
   auto item = sql("INSERT INTO item_response (assessment_id, item, value) VALUES (?, ?, ?)");
   for (const auto& a : list) {
-    const std::int64_t id =
-        head.insert_returning_id(a.participant_id, a.timepoint, a.instrument, recorded_at);
+    // An empty date would break the column's check: the facade always gives one.
+    const std::int64_t id = head.insert_returning_id(a.participant_id, a.timepoint, a.instrument,
+                                                     recorded_at, a.assessment_date);
     const auto& values = *a.items;
     for (std::size_t i = 0; i < values.size(); ++i) item.execute(id, i + 1, values[i]);
   }
@@ -63,10 +66,12 @@ void sql_repositories::insert_assessments(const std::vector<new_assessment>& lis
 
 void sql_repositories::replace_items(std::int64_t assessment_id,
                                      const instruments::item_values& items,
-                                     const std::string& recorded_at) {
+                                     const std::string& recorded_at,
+                                     const std::string& assessment_date) {
   auto update = sql("UPDATE item_response SET value = ? WHERE assessment_id = ? AND item = ?");
   for (std::size_t i = 0; i < items.size(); ++i) update.execute(items[i], assessment_id, i + 1);
-  sql("UPDATE assessment SET recorded_at = ? WHERE id = ?").execute(recorded_at, assessment_id);
+  sql("UPDATE assessment SET recorded_at = ?, assessment_date = ? WHERE id = ?")
+      .execute(recorded_at, assessment_date, assessment_id);
 }
 
 void sql_repositories::for_each_assessment(
@@ -74,7 +79,8 @@ void sql_repositories::for_each_assessment(
   // One pass over the item answers joined to their assessment, in storage order.
   auto s =
       sql("SELECT a.id, a.participant_id, p.code, a.timepoint, a.instrument_id, a.recorded_at, "
-          "r.item, r.value FROM assessment a JOIN participant p ON p.id = a.participant_id "
+          "r.item, r.value, a.assessment_date FROM assessment a JOIN participant p ON p.id = "
+          "a.participant_id "
           "JOIN item_response r ON r.assessment_id = a.id ORDER BY a.participant_id, a.id, r.item");
   assessment_record current;
   bool have = false;
@@ -89,6 +95,7 @@ void sql_repositories::for_each_assessment(
       current.timepoint = s.text(3);
       current.instrument = s.text(4);
       current.recorded_at = s.text(5);
+      current.assessment_date = s.optional_text(8).value_or("");
       current.items.clear();
     }
     set_item(current.items, s.integer(6), s.optional_int(7));

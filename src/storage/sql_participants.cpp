@@ -16,7 +16,8 @@ std::vector<std::string> split_available(const std::string& text) {
 
 constexpr std::string_view participant_columns =
     "id, code, age, gender, specialty, consent, balint_knowledge, balint_times, available, "
-    "enrolled_at, withdrawn_at, withdrawal_reason";
+    "enrolled_at, withdrawn_at, withdrawal_reason, consent_date, withdrawal_date, "
+    "withdrawal_category";
 
 participant_record read_participant(const detail::statement& s) {
   participant_record r;
@@ -32,6 +33,9 @@ participant_record read_participant(const detail::statement& s) {
   r.enrolled_at = s.text(9);
   r.withdrawn_at = s.optional_text(10);
   r.withdrawal_reason = s.optional_text(11);
+  r.participant.consent_date = s.optional_text(12).value_or("");
+  r.withdrawal_date = s.optional_text(13);
+  r.withdrawal_category = s.optional_text(14);
   return r;
 }
 
@@ -56,18 +60,22 @@ void sql_repositories::insert_participants(const std::vector<enrolment::particip
   // One prepared statement for all rows, stepped once per row.
   auto insert =
       sql("INSERT INTO participant (code, age, gender, specialty, consent, balint_knowledge, "
-          "balint_times, available, enrolled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+          "balint_times, available, enrolled_at, consent_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+          "?)");
   for (const auto& p : list) {
+    const std::optional<std::string> consent_date =
+        p.consent_date.empty() ? std::nullopt : std::optional(p.consent_date);
     insert.execute(p.code, p.age, p.gender, p.specialty, p.consent, p.balint_knowledge,
-                   p.balint_times, enrolment::format_available(p.available), enrolled_at);
+                   p.balint_times, enrolment::format_available(p.available), enrolled_at,
+                   consent_date);
   }
 }
 
-void sql_repositories::withdraw_participant(std::int64_t id, const std::string& at,
-                                            const std::string& reason) {
+void sql_repositories::withdraw_participant(std::int64_t id, const new_withdrawal& w) {
   forget_reads();
-  sql("UPDATE participant SET withdrawn_at = ?, withdrawal_reason = ? WHERE id = ?")
-      .execute(at, reason, id);
+  sql("UPDATE participant SET withdrawn_at = ?, withdrawal_reason = ?, withdrawal_date = ?, "
+      "withdrawal_category = ? WHERE id = ?")
+      .execute(w.at, w.reason, w.date, w.category, id);
 }
 
 }  // namespace balint::storage

@@ -63,8 +63,7 @@ class sql_repositories : public database {
   std::vector<participant_record> participants() override;
   void insert_participants(const std::vector<enrolment::participant>& list,
                            const std::string& enrolled_at) override;
-  void withdraw_participant(std::int64_t id, const std::string& at,
-                            const std::string& reason) override;
+  void withdraw_participant(std::int64_t id, const new_withdrawal& w) override;
 
   // outcome_repository (sql_outcomes.cpp)
   std::optional<assessment_record> find_assessment(std::int64_t participant_id,
@@ -74,7 +73,7 @@ class sql_repositories : public database {
   void insert_assessments(const std::vector<new_assessment>& list,
                           const std::string& recorded_at) override;
   void replace_items(std::int64_t assessment_id, const instruments::item_values& items,
-                     const std::string& recorded_at) override;
+                     const std::string& recorded_at, const std::string& assessment_date) override;
   void for_each_assessment(const std::function<void(const assessment_record&)>& visit) override;
 
   // allocation_repository (sql_allocations.cpp)

@@ -87,7 +87,18 @@ trial_definition read(const json& doc) {
   }
   t.planned_participants = int_of(doc, "planned_participants");
   for (const auto& tp : list_of(doc, "timepoints")) {
-    t.timepoints.push_back({text_of(tp, "id"), text_of(tp, "label")});
+    timepoint point{text_of(tp, "id"), text_of(tp, "label"), std::nullopt};
+    if (const json* w = tp.find("window")) {
+      assessment_window window;
+      // The schema allows exactly {"before": "randomization"} or {"after": ..., "within_weeks"}.
+      window.before = w->find("before") != nullptr;
+      const std::string anchor = window.before ? text_of(*w, "before") : text_of(*w, "after");
+      window.from = anchor == "programme-end" ? assessment_window::anchor::programme_end
+                                              : assessment_window::anchor::randomization;
+      window.within_weeks = window.before ? 0 : int_of(*w, "within_weeks");
+      point.window = window;
+    }
+    t.timepoints.push_back(std::move(point));
   }
   const json& baseline = member_of(doc, "baseline");
   t.baseline_timepoint = text_of(baseline, "timepoint");

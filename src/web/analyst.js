@@ -238,6 +238,9 @@
     if (analysis.not_randomized) text += ' ' + analysis.not_randomized + ' enrolled participants are not randomized yet.';
     if (pp && analysis.excluded_per_protocol !== undefined) {
       text += ' ' + analysis.excluded_per_protocol + ' intervention participants excluded for attending too few sessions.';
+      if (analysis.excluded_outside_window) {
+        text += ' ' + analysis.excluded_outside_window + ' excluded for a questionnaire answered outside its window.';
+      }
     }
     document.getElementById('population-summary').textContent = text;
   }

@@ -63,7 +63,9 @@
 
   function statusCell(p) {
     if (p.status === 'withdrawn') {
+      const when = [p.withdrawal_date, p.withdrawal_category].filter(Boolean).join(', ');
       return el('span', {}, el('span', { className: 'tag bad', text: 'Withdrawn' }),
+        when ? el('span', { className: 'hint', text: ' ' + when + '.' }) : null,
         p.withdrawal_reason ? el('span', { className: 'hint', text: ' ' + p.withdrawal_reason }) : null);
     }
     return el('span', { text: 'Enrolled' });
@@ -114,8 +116,21 @@
     cell.textContent = '';
     const id = 'withdraw-reason-' + p.code;
     const input = el('input', { id: id, type: 'text', required: true, autocomplete: 'off' });
+    const dateId = 'withdraw-date-' + p.code;
+    const date = el('input', { id: dateId, type: 'date' });
+    const categoryId = 'withdraw-category-' + p.code;
+    const category = el('select', { id: categoryId });
+    for (const [value, label] of [
+      ['withdrew-consent', 'Withdrew consent'], ['lost-to-follow-up', 'Lost to follow-up'],
+      ['discontinued-intervention', 'Discontinued the intervention'],
+      ['left-the-hospital', 'Left the hospital'], ['adverse-event', 'Adverse event'], ['other', 'Other']]) {
+      category.append(el('option', { value: value, text: label }));
+    }
+    category.value = 'other';
     const form = el('form', { className: 'inline-form', noValidate: true },
       el('div', { className: 'field' }, el('label', { htmlFor: id, text: 'Reason for withdrawing ' + p.code }), input),
+      el('div', { className: 'field' }, el('label', { htmlFor: categoryId, text: 'Category' }), category),
+      el('div', { className: 'field' }, el('label', { htmlFor: dateId, text: 'Date left (empty: today)' }), date),
       el('div', { className: 'actions' },
         el('button', { type: 'submit', className: 'danger primary', text: 'Confirm withdrawal',
           attrs: { 'aria-label': 'Confirm withdrawal of ' + p.code } }),
@@ -123,8 +138,9 @@
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
       try {
-        await api('POST', '/api/participants/' + encodeURIComponent(p.code) + '/withdraw',
-          { reason: input.value.trim() });
+        const body = { reason: input.value.trim(), category: category.value };
+        if (date.value) body.date = date.value;
+        await api('POST', '/api/participants/' + encodeURIComponent(p.code) + '/withdraw', body);
         await load();
         say(tableStatus, p.code + ' was withdrawn. Their data are kept.', 'ok');
         focusRow(p.code);
@@ -250,6 +266,7 @@
     };
     const specialty = form.elements.specialty.value.trim();
     if (specialty) body.specialty = specialty;
+    if (form.elements.consent_date.value) body.consent_date = form.elements.consent_date.value;
     if (!body.available.length) delete body.available;
     if (!(await enrolWithinPlan('/api/participants', body, status))) return;
     form.reset();
@@ -266,13 +283,17 @@
     };
     const reason = form.elements.reason.value.trim();
     if (reason) body.reason = reason;
+    if (form.elements.assessment_date.value) body.assessment_date = form.elements.assessment_date.value;
     const r = await api('POST', '/api/outcomes', body);
     const scores = Object.entries(r.scores || {})
       .map(([k, v]) => k.toUpperCase() + ' ' + (v.score === null ? 'missing' : v.score)).join(', ');
+    const warnings = (r.warnings || []).map((w) => ' Note: ' + w + '.').join('');
     say(status, (r.correction ? 'Corrected' : 'Recorded') + ' the ' + Balint.instrumentLabel(r.instrument) +
-      ' questionnaire of ' + r.participant + ' at ' + r.timepoint + '. Scores: ' + scores + '.', 'ok');
+      ' questionnaire of ' + r.participant + ' at ' + r.timepoint + ', answered ' + r.assessment_date +
+      '. Scores: ' + scores + '.' + warnings, warnings ? 'info' : 'ok');
     form.elements.items.value = '';
     form.elements.reason.value = '';
+    form.elements.assessment_date.value = '';
     await load();
   });
 

@@ -90,15 +90,17 @@ const std::map<use_case, call>& calls() {
        }},
       {withdraw_participant,
        [](auto& db, const auto& req) {
-         return outcome(app::withdraw_participant(db, req, {"T36", "moved away"}));
+         return outcome(
+             app::withdraw_participant(db, req, {"T36", "moved away", std::nullopt, std::nullopt}));
        }},
       {list_participants,
        [](auto& db, const auto& req) { return outcome(app::list_participants(db, req)); }},
       {record_outcome,
        [](auto& db, const auto& req) {
-         return outcome(app::record_outcome(
-             db, req,
-             {"T33", "pre", "msq", "4,4,3,5,2,3,4,4,3,4,5,2,3,3,4,4,3,3,2,5", "typo fixed"}));
+         return outcome(
+             app::record_outcome(db, req,
+                                 {"T33", "pre", "msq", "4,4,3,5,2,3,4,4,3,4,5,2,3,3,4,4,3,3,2,5",
+                                  "typo fixed", std::nullopt}));
        }},
       {import_outcomes,
        [](auto& db, const auto& req) {

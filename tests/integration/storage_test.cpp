@@ -362,7 +362,8 @@ TEST_SUITE("storage") {
     const auto who = db->find_participant("A1");
     REQUIRE(who.has_value());
     instruments::item_values items{5, std::nullopt, 1};
-    db->insert_assessments({{who->id, "pre", "msq", &items}}, "2026-01-02T00:00:00.000Z");
+    db->insert_assessments({{who->id, "pre", "msq", &items, "2026-01-02"}},
+                           "2026-01-02T00:00:00.000Z");
     tx.commit();
     const auto a = db->find_assessment(who->id, "pre", "msq");
     REQUIRE(a.has_value());
@@ -610,7 +611,8 @@ TEST_SUITE("storage") {
       storage::transaction tx(*db);
       try {
         const instruments::item_values items{1};
-        db->insert_assessments({{999, "pre", "msq", &items}}, "2026-01-02T00:00:00.000Z");
+        db->insert_assessments({{999, "pre", "msq", &items, "2026-01-02"}},
+                               "2026-01-02T00:00:00.000Z");
         tx.commit();  // on PostgreSQL the write goes with the COMMIT, which fails
         FAIL("an assessment of nobody must not be stored");
       } catch (const storage::storage_error& e) {

@@ -123,6 +123,7 @@ struct analysis_result {
   std::array<std::size_t, 2> n{};
   std::size_t not_randomized = 0;
   std::size_t excluded_per_protocol = 0;
+  std::size_t excluded_outside_window = 0;
   std::array<descriptive, 2> age;
   estimate<stats::t_result> age_student, age_welch;
   std::array<gender_count, 2> gender{};
@@ -137,9 +138,9 @@ struct analysis_result {
 core::result<analysis_result> analyze(const data_set& data, const analysis_options& options = {});
 
 /// DESIGN.md's `analyze --format json` object: keys exactly as there, numbers unrounded; an
-/// undefined statistic is null with a sibling "<key>_error" string. Additions: "not_randomized"
-/// and "excluded_per_protocol" (counts), "n" in ancova and dose_response, and
-/// "monte_carlo_permutation_p" / "monte_carlo_wilcoxon_p" beyond the exact limit.
+/// undefined statistic is null with a sibling "<key>_error" string. Additions: "not_randomized",
+/// "excluded_per_protocol" and "excluded_outside_window" (counts), "n" in ancova and dose_response,
+/// and "monte_carlo_permutation_p" / "monte_carlo_wilcoxon_p" beyond the exact limit.
 core::json to_json(const analysis_result& result);
 
 }  // namespace balint::analysis

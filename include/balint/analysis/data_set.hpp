@@ -67,6 +67,9 @@ struct participant_row {
   std::vector<score_pair> outcomes = std::vector<score_pair>(outcome_count);
   /// Balint sessions attended (>= 0); empty = missing (e.g. a waitlist participant).
   std::optional<int> sessions_attended;
+  /// A questionnaire of an analysed outcome was answered outside its time point's window
+  /// (known only from the database, never from a wide CSV).
+  bool outside_window = false;
 };
 
 /// Randomized participants of one analysis population.
@@ -83,8 +86,10 @@ struct data_set {
   std::vector<participant_row> rows;
   /// Rows with an empty arm that were left out.
   std::size_t not_randomized = 0;
-  /// Intervention rows left out by per_protocol() (0 for ITT).
+  /// Intervention rows left out by per_protocol() for too few sessions (0 for ITT).
   std::size_t excluded_per_protocol = 0;
+  /// Rows of either arm left out by per_protocol() for a questionnaire outside its window.
+  std::size_t excluded_outside_window = 0;
 };
 
 /// Builds an ITT data set from plain rows (the database path): checks each row as
@@ -128,7 +133,8 @@ core::result<std::pair<std::vector<outcome_spec>, timepoint_pair>> outcomes_of_w
     std::string_view csv);
 
 /// The per-protocol population: intervention rows with sessions_attended >= required_sessions
-/// (a missing count does not qualify), plus every row of the other arm.
+/// (a missing count does not qualify), plus every row of the other arm; rows of either arm
+/// with a questionnaire outside its window are left out too (counted apart).
 data_set per_protocol(const data_set& itt, int required_sessions);
 
 }  // namespace balint::analysis

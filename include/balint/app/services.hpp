@@ -8,6 +8,7 @@
 #include "balint/enrolment/participant.hpp"
 #include "balint/instruments/instrument.hpp"
 #include "balint/outcomes/assessment.hpp"
+#include "balint/outcomes/window.hpp"
 #include "balint/storage/database.hpp"
 #include "balint/trial/trial_definition.hpp"
 
@@ -128,10 +129,14 @@ core::result<std::size_t> import_participants(storage::database& db, const reque
 core::result<std::vector<participant_view>> list_participants(storage::database& db,
                                                               const request& req);
 
-/// What withdrawing a participant needs: who and why.
+/// What withdrawing a participant needs: who, why, when and in which category.
 struct withdrawal {
   std::string participant;
   std::string reason;
+  /// The day they left, "YYYY-MM-DD": today when not given; never after today or before consent.
+  std::optional<std::string> date;
+  /// One of enrolment::withdrawal_categories; "other" when not given.
+  std::optional<std::string> category;
 };
 
 /// Keeps every record and marks the participant withdrawn with the date and reason.
@@ -148,6 +153,9 @@ struct outcome_entry {
   std::string instrument;
   std::string items;
   std::optional<std::string> reason;
+  /// When it was answered, "YYYY-MM-DD": today when not given (a correction keeps the date
+  /// recorded); never after today or before the participant's consent.
+  std::optional<std::string> assessment_date;
 };
 
 /// Records one questionnaire. Recording the same participant, time point and instrument again
@@ -161,6 +169,10 @@ struct outcome_import_result {
   std::size_t participants = 0;
   /// Questionnaires with at least one subscale left unscored by missing answers.
   std::size_t incomplete = 0;
+  /// Questionnaires answered outside their time point's window (kept, flagged).
+  std::size_t outside_window = 0;
+  /// The first few of them, in the coordinator's words.
+  std::vector<std::string> warnings;
 };
 
 /// All-or-nothing import of the long CSV participant,timepoint,instrument,item,value: every
@@ -184,6 +196,10 @@ struct export_data {
   std::vector<storage::allocation_record> allocations;
   /// Present marks per participant id, for randomized participants whose cohort has sessions.
   std::map<std::int64_t, int> sessions_attended;
+  /// Where each of `assessments` falls in its time point's window, in the same order.
+  std::vector<outcomes::window_state> windows;
+  /// participant id → the day of their allocation, in the trial's time zone.
+  std::map<std::int64_t, std::string> randomized_on;
 };
 
 /// The export use case: read_export_data after checking the caller may export.

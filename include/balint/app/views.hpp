@@ -36,6 +36,8 @@ struct participant_view {
   std::string enrolled_at;
   std::optional<std::string> withdrawn_at;
   std::optional<std::string> withdrawal_reason;
+  std::optional<std::string> withdrawal_date;  ///< "YYYY-MM-DD"
+  std::optional<std::string> withdrawal_category;
   std::optional<allocation_view> allocation;
   baseline_view baseline;
   const std::string& code() const { return participant.code; }
@@ -58,6 +60,8 @@ struct outcome_view {
   std::string timepoint;
   std::string instrument;
   std::string recorded_at;
+  std::string assessment_date;    ///< "YYYY-MM-DD": when it was answered
+  std::string window = "inside";  ///< inside, outside or unknown (outcomes::window_state)
   std::vector<std::optional<int>> items;
   std::vector<score_view> scores;
 };
@@ -66,6 +70,8 @@ struct outcome_view {
 struct recorded_outcome {
   outcome_view outcome;
   bool correction = false;  ///< true when it replaced earlier answers
+  /// Accepted, but worth a second look: an assessment date outside its window.
+  std::vector<std::string> warnings;
 };
 
 /// An arm, time point or outcome of the trial with its label.

@@ -37,13 +37,21 @@ struct participant {
   std::optional<int> balint_times;
   /// Stated availability, a subset of enrolment_rules::availability_options in that order.
   std::vector<std::string> available;
+  /// The day consent was given, "YYYY-MM-DD" in the trial's time zone; empty when not given
+  /// (the facade then records today and refuses a date after today).
+  std::string consent_date;
 };
+
+/// Why a participant left, in CONSORT's words (the reason itself is free text).
+inline const std::vector<std::string> withdrawal_categories{
+    "withdrew-consent",  "lost-to-follow-up", "discontinued-intervention",
+    "left-the-hospital", "adverse-event",     "other"};
 
 /// What a coordinator typed, unparsed (CLI options, CSV cells, JSON body fields). An absent or
 /// empty optional field means "not given".
 struct participant_fields {
   std::string code, age, gender, consent;
-  std::optional<std::string> specialty, balint_knowledge, balint_times, available;
+  std::optional<std::string> specialty, balint_knowledge, balint_times, available, consent_date;
 };
 
 /// Checks and converts one participant's fields. Spaces around values are ignored. The error's

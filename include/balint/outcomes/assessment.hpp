@@ -23,6 +23,8 @@ struct assessment {
   instruments::item_values items;
   /// Where it came from, for messages: the CSV line of its first row (0 when typed in).
   std::size_t first_line = 0;
+  /// When it was answered, "YYYY-MM-DD"; empty when not given (the facade records today).
+  std::string assessment_date = {};
 };
 
 /// Checks that the trial plans `instrument` at `timepoint` (for any arm).
@@ -30,7 +32,8 @@ struct assessment {
 core::result<void> check_planned(const trial::trial_definition& trial, const instrument_set& set,
                                  std::string_view timepoint, std::string_view instrument);
 
-/// The long CSV header `outcome import` reads.
+/// The long CSV header `outcome import` reads; it may be followed by ",assessment_date" (the
+/// same date on every row of one questionnaire, or empty for today).
 inline constexpr std::string_view long_csv_header = "participant,timepoint,instrument,item,value";
 
 /// Reads a long CSV (one row per item answer) into assessments, checking every row: known time

@@ -37,12 +37,20 @@ std::string wide_csv(const trial::trial_definition& trial, const outcomes::instr
 /// export.csv and what `analyze --csv` reads back.
 std::string wide_csv(const app::export_data& data);
 
-/// items.csv: participant,timepoint,instrument,item,value (one row per item answer; the long
-/// format that `outcome import` reads back).
+/// items.csv: participant,timepoint,instrument,item,value,assessment_date (one row per item
+/// answer; the long format that `outcome import` reads back).
 std::string items_csv(const std::vector<outcomes::assessment>& assessments);
 
-/// codebook.csv: variable,label,type,allowed values,missing code for every column of wide.csv
-/// and items.csv.
+/// participants.csv: id,arm,consent_date,randomized_on,status,withdrawal_date,
+/// withdrawal_category, one row per enrolled participant.
+std::string participants_csv(const app::export_data& data);
+
+/// assessments.csv: participant,timepoint,instrument,assessment_date,window (inside, outside or
+/// unknown), one row per questionnaire.
+std::string assessments_csv(const app::export_data& data);
+
+/// codebook.csv: variable,label,type,allowed values,missing code for every column of wide.csv,
+/// items.csv, assessments.csv and participants.csv.
 std::string codebook_csv(const trial::trial_definition& trial, const outcomes::instrument_set& set);
 
 }  // namespace balint::report

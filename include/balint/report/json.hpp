@@ -22,11 +22,13 @@ core::json to_json(const app::list_extension_view& v);
 /// {"enrolled", "randomized", "planned", "per_arm": {ARM: n}, "per_stratum": {STRATUM: {ARM: n}}}
 core::json to_json(const app::randomization_counts& c);
 /// {"code", "enrolment_number", "age", "gender", "specialty", "consent", "balint_knowledge",
-/// "balint_times", "available", "enrolled_at", "status", "withdrawn_at", "withdrawal_reason",
+/// "balint_times", "available", "consent_date", "enrolled_at", "status", "withdrawn_at",
+/// "withdrawal_reason", "withdrawal_date", "withdrawal_category",
 /// "allocation": null | {"arm", "stratum", "allocated_at"}, "baseline": {"complete",
 /// "missing", "gaps"}}
 core::json to_json(const app::participant_view& v);
-/// {"participant", "timepoint", "instrument", "recorded_at", "items",
+/// {"participant", "timepoint", "instrument", "recorded_at", "assessment_date", "window",
+/// "items",
 /// "scores": {SUBSCALE: {"score", "answered", "missing", "case"}}}
 core::json to_json(const app::outcome_view& v);
 /// to_json(outcome) plus "correction": true | false.

@@ -47,7 +47,17 @@ struct participant_record {
   std::string enrolled_at;
   std::optional<std::string> withdrawn_at;
   std::optional<std::string> withdrawal_reason;
+  std::optional<std::string> withdrawal_date;      ///< "YYYY-MM-DD", the trial's time zone
+  std::optional<std::string> withdrawal_category;  ///< enrolment::withdrawal_categories
   bool withdrawn() const { return withdrawn_at.has_value(); }
+};
+
+/// A withdrawal to record.
+struct new_withdrawal {
+  std::string at;  ///< when it was entered (UTC)
+  std::string reason;
+  std::string date;  ///< the day the participant left, "YYYY-MM-DD"
+  std::string category;
 };
 
 struct assessment_record {
@@ -57,6 +67,7 @@ struct assessment_record {
   std::string timepoint;
   std::string instrument;
   std::string recorded_at;
+  std::string assessment_date;  ///< "YYYY-MM-DD", the trial's time zone: when it was answered
   instruments::item_values items;
 };
 
@@ -66,6 +77,7 @@ struct new_assessment {
   std::string_view timepoint;
   std::string_view instrument;
   const instruments::item_values* items = nullptr;
+  std::string_view assessment_date;  ///< "YYYY-MM-DD"
 };
 
 struct audit_record {

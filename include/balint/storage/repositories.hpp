@@ -74,8 +74,7 @@ class participant_repository {
   /// Inserts in the given order, ids ascending (one prepared statement for all rows).
   virtual void insert_participants(const std::vector<enrolment::participant>& list,
                                    const std::string& enrolled_at) = 0;
-  virtual void withdraw_participant(std::int64_t id, const std::string& at,
-                                    const std::string& reason) = 0;
+  virtual void withdraw_participant(std::int64_t id, const new_withdrawal& w) = 0;
 };
 
 /// Outcomes: assessments (one instrument, one participant, one time point) and item answers.
@@ -90,9 +89,11 @@ class outcome_repository {
   virtual std::vector<std::tuple<std::int64_t, std::string, std::string>> assessment_keys() = 0;
   virtual void insert_assessments(const std::vector<new_assessment>& list,
                                   const std::string& recorded_at) = 0;
-  /// Replaces the item answers of an assessment (a correction) and its recorded_at.
+  /// Replaces the item answers of an assessment (a correction), its recorded_at and its
+  /// assessment date.
   virtual void replace_items(std::int64_t assessment_id, const instruments::item_values& items,
-                             const std::string& recorded_at) = 0;
+                             const std::string& recorded_at,
+                             const std::string& assessment_date) = 0;
   /// Every assessment ordered by participant enrolment, then assessment id; streams, so an
   /// export never holds them all.
   virtual void for_each_assessment(const std::function<void(const assessment_record&)>& visit) = 0;

@@ -3,6 +3,7 @@
 #include "balint/core/json.hpp"
 #include "balint/core/result.hpp"
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,10 +18,22 @@ struct arm {
   int ratio = 1;
 };
 
+/// When a time point's questionnaires are due (the config's "window"): on or before the day
+/// of randomization, or from the day of randomization or of the programme's end up to
+/// `within_weeks` weeks after it. outcomes::judge_window applies it.
+struct assessment_window {
+  enum class anchor { randomization, programme_end };
+  bool before = false;  ///< on or before the anchor's day; otherwise from it, within_weeks on
+  anchor from = anchor::randomization;
+  int within_weeks = 0;  ///< "after" only: 1-520
+};
+
 /// A moment at which questionnaires are collected ("pre", "post").
 struct timepoint {
   std::string id;
   std::string label;
+  /// None: any date is inside.
+  std::optional<assessment_window> window;
 };
 
 /// The instruments collected at one time point; `arms` empty means every arm.

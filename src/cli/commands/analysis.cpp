@@ -33,12 +33,22 @@ core::result<int> cmd_export(invocation& in) {
     const auto& def = data.trial.definition;
     write_file(dir / "wide.csv", report::wide_csv(data));
     write_file(dir / "items.csv", report::items_csv(data.assessments));
+    write_file(dir / "participants.csv", report::participants_csv(data));
+    write_file(dir / "assessments.csv", report::assessments_csv(data));
     write_file(dir / "codebook.csv", report::codebook_csv(def, data.trial.instruments));
     in.out << "Exported " << data.participants.size() << " participants and "
-           << data.assessments.size() << " questionnaires:\n"
-           << "  " << (dir / "wide.csv").string() << "\n"
-           << "  " << (dir / "items.csv").string() << "\n"
-           << "  " << (dir / "codebook.csv").string() << "\n";
+           << data.assessments.size() << " questionnaires:\n";
+    for (const char* name :
+         {"wide.csv", "items.csv", "participants.csv", "assessments.csv", "codebook.csv"}) {
+      in.out << "  " << (dir / name).string() << "\n";
+    }
+    std::size_t outside = 0;
+    for (const auto w : data.windows) outside += w == outcomes::window_state::outside ? 1 : 0;
+    if (outside > 0) {
+      in.out << outside
+             << " questionnaires were answered outside their time point's window (window = "
+                "outside in assessments.csv).\n";
+    }
     return 0;
   };
   return on_database(in, show, app::export_trial_data);

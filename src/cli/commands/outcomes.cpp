@@ -36,13 +36,14 @@ std::string items_text(const std::vector<std::optional<int>>& items) {
 core::result<int> cmd_outcome_record(invocation& in) {
   const auto show = [&](const app::recorded_outcome& r) {
     in.out << (r.correction ? "Corrected " : "Recorded ") << r.outcome.instrument << " for "
-           << r.outcome.participant << " at " << r.outcome.timepoint << ": "
-           << scores_text(r.outcome.scores) << "\n";
+           << r.outcome.participant << " at " << r.outcome.timepoint << " (answered "
+           << r.outcome.assessment_date << "): " << scores_text(r.outcome.scores) << "\n";
+    for (const auto& w : r.warnings) in.err << "warning: " << w << "\n";
   };
   return on_database(in, show, app::record_outcome,
                      app::outcome_entry{in.options.at("participant"), in.options.at("timepoint"),
                                         in.options.at("instrument"), in.options.at("items"),
-                                        in.options.get("reason")});
+                                        in.options.get("reason"), in.options.get("date")});
 }
 
 core::result<int> cmd_outcome_import(invocation& in) {
@@ -56,6 +57,15 @@ core::result<int> cmd_outcome_import(invocation& in) {
              << " of them have missing answers that leave a subscale without a score; see "
                 "'balint-trial outcome list'.\n";
     }
+    if (r.outside_window > 0) {
+      in.err << "warning: " << r.outside_window
+             << " of them were answered outside their time point's window; they are kept, "
+                "flagged in the export and left out of the per-protocol analysis:\n";
+      for (const auto& w : r.warnings) in.err << "  " << w << "\n";
+      if (r.warnings.size() < r.outside_window) {
+        in.err << "  ... ('balint-trial outcome list --format json' shows each one's window)\n";
+      }
+    }
   };
   return on_database(in, show, app::import_outcomes, text.value());
 }
@@ -64,12 +74,13 @@ core::result<int> cmd_outcome_list(invocation& in) {
   const auto show = [&](const auto& list) {
     if (print_json_if_asked(in, list)) return;
     const std::string format = in.options.get_or("format", "text");
-    const std::vector<std::string> header = {"participant", "timepoint", "instrument",
-                                             "scores",      "items",     "recorded_at"};
+    const std::vector<std::string> header = {"participant", "timepoint",  "instrument",
+                                             "scores",      "items",      "answered",
+                                             "window",      "recorded_at"};
     std::vector<std::vector<std::string>> rows;
     for (const auto& row : list) {
       rows.push_back({row.participant, row.timepoint, row.instrument, scores_text(row.scores),
-                      items_text(row.items), row.recorded_at});
+                      items_text(row.items), row.assessment_date, row.window, row.recorded_at});
     }
     if (format == "csv") {
       in.out << report::csv_table(header, rows);
@@ -87,7 +98,7 @@ std::vector<command> outcome_commands() {
   return {
       {"outcome record",
        "--db FILE --participant C --timepoint pre|post --instrument ID --items \"v1,v2,...\" "
-       "[--reason TEXT]",
+       "[--date YYYY-MM-DD] [--reason TEXT]",
        "Records one questionnaire, answers in item order (empty = missing answer). Recording the "
        "same questionnaire again is a correction and needs --reason.",
        {db_option,
@@ -95,6 +106,12 @@ std::vector<command> outcome_commands() {
         {"timepoint", "ID", "time point: pre or post", true, {}},
         {"instrument", "ID", "mbi-hss, msq, satisfaction, achievements or willingness", true, {}},
         {"items", "LIST", "comma-separated answers in item order", true, {}},
+        {"date",
+         "YYYY-MM-DD",
+         "the day it was answered (default: today in the trial's time zone, or the date already "
+         "recorded for a correction; never later, nor before consent)",
+         false,
+         {}},
         reason_option("why earlier answers are corrected", false),
         as_option},
        cmd_outcome_record,
@@ -102,7 +119,10 @@ std::vector<command> outcome_commands() {
       {"outcome import",
        "--db FILE --csv FILE",
        "Imports questionnaires from a long CSV, all or none. Header:\n"
-       "participant,timepoint,instrument,item,value",
+       "participant,timepoint,instrument,item,value\n"
+       "optionally followed by ,assessment_date (YYYY-MM-DD, the same on every row of one "
+       "questionnaire; empty: today). A questionnaire outside its time point's window is "
+       "imported with a warning.",
        {db_option, {"csv", "FILE", "the long CSV of item answers", true, {}}, as_option},
        cmd_outcome_import,
        true},

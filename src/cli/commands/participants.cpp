@@ -5,6 +5,7 @@
 
 #include "balint/app/services.hpp"
 #include "balint/core/json.hpp"
+#include "balint/core/text.hpp"
 #include "balint/report/table.hpp"
 
 #include <optional>
@@ -26,14 +27,17 @@ std::vector<std::string> participant_cells(const app::participant_view& r) {
           opt_int(p.balint_knowledge),
           opt_int(p.balint_times),
           enrolment::format_available(p.available),
+          p.consent_date,
           r.enrolled_at,
-          r.withdrawn() ? "withdrawn " + *r.withdrawn_at : "enrolled",
+          r.withdrawn() ? "withdrawn " + r.withdrawal_date.value_or(r.withdrawn_at->substr(0, 10)) +
+                              " (" + r.withdrawal_category.value_or("other") + ")"
+                        : "enrolled",
           r.withdrawal_reason.value_or("")};
 }
 
 const std::vector<std::string> participant_header = {
-    "code",         "age",       "gender",      "specialty", "consent",          "balint_knowledge",
-    "balint_times", "available", "enrolled_at", "status",    "withdrawal_reason"};
+    "code",         "age",       "gender",       "specialty",   "consent", "balint_knowledge",
+    "balint_times", "available", "consent_date", "enrolled_at", "status",  "withdrawal_reason"};
 
 enrolment::participant_fields fields_from(const parsed_options& o) {
   enrolment::participant_fields f;
@@ -45,6 +49,7 @@ enrolment::participant_fields fields_from(const parsed_options& o) {
   f.balint_knowledge = o.get("balint-knowledge");
   f.balint_times = o.get("balint-times");
   f.available = o.get("available");
+  f.consent_date = o.get("consent-date");
   return f;
 }
 
@@ -101,11 +106,12 @@ core::result<int> cmd_participant_list(invocation& in) {
 
 core::result<int> cmd_participant_withdraw(invocation& in) {
   const auto show = [&](const auto& r) {
-    in.out << "Participant " << r.code() << " withdrawn on " << *r.withdrawn_at
-           << ". Their records are kept.\n";
+    in.out << "Participant " << r.code() << " withdrawn on " << r.withdrawal_date.value_or("")
+           << " (" << r.withdrawal_category.value_or("") << "). Their records are kept.\n";
   };
   return on_database(in, show, app::withdraw_participant,
-                     app::withdrawal{in.options.at("code"), in.options.at("reason")});
+                     app::withdrawal{in.options.at("code"), in.options.at("reason"),
+                                     in.options.get("date"), in.options.get("category")});
 }
 
 }  // namespace
@@ -114,7 +120,8 @@ std::vector<command> participant_commands() {
   return {
       {"participant add",
        "--db FILE --code C --age N --gender M|F --consent yes [--specialty S] "
-       "[--balint-knowledge 1-5] [--balint-times 1-5] [--available LIST]",
+       "[--balint-knowledge 1-5] [--balint-times 1-5] [--available LIST] [--consent-date "
+       "YYYY-MM-DD]",
        "Enrols one participant after checking eligibility and consent.",
        {db_option,
         {"code", "C", "participant code: letters, digits, - and _ (up to 32)", true, {}},
@@ -129,6 +136,11 @@ std::vector<command> participant_commands() {
          "';'-separated times the participant can attend: workday-noon;workday-evening;weekend",
          false,
          {}},
+        {"consent-date",
+         "YYYY-MM-DD",
+         "the day consent was given (default: today in the trial's time zone; not later)",
+         false,
+         {}},
         beyond_plan_option,
         as_option},
        cmd_participant_add,
@@ -136,7 +148,8 @@ std::vector<command> participant_commands() {
       {"participant import",
        "--db FILE --csv FILE",
        "Enrols every participant of a CSV file, all or none. Header:\n"
-       "code,age,gender,specialty,consent,balint_knowledge,balint_times,available",
+       "code,age,gender,specialty,consent,balint_knowledge,balint_times,available\n"
+       "optionally followed by ,consent_date (YYYY-MM-DD; an empty cell is today).",
        {db_option, {"csv", "FILE", "the enrolment CSV", true, {}}, beyond_plan_option, as_option},
        cmd_participant_import,
        true},
@@ -146,12 +159,24 @@ std::vector<command> participant_commands() {
        {db_option, format_option({"text", "csv", "json"})},
        cmd_participant_list},
       {"participant withdraw",
-       "--db FILE --code C --reason TEXT",
-       "Records that a participant left the trial. Their data are kept; the reason and date are "
-       "recorded and audited.",
+       "--db FILE --code C --reason TEXT [--date YYYY-MM-DD] [--category CATEGORY]",
+       "Records that a participant left the trial. Their data are kept; the reason, the day they "
+       "left and the category (CONSORT's: why they are missing at follow-up) are recorded and "
+       "audited.",
        {db_option,
         {"code", "C", "participant code", true, {}},
         reason_option("why the participant withdrew", true),
+        {"date",
+         "YYYY-MM-DD",
+         "the day they left (default: today in the trial's time zone; not before consent)",
+         false,
+         {}},
+        {"category",
+         "CATEGORY",
+         "why, in CONSORT's words: " + core::join(enrolment::withdrawal_categories, ", ") +
+             " (default: other)",
+         false,
+         {}},
         as_option},
        cmd_participant_withdraw,
        true},
