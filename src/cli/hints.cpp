@@ -39,6 +39,8 @@ constexpr pointer pointers[] = {
 /// The option a field is typed into: the field itself, or with '-' for '_' (time_zone →
 /// --time-zone).
 const option_spec* option_of(const std::string& field, const std::vector<option_spec>& options) {
+  // Fields whose option has a shorter name on the command line.
+  if (field == "assessment_date") return option_of("date", options);
   std::string dashed = field;
   std::replace(dashed.begin(), dashed.end(), '_', '-');
   for (const auto& o : options) {
