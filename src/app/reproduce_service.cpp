@@ -402,7 +402,12 @@ core::result<reproduced_trial> analyze_replay(storage::database& db,
     const auto& got = post_instruments[r.participant.code];
     if (got.count("mbi-hss") && got.count("msq")) continue;
     ++c.lost[arm->second];
-    ++c.lost_reasons[arm->second][r.withdrawal_reason.value_or("no post questionnaire")];
+    // A withdrawal is counted under its CONSORT category, its own words beside it.
+    const std::string why = !r.withdrawn()          ? "no post questionnaire"
+                            : r.withdrawal_category ? *r.withdrawal_category + " (" +
+                                                          r.withdrawal_reason.value_or("") + ")"
+                                                    : r.withdrawal_reason.value_or("withdrawn");
+    ++c.lost_reasons[arm->second][why];
   }
   for (std::size_t a = 0; a < 2; ++a) {
     std::size_t n = out.analysis.n[a];
