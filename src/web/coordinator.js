@@ -289,7 +289,7 @@
       .map(([k, v]) => k.toUpperCase() + ' ' + (v.score === null ? 'missing' : v.score)).join(', ');
     const warnings = (r.warnings || []).map((w) => ' Note: ' + w + '.').join('');
     say(status, (r.correction ? 'Corrected' : 'Recorded') + ' the ' + Balint.instrumentLabel(r.instrument) +
-      ' questionnaire of ' + r.participant + ' at ' + r.timepoint + ', answered ' + r.assessment_date +
+      ' questionnaire of ' + r.participant + ' at ' + r.timepoint + '. Answered ' + r.assessment_date +
       '. Scores: ' + scores + '.' + warnings, warnings ? 'info' : 'ok');
     form.elements.items.value = '';
     form.elements.reason.value = '';

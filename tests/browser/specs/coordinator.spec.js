@@ -129,15 +129,19 @@ test('a coordinator enrols, randomizes and withdraws participants', async ({ pag
   // Withdraw T36 with a reason.
   await page.getByRole('button', { name: 'Withdraw T36' }).click();
   await page.getByLabel('Reason for withdrawing T36').fill('moved to another hospital');
+  await page.getByLabel('Category').selectOption('left-the-hospital');
   await page.getByRole('button', { name: 'Confirm withdrawal of T36' }).click();
   await expect(tableStatus).toContainText('T36 was withdrawn.');
   await expect(row('T36')).toContainText('Withdrawn');
   await expect(row('T36')).toContainText('moved to another hospital');
+  await expect(row('T36')).toContainText('left-the-hospital');
   await expect(page.getByRole('button', { name: 'Randomize T36' })).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Withdraw T36' })).toHaveCount(0);
   const t36 = (await apiGet(page, '/api/participants')).find((p) => p.code === 'T36');
   expect(t36.status).toBe('withdrawn');
   expect(t36.withdrawal_reason).toBe('moved to another hospital');
+  expect(t36.withdrawal_category).toBe('left-the-hospital');
+  expect(t36.withdrawal_date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   await expect(figure('Withdrawn')).toHaveText(String(before.filter((p) => p.status === 'withdrawn').length + 1));
 
   // Import a participant CSV.
