@@ -28,6 +28,7 @@
 #include <cstdio>
 #include <ctime>
 #include <exception>
+#include <iterator>
 #include <mutex>
 #include <pthread.h>
 #include <signal.h>
@@ -97,6 +98,37 @@ response error_response(const core::error& e) {
 constexpr const char* page_security_policy =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+bool is_survey_path(const std::string& path) {
+  return path.rfind("/s/", 0) == 0 || path.rfind("/api/survey/", 0) == 0;
+}
+
+bool rate_limiter::allow(const std::string& client, double now, int& retry_after_seconds) {
+  const double rate = per_minute_ / 60.0;  // tokens per second
+  std::lock_guard lock(mutex_);
+  auto it = buckets_.find(client);
+  if (it == buckets_.end()) {
+    if (buckets_.size() >= max_clients_) {
+      // Forget the clients whose buckets have filled up again: they lose nothing.
+      for (auto b = buckets_.begin(); b != buckets_.end();) {
+        const double tokens = b->second.tokens + (now - b->second.at) * rate;
+        b = tokens >= per_minute_ ? buckets_.erase(b) : std::next(b);
+      }
+      // Still full: a flood from many addresses; the oldest entry goes.
+      if (buckets_.size() >= max_clients_) buckets_.erase(buckets_.begin());
+    }
+    it = buckets_.emplace(client, bucket{static_cast<double>(per_minute_), now}).first;
+  }
+  auto& b = it->second;
+  b.tokens = std::min<double>(per_minute_, b.tokens + (now - b.at) * rate);
+  b.at = now;
+  if (b.tokens >= 1) {
+    b.tokens -= 1;
+    return true;
+  }
+  retry_after_seconds = static_cast<int>((1 - b.tokens) / rate) + 1;
+  return false;
+}
 
 std::optional<response> static_file(const std::string& path) {
   if (path.empty() || path.front() != '/' || path.find("..") != std::string::npos) {
@@ -340,9 +372,14 @@ struct shared_state {
   /// The site's accounts, sessions and sign-in attempts.
   connection_pool accounts;
   std::mutex log_mutex;
+  /// Participants' survey links, per client address.
+  rate_limiter survey_limit;
 
   explicit shared_state(config c)
-      : cfg(std::move(c)), site(cfg.db_path), accounts(site.accounts_locator()) {}
+      : cfg(std::move(c)),
+        site(cfg.db_path),
+        accounts(site.accounts_locator()),
+        survey_limit(cfg.survey_requests_per_minute) {}
 
   void log_line(const core::json& j) {
     if (!cfg.access_log) return;
@@ -530,8 +567,28 @@ class api_handler : public Poco::Net::HTTPRequestHandler {
 
   detail::response dispatch(Poco::Net::HTTPServerRequest& request, const std::string& at,
                             std::string& user, bool& keep_alive) {
+    // Survey links are rate-limited per client address before anything else is done.
+    if (is_survey_path(Poco::URI(request.getURI()).getPath())) {
+      const double now =
+          std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+              .count();
+      int retry_after = 0;
+      if (!state_.survey_limit.allow(request.clientAddress().host().toString(), now, retry_after)) {
+        keep_alive = false;
+        if (request.hasContentLength() &&
+            request.getContentLength64() <= static_cast<Poco::Int64>(survey_body_bytes)) {
+          discard(request.stream());
+        }
+        auto r = error_response(429, "too_many_requests", "",
+                                "too many requests from this address; try again later");
+        r.headers.emplace_back("Retry-After", std::to_string(retry_after));
+        return r;
+      }
+    }
     // The body first: an unread body would be parsed as the next request of the connection.
-    const std::size_t limit = state_.cfg.max_body_bytes;
+    const std::size_t limit = route_ && route_->max_body_bytes > 0
+                                  ? std::min(route_->max_body_bytes, state_.cfg.max_body_bytes)
+                                  : state_.cfg.max_body_bytes;
     const std::string too_large =
         "the request body is larger than " + std::to_string(limit) + " bytes; nothing was changed";
     if (request.hasContentLength() &&
