@@ -36,6 +36,7 @@ reply http(std::uint16_t port, const std::string& method, const std::string& pat
   Poco::StreamCopier::copyToString(in, r.body);
   r.set_cookie = response.get("Set-Cookie", "");
   r.csp = response.get("Content-Security-Policy", "");
+  r.retry_after = response.get("Retry-After", "");
   return r;
 }
 

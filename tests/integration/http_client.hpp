@@ -19,6 +19,7 @@ struct reply {
   std::string body;
   std::string set_cookie;
   std::string csp;
+  std::string retry_after;  ///< the Retry-After header, when sent
   core::json json() const {
     auto j = core::parse_json(body);
     REQUIRE_MESSAGE(j.has_value(), body);

@@ -1,0 +1,394 @@
+// Survey links (issue 14, part 3) end to end on real parts: links issued by the real CLI into
+// a SQLite file, a real server on 127.0.0.1 answering the participant's page and API, and the
+// results read back through the CLI (outcome list, audit log) and with sqlite3.
+
+#include "cli_harness.hpp"
+#include "cli_steps.hpp"
+#include "http_client.hpp"
+
+#include "balint/core/json.hpp"
+#include "balint/server/server.hpp"
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <sys/stat.h>
+#include <vector>
+
+using namespace balint;
+using namespace balint::test::steps;
+using balint::test::http;
+using balint::test::reply;
+using balint::test::run_sql;
+using balint::test::temp_dir;
+
+namespace {
+
+/// A trial with the 36 demo participants enrolled and nothing answered yet.
+struct survey_fixture {
+  temp_dir dir;
+  std::string db = dir.file("trial.db");
+  survey_fixture() {
+    expect_exit(0, {"init", "--db", db, "--seed", "20161012"});
+    expect_exit(0, {"participant", "import", "--db", db, "--csv", demo_participants()});
+  }
+};
+
+survey_fixture& fixture() {
+  static survey_fixture f;
+  return f;
+}
+
+struct running_server {
+  std::ostringstream log;
+  std::unique_ptr<server::server> s;
+  explicit running_server(const std::string& db, int survey_per_minute = 100000) {
+    server::config c;
+    c.db_path = db;
+    c.port = 0;
+    c.threads = 4;
+    c.access_log = &log;
+    c.survey_requests_per_minute = survey_per_minute;
+    s = std::make_unique<server::server>(c);
+    s->start();
+  }
+  std::uint16_t port() const { return s->port(); }
+};
+
+/// participant code -> token, from the links' CSV.
+std::map<std::string, std::string> tokens_of(const std::string& csv_path) {
+  std::map<std::string, std::string> out;
+  const auto rows = test::parse_csv(test::read_file(csv_path));
+  REQUIRE(rows.size() >= 2);
+  CHECK(rows[0] == std::vector<std::string>{"participant", "url", "expires"});
+  for (std::size_t k = 1; k < rows.size(); ++k) {
+    const auto& url = rows[k][1];
+    const auto at = url.rfind("/s/");
+    REQUIRE(at != std::string::npos);
+    out[rows[k][0]] = url.substr(at + 3);
+  }
+  return out;
+}
+
+/// Every row a survey request could write: links (with state and saved answers),
+/// questionnaires, item answers and the audit trail.
+std::string written(const std::string& db) {
+  return run_sql(db,
+                 "SELECT id, state, answers, saved_at, submitted_at FROM survey_link ORDER BY id; "
+                 "SELECT count(*) FROM assessment; SELECT count(*) FROM item_response; "
+                 "SELECT count(*), max(seq) FROM audit_entry;")
+      .out;
+}
+
+std::string list_json(const std::vector<std::string>& values) {
+  std::string s = "[";
+  for (std::size_t k = 0; k < values.size(); ++k) s += (k ? "," : "") + values[k];
+  return s + "]";
+}
+
+/// n answers of `v` as a JSON list, with `at` (1-based) set to `other` when given.
+std::string answers(int n, const std::string& v, int at = 0, const std::string& other = "") {
+  std::vector<std::string> a(static_cast<std::size_t>(n), v);
+  if (at > 0) a[static_cast<std::size_t>(at - 1)] = other;
+  return list_json(a);
+}
+
+const std::string mbi_answers = "[0,1,2,3,4,5,6,0,1,2,3,4,5,6,0,1,2,3,4,5,6,1]";  // 22 items, 0-6
+const std::string msq_answers = "[1,2,3,4,5,1,2,3,4,5,1,2,3,4,5,1,2,3,4,5]";      // 20 items, 1-5
+
+std::string body_of(const std::string& mbi, const std::string& msq) {
+  return R"({"answers":{"mbi-hss":)" + mbi + R"(,"msq":)" + msq + "}}";
+}
+
+core::json outcome_of(const std::string& db, const std::string& code,
+                      const std::string& instrument) {
+  const auto list = parse_json_output(
+      expect_exit(0, {"outcome", "list", "--db", db, "--participant", code, "--format", "json"}));
+  for (const auto& o : list.as_array()) {
+    if (str(o, "instrument") == instrument && str(o, "timepoint") == "pre") return o;
+  }
+  FAIL("no " << instrument << " answers of " << code);
+  return {};
+}
+
+}  // namespace
+
+TEST_SUITE("survey") {
+  TEST_CASE("issue-14: survey links refuse bad input by name and write nothing") {
+    auto& f = fixture();
+    const std::string out = f.dir.file("refused");
+    expect_refused(f.db, {"survey", "links", "--db", f.db, "--timepoint", "during", "--out", out},
+                   {"--timepoint", "during", "pre"});
+    expect_refused(f.db,
+                   {"survey", "links", "--db", f.db, "--timepoint", "pre", "--expires-days", "0",
+                    "--out", out},
+                   {"--expires-days", "0", "1 to 365"});
+    expect_refused(f.db,
+                   {"survey", "links", "--db", f.db, "--timepoint", "post", "--instrument",
+                    "satisfaction", "--out", out},
+                   {"--instrument", "satisfaction", "some arms only", "mbi-hss"});
+    expect_refused(f.db,
+                   {"survey", "links", "--db", f.db, "--timepoint", "pre", "--participant", "NOPE",
+                    "--out", out},
+                   {"--participant", "NOPE"});
+    expect_refused(f.db,
+                   {"survey", "links", "--db", f.db, "--timepoint", "pre", "--base-url",
+                    "javascript:alert(1)", "--out", out},
+                   {"--base-url", "javascript:alert(1)", "https://"});
+    expect_refused(f.db,
+                   {"survey", "links", "--db", f.db, "--timepoint", "pre", "--out",
+                    f.dir.file("no-such-folder/links")},
+                   {"--out", "no-such-folder"});
+    CHECK_FALSE(test::file_exists(out + ".csv"));
+    CHECK_FALSE(test::file_exists(out + ".html"));
+    const auto help = expect_exit(0, {"survey", "links", "--help"});
+    CHECK(contains(help.out, "--expires-days"));
+    CHECK(contains(help.out, "--base-url"));
+  }
+
+  TEST_CASE("issue-14: survey links writes a CSV and a printable sheet with QR codes, mode 0600") {
+    auto& f = fixture();
+    const auto audit_before = audit_count(f.db);
+    const std::string out = f.dir.file("links");
+    const auto r = expect_exit(0, {"survey", "links", "--db", f.db, "--timepoint", "pre",
+                                   "--base-url", "https://trial.example.org/", "--out", out});
+    CHECK(contains(r.out, "Issued 36 survey links for pre"));
+    CHECK(contains(r.out, "0600"));
+    for (const char* ext : {".csv", ".html"}) {
+      struct stat st {};
+      REQUIRE(::stat((out + ext).c_str(), &st) == 0);
+      CHECK((st.st_mode & 0777) == 0600);
+    }
+    const auto tokens = tokens_of(out + ".csv");
+    CHECK(tokens.size() == 36);
+    const auto csv = test::read_file(out + ".csv");
+    CHECK(contains(csv, "T01,https://trial.example.org/s/" + tokens.at("T01") + ","));
+    const auto html = test::read_file(out + ".html");
+    std::size_t svgs = 0;
+    for (auto at = html.find("<svg"); at != std::string::npos; at = html.find("<svg", at + 1)) {
+      ++svgs;
+    }
+    CHECK(svgs == 36);
+    CHECK(contains(html, tokens.at("T36")));
+    // One audit entry for the whole issue, without a token or its hash in it.
+    CHECK(audit_count(f.db) == audit_before + 1);
+    const auto log = audit_log(f.db);
+    const auto& last = log.as_array().back();
+    CHECK(str(last, "action") == "survey.issue");
+    const std::string entry = last.dump();
+    for (const auto& [code, token] : tokens) CHECK_FALSE(contains(entry, token));
+    // Only hashes are stored.
+    CHECK(run_sql(f.db,
+                  "SELECT count(*) FROM survey_link WHERE token_hash = '" + tokens.at("T01") + "'")
+              .out == "0\n");
+    // A second run issues nobody a new link: they all hold an open one.
+    expect_refused(
+        f.db, {"survey", "links", "--db", f.db, "--timepoint", "pre", "--out", f.dir.file("again")},
+        {"--participant", "36 hold an open link"});
+    const auto status = parse_json_output(expect_exit(
+        0, {"survey", "status", "--db", f.db, "--timepoint", "pre", "--format", "json"}));
+    CHECK(status.find("counts")->find("open")->as_int() == 36);
+  }
+
+  TEST_CASE("issue-14: a participant answers through the link: save, resume, submit, spent") {
+    auto& f = fixture();
+    const auto tokens = tokens_of(f.dir.file("links.csv"));
+    running_server s(f.db);
+    const std::string t01 = tokens.at("T01");
+
+    const auto page = http(s.port(), "GET", "/s/" + t01);
+    CHECK(page.status == 200);
+    CHECK(contains(page.body, "/survey.js"));
+    CHECK(contains(page.csp, "script-src 'self'"));
+    const auto form = http(s.port(), "GET", "/api/survey/" + t01);
+    REQUIRE(form.status == 200);
+    const auto j = form.json();
+    CHECK(str(j, "participant") == "T01");
+    CHECK(str(j, "language") == "en");
+    REQUIRE(j.find("instruments")->as_array().size() == 2);
+    const auto& mbi = j.find("instruments")->as_array()[0];
+    CHECK(str(mbi, "id") == "mbi-hss");
+    CHECK(mbi.find("items")->as_array().size() == 22);
+    CHECK(str(mbi.find("items")->as_array()[6], "text") == "Item 7");
+    CHECK(mbi.find("choices")->as_array().size() == 7);
+    CHECK(str(mbi.find("choices")->as_array()[0], "label") == "never");
+    // Nothing about arms, allocation or anyone else.
+    for (const auto* word : {"intervention", "waitlist", "arm", "T02", "allocation"}) {
+      CAPTURE(word);
+      CHECK_FALSE(contains(form.body, word));
+      CHECK_FALSE(contains(page.body, word));
+    }
+
+    // Save part of the answers; they come back on reload.
+    const std::string partial = body_of(answers(22, "null", 1, "3"), answers(20, "null"));
+    const auto saved = http(s.port(), "PUT", "/api/survey/" + t01, partial);
+    CHECK(saved.status == 200);
+    const auto again = http(s.port(), "GET", "/api/survey/" + t01).json();
+    CHECK(again.find("saved")->find("mbi-hss")->as_array()[0].as_int() == 3);
+    CHECK(again.find("saved")->find("mbi-hss")->as_array()[1].is_null());
+
+    // An answer outside the scale is refused naming the item; nothing is written.
+    const auto before_bad = written(f.db);
+    const auto bad = http(s.port(), "PUT", "/api/survey/" + t01,
+                          body_of(answers(22, "null", 3, "9"), answers(20, "null")));
+    CHECK(bad.status == 400);
+    CHECK(bad.error_field() == "mbi-hss item 3");
+    CHECK(contains(bad.body, "0-6"));
+    const auto bad_submit = http(s.port(), "POST", "/api/survey/" + t01 + "/submit",
+                                 body_of(mbi_answers, answers(20, "3", 20, "6")));
+    CHECK(bad_submit.status == 400);
+    CHECK(bad_submit.error_field() == "msq item 20");
+    const auto incomplete = http(s.port(), "POST", "/api/survey/" + t01 + "/submit",
+                                 body_of(mbi_answers, answers(20, "3", 5, "null")));
+    CHECK(incomplete.status == 400);
+    CHECK(incomplete.error_field() == "msq item 5");
+    CHECK(written(f.db) == before_bad);
+
+    // Submit: stored as `outcome record` stores the same answers (T02 by the coordinator).
+    const auto audit_before = audit_count(f.db);
+    const auto done =
+        http(s.port(), "POST", "/api/survey/" + t01 + "/submit", body_of(mbi_answers, msq_answers));
+    REQUIRE_MESSAGE(done.status == 201, done.body);
+    CHECK(audit_count(f.db) == audit_before + 1);
+    const auto entry = audit_log(f.db).as_array().back();
+    CHECK(str(entry, "actor") == "participant T01 (survey link)");
+    CHECK(str(entry, "action") == "survey.submit");
+    auto strip = [](std::string list) {
+      return list.substr(1, list.size() - 2);  // "[0,1,...]" -> "0,1,..."
+    };
+    expect_exit(0, {"outcome", "record", "--db", f.db, "--participant", "T02", "--timepoint", "pre",
+                    "--instrument", "mbi-hss", "--items", strip(mbi_answers)});
+    expect_exit(0, {"outcome", "record", "--db", f.db, "--participant", "T02", "--timepoint", "pre",
+                    "--instrument", "msq", "--items", strip(msq_answers)});
+    for (const char* instrument : {"mbi-hss", "msq"}) {
+      CAPTURE(instrument);
+      const auto by_link = outcome_of(f.db, "T01", instrument);
+      const auto by_coordinator = outcome_of(f.db, "T02", instrument);
+      CHECK(by_link.find("items")->dump() == by_coordinator.find("items")->dump());
+      CHECK(by_link.find("scores")->dump() == by_coordinator.find("scores")->dump());
+    }
+
+    // The link is spent: the same 404 as a token never issued, and nothing written.
+    const auto forged = http(s.port(), "GET", "/api/survey/0123456789abcdef0123456789abcdef");
+    CHECK(forged.status == 404);
+    const auto forged_page = http(s.port(), "GET", "/s/0123456789abcdef0123456789abcdef");
+    CHECK(forged_page.status == 404);
+    CHECK(contains(forged_page.body, "This link is not available"));
+    const auto before_spent = written(f.db);
+    const auto second =
+        http(s.port(), "POST", "/api/survey/" + t01 + "/submit", body_of(mbi_answers, msq_answers));
+    CHECK(second.status == 404);
+    CHECK(second.body == forged.body);
+    CHECK(http(s.port(), "GET", "/s/" + t01).body == forged_page.body);
+    CHECK(written(f.db) == before_spent);
+    const auto status = parse_json_output(expect_exit(
+        0, {"survey", "status", "--db", f.db, "--timepoint", "pre", "--format", "json"}));
+    CHECK(status.find("counts")->find("submitted")->as_int() == 1);
+  }
+
+  TEST_CASE("issue-14: spent, expired, revoked, withdrawn, forged and malformed tokens: one 404") {
+    auto& f = fixture();
+    const auto tokens = tokens_of(f.dir.file("links.csv"));
+    // T03's link revoked, T04's expired (its expiry moved into the past), T05 withdrawn.
+    expect_exit(0, {"survey", "revoke", "--db", f.db, "--participant", "T03", "--timepoint", "pre",
+                    "--reason", "card lost"});
+    run_sql(f.db,
+            "UPDATE survey_link SET expires_at = '2020-01-01T00:00:00Z' WHERE participant_id = "
+            "(SELECT id FROM participant WHERE code = 'T04')");
+    expect_exit(0, {"participant", "withdraw", "--db", f.db, "--participant", "T05", "--reason",
+                    "moved away"});
+    running_server s(f.db);
+    const auto reference = http(s.port(), "GET", "/api/survey/ffffffffffffffffffffffffffffffff");
+    const auto reference_page = http(s.port(), "GET", "/s/ffffffffffffffffffffffffffffffff");
+    REQUIRE(reference.status == 404);
+    REQUIRE(reference_page.status == 404);
+    const std::vector<std::string> unusable = {
+        tokens.at("T01"),  // spent
+        tokens.at("T03"),  // revoked
+        tokens.at("T04"),  // expired
+        tokens.at("T05"),  // withdrawn
+        "0123456789abcdef0123456789abcdef",
+        "0123456789ABCDEF0123456789ABCDEF",
+        "xyz",
+        std::string(64, 'a'),
+        "%00",
+        "..",
+    };
+    const auto before = written(f.db);
+    for (const auto& token : unusable) {
+      CAPTURE(token);
+      const auto get = http(s.port(), "GET", "/api/survey/" + token);
+      CHECK(get.status == 404);
+      CHECK(get.body == reference.body);
+      const auto put = http(s.port(), "PUT", "/api/survey/" + token,
+                            body_of(answers(22, "null"), answers(20, "null")));
+      CHECK(put.status == 404);
+      CHECK(put.body == reference.body);
+      const auto post = http(s.port(), "POST", "/api/survey/" + token + "/submit",
+                             body_of(mbi_answers, msq_answers));
+      CHECK(post.status == 404);
+      CHECK(post.body == reference.body);
+      if (token != "..") {
+        const auto page = http(s.port(), "GET", "/s/" + token);
+        CHECK(page.status == 404);
+        CHECK(page.body == reference_page.body);
+      }
+    }
+    CHECK(written(f.db) == before);
+    // A usable link still works, and the revoked one can be reissued.
+    CHECK(http(s.port(), "GET", "/api/survey/" + tokens.at("T06")).status == 200);
+    expect_exit(0, {"survey", "reissue", "--db", f.db, "--participant", "T03", "--timepoint", "pre",
+                    "--reason", "new card", "--out", f.dir.file("t03")});
+    const auto reissued = tokens_of(f.dir.file("t03.csv"));
+    CHECK(http(s.port(), "GET", "/api/survey/" + reissued.at("T03")).status == 200);
+  }
+
+  TEST_CASE("issue-14: survey links are rate-limited per client address") {
+    auto& f = fixture();
+    running_server s(f.db, 5);
+    for (int k = 0; k < 5; ++k) {
+      CHECK(http(s.port(), "GET", "/api/survey/ffffffffffffffffffffffffffffffff").status == 404);
+    }
+    const auto limited = http(s.port(), "GET", "/s/ffffffffffffffffffffffffffffffff");
+    CHECK(limited.status == 429);
+    CHECK_FALSE(limited.retry_after.empty());
+    CHECK(http(s.port(), "POST", "/api/survey/ffffffffffffffffffffffffffffffff/submit",
+               body_of(mbi_answers, msq_answers))
+              .status == 429);
+    // The rest of the server is not limited.
+    CHECK(http(s.port(), "GET", "/healthz").status == 200);
+  }
+
+  TEST_CASE("issue-14: coordinators see and manage survey links through the API") {
+    auto& f = fixture();
+    const auto r =
+        test::run_cli({"user", "add", "--db", f.db, "--name", "coord", "--role", "coordinator"},
+                      "a password of the test\n");
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    running_server s(f.db);
+    const auto who = test::sign_in(s.port(), "coord", "a password of the test");
+    const auto list = http(s.port(), "GET", "/api/survey-links?timepoint=pre", "", who);
+    REQUIRE(list.status == 200);
+    CHECK(list.json().find("counts")->find("submitted")->as_int() == 1);
+    // Without the CSRF token a write is refused.
+    CHECK(http(s.port(), "POST", "/api/survey-links/T07/revoke",
+               R"({"timepoint":"pre","reason":"x"})", who, false)
+              .status == 403);
+    const auto revoked = http(s.port(), "POST", "/api/survey-links/T07/revoke",
+                              R"({"timepoint":"pre","reason":"wrong person"})", who);
+    CHECK(revoked.status == 200);
+    CHECK(str(revoked.json(), "state") == "revoked");
+    const auto reissued = http(s.port(), "POST", "/api/survey-links/T07/reissue",
+                               R"({"timepoint":"pre","reason":"new card"})", who);
+    REQUIRE(reissued.status == 201);
+    const auto path = str(reissued.json(), "path");
+    CHECK(path.rfind("/s/", 0) == 0);
+    CHECK(http(s.port(), "GET", "/api/survey/" + path.substr(3)).status == 200);
+    // Anonymous callers get nothing of the coordinator's view.
+    CHECK(http(s.port(), "GET", "/api/survey-links?timepoint=pre").status == 401);
+  }
+}
