@@ -299,8 +299,8 @@ TEST_SUITE("survey") {
     run_sql(f.db,
             "UPDATE survey_link SET expires_at = '2020-01-01T00:00:00Z' WHERE participant_id = "
             "(SELECT id FROM participant WHERE code = 'T04')");
-    expect_exit(0, {"participant", "withdraw", "--db", f.db, "--participant", "T05", "--reason",
-                    "moved away"});
+    expect_exit(
+        0, {"participant", "withdraw", "--db", f.db, "--code", "T05", "--reason", "moved away"});
     running_server s(f.db);
     const auto reference = http(s.port(), "GET", "/api/survey/ffffffffffffffffffffffffffffffff");
     const auto reference_page = http(s.port(), "GET", "/s/ffffffffffffffffffffffffffffffff");
