@@ -7,6 +7,7 @@
 #include "balint/core/sha256.hpp"
 #include "balint/core/text.hpp"
 #include "balint/outcomes/assessment.hpp"
+#include "balint/outcomes/survey_answers.hpp"
 #include "balint/scheduling/calendar.hpp"
 
 #include <algorithm>
@@ -216,7 +217,7 @@ struct usable_link {
 
 core::result<usable_link> find_usable(storage::database& db, const request& req,
                                       const std::string& token) {
-  const auto parsed = parse_survey_token(token);
+  const auto parsed = outcomes::parse_survey_token(token);
   if (!parsed) return no_such_link();
   auto link = db.find_survey_link(core::sha256_hex(*parsed));
   if (!link || link->state != "open" || expired(req, link->expires_at)) return no_such_link();
@@ -233,14 +234,6 @@ core::result<usable_link> find_usable(storage::database& db, const request& req,
   return out;
 }
 
-/// An item is required when a subscale scores it: a skipped one would leave a score missing.
-bool is_required(const instruments::instrument& inst, int item) {
-  for (const auto& s : inst.subscales) {
-    if (std::find(s.items.begin(), s.items.end(), item) != s.items.end()) return true;
-  }
-  return false;
-}
-
 survey_form form_of(const usable_link& u) {
   survey_form f;
   f.participant = u.link.participant_code;
@@ -255,7 +248,7 @@ survey_form form_of(const usable_link& u) {
       const auto it = inst->item_texts.find(n);
       std::string text = it != inst->item_texts.end() ? it->second.in(f.language) : std::string();
       if (text.empty()) text = "Item " + std::to_string(n);
-      si.items.push_back({n, std::move(text), is_required(*inst, n)});
+      si.items.push_back({n, std::move(text), outcomes::is_required_item(*inst, n)});
     }
     for (int v = inst->item_scale.min; v <= inst->item_scale.max; ++v) {
       const auto it = inst->item_scale.labels.find(v);
@@ -272,90 +265,10 @@ survey_form form_of(const usable_link& u) {
   return f;
 }
 
-core::json answers_json(const std::map<std::string, instruments::item_values>& answers) {
-  core::json out{core::json::object{}};
-  for (const auto& [id, items] : answers) {
-    core::json a{core::json::array{}};
-    for (const auto& v : items) a.push_back(v ? core::json(*v) : core::json(nullptr));
-    out[id] = std::move(a);
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string survey_actor(const std::string& participant) {
   return "participant " + participant + " (survey link)";
-}
-
-std::optional<std::string> parse_survey_token(std::string_view text) {
-  if (text.size() != 32) return std::nullopt;
-  for (const char c : text) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return std::nullopt;
-  }
-  return std::string(text);
-}
-
-core::result<std::map<std::string, instruments::item_values>> parse_survey_answers(
-    const core::json& answers, const std::vector<const instruments::instrument*>& link_instruments,
-    bool complete) {
-  if (!answers.is_object()) {
-    return core::invalid_input("answers",
-                               "\"answers\" must be an object of questionnaires to lists of "
-                               "answers");
-  }
-  std::map<std::string, instruments::item_values> out;
-  for (const auto& [id, values] : answers.as_object()) {
-    const auto it = std::find_if(link_instruments.begin(), link_instruments.end(),
-                                 [&](const auto* inst) { return inst->id == id; });
-    if (it == link_instruments.end()) {
-      std::vector<std::string> ids;
-      for (const auto* inst : link_instruments) ids.push_back(inst->id);
-      return core::with_value(
-          core::invalid_input("answers", "this survey has no questionnaire \"" + id.substr(0, 64) +
-                                             "\"; it has: " + core::one_of(ids)),
-          id.substr(0, 64), core::join(ids, ", "));
-    }
-    const auto& inst = **it;
-    if (!values.is_array() ||
-        values.as_array().size() != static_cast<std::size_t>(inst.item_count)) {
-      return core::invalid_input(id, id + " needs a list of " + std::to_string(inst.item_count) +
-                                         " answers, one per item (null for none yet)");
-    }
-    instruments::item_values items;
-    const auto& list = values.as_array();
-    for (std::size_t k = 0; k < list.size(); ++k) {
-      const std::string item = id + " item " + std::to_string(k + 1);
-      const auto& v = list[k];
-      if (v.is_null()) {
-        if (complete && is_required(inst, static_cast<int>(k) + 1)) {
-          return core::invalid_input(item, item + " needs an answer");
-        }
-        items.push_back(std::nullopt);
-        continue;
-      }
-      if (!v.is_integer() || v.as_int() < inst.item_scale.min || v.as_int() > inst.item_scale.max) {
-        const std::string allowed =
-            std::to_string(inst.item_scale.min) + "-" + std::to_string(inst.item_scale.max);
-        return core::with_value(
-            core::invalid_input(item, item + " is " + (v.is_number() ? v.dump() : "not a number") +
-                                          "; allowed: " + allowed + ", or null for no answer"),
-            v.dump().substr(0, 32), allowed);
-      }
-      items.push_back(static_cast<int>(v.as_int()));
-    }
-    // The same check `outcome record` makes of its answers.
-    if (auto ok = instruments::validate_items(inst, items); !ok) return std::move(ok).error();
-    out.emplace(id, std::move(items));
-  }
-  if (complete) {
-    for (const auto* inst : link_instruments) {
-      if (out.count(inst->id) == 0) {
-        return core::invalid_input(inst->id, inst->id + " has not been answered");
-      }
-    }
-  }
-  return out;
 }
 
 core::result<survey_issue_result> issue_survey_links(storage::database& db, const request& req,
@@ -594,10 +507,10 @@ core::result<survey_form> save_survey(storage::database& db, const request& req,
   storage::transaction tx(db);
   auto u = find_usable(db, req, token);
   if (!u) return std::move(u).error();
-  auto parsed = parse_survey_answers(answers, u->instruments, false);
+  auto parsed = outcomes::parse_survey_answers(answers, u->instruments, false);
   if (!parsed) return std::move(parsed).error();
   if (auto ok = ensure_unlocked(db); !ok) return std::move(ok).error();
-  const std::string stored = answers_json(parsed.value()).dump();
+  const std::string stored = outcomes::survey_answers_json(parsed.value()).dump();
   db.save_survey_answers(u->link.id, stored, req.now);
   request as_participant = req;
   as_participant.actor = survey_actor(u->link.participant_code);
@@ -622,7 +535,7 @@ core::result<survey_submitted> submit_survey(storage::database& db, const reques
   storage::transaction tx(db);
   auto u = find_usable(db, req, token);
   if (!u) return std::move(u).error();
-  auto parsed = parse_survey_answers(answers, u->instruments, true);
+  auto parsed = outcomes::parse_survey_answers(answers, u->instruments, true);
   if (!parsed) return std::move(parsed).error();
   // The checks `outcome record` makes of a new questionnaire, in its order.
   const auto& code = u->link.participant_code;

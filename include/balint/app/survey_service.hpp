@@ -145,18 +145,6 @@ struct survey_form {
   core::json saved;
 };
 
-/// The token of a survey link: exactly 32 lower-case hex digits; nullopt otherwise.
-std::optional<std::string> parse_survey_token(std::string_view text);
-
-/// Answers as the page sends them: {"instrument id": [v1, v2, ... or null], ...}, checked
-/// against the link's instruments (each at most once, exactly item_count values, each a whole
-/// number within the scale or null). With `complete`, every instrument of the link must be
-/// there with every required item answered. invalid_input naming the instrument and item
-/// ("mbi-hss item 7").
-core::result<std::map<std::string, instruments::item_values>> parse_survey_answers(
-    const core::json& answers, const std::vector<const instruments::instrument*>& link_instruments,
-    bool complete);
-
 /// The form of a usable link; not_found (field "token") otherwise.
 core::result<survey_form> open_survey(storage::database& db, const request& req,
                                       const std::string& token);
