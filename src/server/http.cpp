@@ -480,6 +480,15 @@ bool matches(const std::string& pattern, const std::string& path,
   return true;
 }
 
+/// The path as the log keeps it: a survey link's token is a credential, so it is never
+/// written (/s/{token}, /api/survey/{token}/submit).
+std::string loggable_path(const std::string& path) {
+  if (!is_survey_path(path)) return path;
+  const std::size_t start = path.rfind("/s/", 0) == 0 ? 3 : std::string_view("/api/survey/").size();
+  const std::size_t end = path.find('/', start);
+  return path.substr(0, start) + "{token}" + (end == std::string::npos ? "" : path.substr(end));
+}
+
 class api_handler : public Poco::Net::HTTPRequestHandler {
  public:
   api_handler(shared_state& state, const route* r, std::vector<std::string> params,
@@ -514,7 +523,7 @@ class api_handler : public Poco::Net::HTTPRequestHandler {
     core::json j;
     j["at"] = at;
     j["method"] = request.getMethod();
-    j["path"] = Poco::URI(request.getURI()).getPath();
+    j["path"] = loggable_path(Poco::URI(request.getURI()).getPath());
     j["status"] = out.status;
     j["bytes"] = out.body.size();
     j["user"] = user;
@@ -538,7 +547,7 @@ class api_handler : public Poco::Net::HTTPRequestHandler {
     j["at"] = at;
     j["level"] = "error";
     j["method"] = request.getMethod();
-    j["path"] = request.getURI();
+    j["path"] = loggable_path(Poco::URI(request.getURI()).getPath());
     j["error"] = cause;
     state_.log_line(j);
   }

@@ -339,12 +339,17 @@ TEST_SUITE("survey") {
       }
     }
     CHECK(written(f.db) == before);
+    // The access log never holds a token.
+    s.s->stop();
+    CHECK(contains(s.log.str(), R"("path":"/api/survey/{token}/submit")"));
+    for (const auto& [code, token] : tokens) CHECK_FALSE(contains(s.log.str(), token));
+    running_server s2(f.db);
     // A usable link still works, and the revoked one can be reissued.
-    CHECK(http(s.port(), "GET", "/api/survey/" + tokens.at("T06")).status == 200);
+    CHECK(http(s2.port(), "GET", "/api/survey/" + tokens.at("T06")).status == 200);
     expect_exit(0, {"survey", "reissue", "--db", f.db, "--participant", "T03", "--timepoint", "pre",
                     "--reason", "new card", "--out", f.dir.file("t03")});
     const auto reissued = tokens_of(f.dir.file("t03.csv"));
-    CHECK(http(s.port(), "GET", "/api/survey/" + reissued.at("T03")).status == 200);
+    CHECK(http(s2.port(), "GET", "/api/survey/" + reissued.at("T03")).status == 200);
   }
 
   TEST_CASE("issue-14: survey links are rate-limited per client address") {
