@@ -15,9 +15,9 @@ async function answer(page, instrument, item, value) {
 
 test('a participant answers through a link: save, reload, submit, thanks, then the link is spent',
   async ({ page, browser }) => {
-    // The coordinator gives T36 (no post questionnaires in the demo) a link.
+    // The coordinator gives T35 (no post questionnaires in the demo) a link.
     await signInByApi(page, 'coordinator');
-    const r = await apiWrite(page, 'POST', '/api/survey-links/T36/reissue',
+    const r = await apiWrite(page, 'POST', '/api/survey-links/T35/reissue',
       { timepoint: 'post', reason: 'browser test: a link for the post questionnaires' });
     expect(r.status()).toBe(201);
     const link = await r.json();
@@ -31,7 +31,7 @@ test('a participant answers through a link: save, reload, submit, thanks, then t
     const problems = [];
     p.on('pageerror', (e) => problems.push(e.message));
     await p.goto(link.path);
-    await expect(p.getByRole('heading', { name: 'Questionnaire' })).toBeVisible();
+    await expect(p.getByRole('heading', { name: 'Questionnaire', exact: true })).toBeVisible();
     await expect(p.locator('fieldset.item')).toHaveCount(42);
     await expect(p.locator('legend').first()).toContainText('Item 1');
     await expect(p.locator('legend .required').first()).toHaveText('*');
@@ -77,6 +77,6 @@ test('a participant answers through a link: save, reload, submit, thanks, then t
     // The coordinator's page shows the link submitted.
     await page.goto('/coordinator.html');
     await page.locator('#survey-timepoint').selectOption('post');
-    const row = page.locator('#survey-links tr', { has: page.locator('th', { hasText: 'T36' }) });
+    const row = page.locator('#survey-links tr', { has: page.locator('th', { hasText: 'T35' }) });
     await expect(row).toContainText('submitted');
   });
