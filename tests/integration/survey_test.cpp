@@ -1,10 +1,12 @@
 // Survey links (issue 14, part 3) end to end on real parts: links issued by the real CLI into
 // a SQLite file, a real server on 127.0.0.1 answering the participant's page and API, and the
-// results read back through the CLI (outcome list, audit log) and with sqlite3.
+// results read back through the CLI (outcome list, audit log) and with sqlite3 (psql when ctest
+// runs it on PostgreSQL, label `postgres`).
 
 #include "cli_harness.hpp"
 #include "cli_steps.hpp"
 #include "http_client.hpp"
+#include "scratch_database.hpp"
 
 #include "balint/core/json.hpp"
 #include "balint/server/server.hpp"
@@ -24,18 +26,20 @@ using namespace balint::test::steps;
 using balint::test::http;
 using balint::test::reply;
 using balint::test::run_sql;
-using balint::test::temp_dir;
 
 namespace {
 
-/// A trial with the 36 demo participants enrolled and nothing answered yet.
+/// A trial with the 36 demo participants enrolled and nothing answered yet: a SQLite file, or a
+/// PostgreSQL database under BALINT_TEST_POSTGRES (ctest label `postgres`); the links' files go
+/// to the place's folder.
 struct survey_fixture {
-  temp_dir dir;
-  std::string db = dir.file("trial.db");
+  testing::database_place place;
+  std::string db = place.fresh("trial");
   survey_fixture() {
     expect_exit(0, {"init", "--db", db, "--seed", "20161012"});
     expect_exit(0, {"participant", "import", "--db", db, "--csv", demo_participants()});
   }
+  std::string file(const std::string& name) const { return (place.dir() / name).string(); }
 };
 
 survey_fixture& fixture() {
@@ -120,7 +124,7 @@ core::json outcome_of(const std::string& db, const std::string& code,
 TEST_SUITE("survey") {
   TEST_CASE("issue-14: survey links refuse bad input by name and write nothing") {
     auto& f = fixture();
-    const std::string out = f.dir.file("refused");
+    const std::string out = f.file("refused");
     expect_refused(f.db, {"survey", "links", "--db", f.db, "--timepoint", "during", "--out", out},
                    {"--timepoint", "during", "pre"});
     expect_refused(f.db,
@@ -141,7 +145,7 @@ TEST_SUITE("survey") {
                    {"--base-url", "javascript:alert(1)", "https://"});
     expect_refused(f.db,
                    {"survey", "links", "--db", f.db, "--timepoint", "pre", "--out",
-                    f.dir.file("no-such-folder/links")},
+                    f.file("no-such-folder/links")},
                    {"--out", "no-such-folder"});
     CHECK_FALSE(test::file_exists(out + ".csv"));
     CHECK_FALSE(test::file_exists(out + ".html"));
@@ -153,7 +157,7 @@ TEST_SUITE("survey") {
   TEST_CASE("issue-14: survey links writes a CSV and a printable sheet with QR codes, mode 0600") {
     auto& f = fixture();
     const auto audit_before = audit_count(f.db);
-    const std::string out = f.dir.file("links");
+    const std::string out = f.file("links");
     const auto r = expect_exit(0, {"survey", "links", "--db", f.db, "--timepoint", "pre",
                                    "--base-url", "https://trial.example.org/", "--out", out});
     CHECK(contains(r.out, "Issued 36 survey links for pre"));
@@ -187,7 +191,7 @@ TEST_SUITE("survey") {
               .out == "0\n");
     // A second run issues nobody a new link: they all hold an open one.
     expect_refused(
-        f.db, {"survey", "links", "--db", f.db, "--timepoint", "pre", "--out", f.dir.file("again")},
+        f.db, {"survey", "links", "--db", f.db, "--timepoint", "pre", "--out", f.file("again")},
         {"--participant", "36 hold an open link"});
     const auto status = parse_json_output(expect_exit(
         0, {"survey", "status", "--db", f.db, "--timepoint", "pre", "--format", "json"}));
@@ -196,7 +200,7 @@ TEST_SUITE("survey") {
 
   TEST_CASE("issue-14: a participant answers through the link: save, resume, submit, spent") {
     auto& f = fixture();
-    const auto tokens = tokens_of(f.dir.file("links.csv"));
+    const auto tokens = tokens_of(f.file("links.csv"));
     running_server s(f.db);
     const std::string t01 = tokens.at("T01");
 
@@ -292,7 +296,7 @@ TEST_SUITE("survey") {
 
   TEST_CASE("issue-14: spent, expired, revoked, withdrawn, forged and malformed tokens: one 404") {
     auto& f = fixture();
-    const auto tokens = tokens_of(f.dir.file("links.csv"));
+    const auto tokens = tokens_of(f.file("links.csv"));
     // T03's link revoked, T04's expired (its expiry moved into the past), T05 withdrawn.
     expect_exit(0, {"survey", "revoke", "--db", f.db, "--participant", "T03", "--timepoint", "pre",
                     "--reason", "card lost"});
@@ -347,8 +351,8 @@ TEST_SUITE("survey") {
     // A usable link still works, and the revoked one can be reissued.
     CHECK(http(s2.port(), "GET", "/api/survey/" + tokens.at("T06")).status == 200);
     expect_exit(0, {"survey", "reissue", "--db", f.db, "--participant", "T03", "--timepoint", "pre",
-                    "--reason", "new card", "--out", f.dir.file("t03")});
-    const auto reissued = tokens_of(f.dir.file("t03.csv"));
+                    "--reason", "new card", "--out", f.file("t03")});
+    const auto reissued = tokens_of(f.file("t03.csv"));
     CHECK(http(s2.port(), "GET", "/api/survey/" + reissued.at("T03")).status == 200);
   }
 
