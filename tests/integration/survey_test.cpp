@@ -84,8 +84,25 @@ std::string written(const std::string& db) {
   return run_sql(db,
                  "SELECT id, state, answers, saved_at, submitted_at FROM survey_link ORDER BY id; "
                  "SELECT count(*) FROM assessment; SELECT count(*) FROM item_response; "
-                 "SELECT count(*), max(seq) FROM audit_entry;")
+                 "SELECT count(*), max(seq) FROM audit_entry; SELECT count(*) FROM participant;")
       .out;
+}
+
+/// A refused command: exit 2, stderr names each of `mentions`, and nothing of the trial's rows
+/// changed (compared by `written`, which reads a SQLite file and a PostgreSQL database alike).
+void refused(const std::string& db, const std::vector<std::string>& args,
+             const std::vector<std::string>& mentions) {
+  const auto before = written(db);
+  const auto r = test::run_cli(args);
+  std::string cmd;
+  for (const auto& a : args) cmd += " " + a;
+  INFO("balint-trial" << cmd << "\nstdout:\n" << r.out << "\nstderr:\n" << r.err);
+  CHECK(r.exit_code == 2);
+  for (const auto& m : mentions) {
+    INFO("stderr should mention: " << m);
+    CHECK(contains(r.err, m));
+  }
+  CHECK_MESSAGE(written(db) == before, "the refused command changed the database");
 }
 
 std::string list_json(const std::vector<std::string>& values) {
@@ -125,28 +142,28 @@ TEST_SUITE("survey") {
   TEST_CASE("issue-14: survey links refuse bad input by name and write nothing") {
     auto& f = fixture();
     const std::string out = f.file("refused");
-    expect_refused(f.db, {"survey", "links", "--db", f.db, "--timepoint", "during", "--out", out},
-                   {"--timepoint", "during", "pre"});
-    expect_refused(f.db,
-                   {"survey", "links", "--db", f.db, "--timepoint", "pre", "--expires-days", "0",
-                    "--out", out},
-                   {"--expires-days", "0", "1 to 365"});
-    expect_refused(f.db,
-                   {"survey", "links", "--db", f.db, "--timepoint", "post", "--instrument",
-                    "satisfaction", "--out", out},
-                   {"--instrument", "satisfaction", "some arms only", "mbi-hss"});
-    expect_refused(f.db,
-                   {"survey", "links", "--db", f.db, "--timepoint", "pre", "--participant", "NOPE",
-                    "--out", out},
-                   {"--participant", "NOPE"});
-    expect_refused(f.db,
-                   {"survey", "links", "--db", f.db, "--timepoint", "pre", "--base-url",
-                    "javascript:alert(1)", "--out", out},
-                   {"--base-url", "javascript:alert(1)", "https://"});
-    expect_refused(f.db,
-                   {"survey", "links", "--db", f.db, "--timepoint", "pre", "--out",
-                    f.file("no-such-folder/links")},
-                   {"--out", "no-such-folder"});
+    refused(f.db, {"survey", "links", "--db", f.db, "--timepoint", "during", "--out", out},
+            {"--timepoint", "during", "pre"});
+    refused(f.db,
+            {"survey", "links", "--db", f.db, "--timepoint", "pre", "--expires-days", "0", "--out",
+             out},
+            {"--expires-days", "0", "1 to 365"});
+    refused(f.db,
+            {"survey", "links", "--db", f.db, "--timepoint", "post", "--instrument", "satisfaction",
+             "--out", out},
+            {"--instrument", "satisfaction", "some arms only", "mbi-hss"});
+    refused(f.db,
+            {"survey", "links", "--db", f.db, "--timepoint", "pre", "--participant", "NOPE",
+             "--out", out},
+            {"--participant", "NOPE"});
+    refused(f.db,
+            {"survey", "links", "--db", f.db, "--timepoint", "pre", "--base-url",
+             "javascript:alert(1)", "--out", out},
+            {"--base-url", "javascript:alert(1)", "https://"});
+    refused(f.db,
+            {"survey", "links", "--db", f.db, "--timepoint", "pre", "--out",
+             f.file("no-such-folder/links")},
+            {"--out", "no-such-folder"});
     CHECK_FALSE(test::file_exists(out + ".csv"));
     CHECK_FALSE(test::file_exists(out + ".html"));
     const auto help = expect_exit(0, {"survey", "links", "--help"});
@@ -190,9 +207,8 @@ TEST_SUITE("survey") {
                   "SELECT count(*) FROM survey_link WHERE token_hash = '" + tokens.at("T01") + "'")
               .out == "0\n");
     // A second run issues nobody a new link: they all hold an open one.
-    expect_refused(
-        f.db, {"survey", "links", "--db", f.db, "--timepoint", "pre", "--out", f.file("again")},
-        {"--participant", "36 hold an open link"});
+    refused(f.db, {"survey", "links", "--db", f.db, "--timepoint", "pre", "--out", f.file("again")},
+            {"--participant", "36 hold an open link"});
     const auto status = parse_json_output(expect_exit(
         0, {"survey", "status", "--db", f.db, "--timepoint", "pre", "--format", "json"}));
     CHECK(status.find("counts")->find("open")->as_int() == 36);
