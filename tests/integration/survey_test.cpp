@@ -416,4 +416,39 @@ TEST_SUITE("survey") {
     // Anonymous callers get nothing of the coordinator's view.
     CHECK(http(s.port(), "GET", "/api/survey-links?timepoint=pre").status == 401);
   }
+
+  TEST_CASE("issue-14: the page speaks the trial's language, falling back to English") {
+    test::temp_dir dir;
+    const auto config = write_config(dir, "zh.json", [](core::json& j) {
+      j["language"] = "zh";
+      // MSQ written in the config with Chinese for its name and first answer label.
+      auto msq =
+          core::parse_json(test::read_file(test::source_path("schemas/instruments/msq.json")))
+              .value();
+      msq["name"] = core::json(core::json::object{
+          {"en", core::json("Minnesota Satisfaction Questionnaire - short form")},
+          {"zh", core::json("明尼苏达满意度问卷（简版）")}});
+      msq["scale"]["labels"]["1"] = core::json(core::json::object{
+          {"en", core::json("very dissatisfied")}, {"zh", core::json("非常不满意")}});
+      for (auto& entry : j["instruments"].as_array()) {
+        if (entry.is_string() && entry.as_string() == "msq") entry = msq;
+      }
+    });
+    const std::string db = dir.file("zh.db");
+    expect_exit(0, {"init", "--db", db, "--config", config, "--seed", "7"});
+    expect_exit(0, {"participant", "import", "--db", db, "--csv", demo_participants()});
+    expect_exit(0, {"survey", "links", "--db", db, "--timepoint", "pre", "--participant", "T01",
+                    "--out", dir.file("zh-links")});
+    const auto token = tokens_of(dir.file("zh-links.csv")).at("T01");
+    running_server s(db);
+    const auto form = http(s.port(), "GET", "/api/survey/" + token).json();
+    CHECK(str(form, "language") == "zh");
+    const auto& list = form.find("instruments")->as_array();
+    REQUIRE(list.size() == 2);
+    CHECK(str(list[1], "name") == "明尼苏达满意度问卷（简版）");
+    CHECK(str(list[1].find("choices")->as_array()[0], "label") == "非常不满意");
+    // Texts given in English only are shown in English.
+    CHECK(str(list[1].find("choices")->as_array()[1], "label") == "dissatisfied");
+    CHECK(str(list[0].find("choices")->as_array()[0], "label") == "never");
+  }
 }
