@@ -31,7 +31,10 @@ core::result<std::map<std::string, instruments::item_values>> parse_survey_answe
                                "answers");
   }
   std::map<std::string, instruments::item_values> out;
-  for (const auto& [id, values] : answers.as_object()) {
+  for (const auto& member : answers.as_object()) {
+    // Named, not a structured binding: clang 14 (the fuzz build) cannot capture those.
+    const std::string& id = member.first;
+    const core::json& values = member.second;
     const auto it = std::find_if(link_instruments.begin(), link_instruments.end(),
                                  [&](const auto* inst) { return inst->id == id; });
     if (it == link_instruments.end()) {
