@@ -574,6 +574,20 @@ class api_handler : public Poco::Net::HTTPRequestHandler {
     }
   }
 
+  /// The client a survey link's rate limit counts: the peer, or behind a trusted proxy on this
+  /// machine the last X-Forwarded-For entry (the one the proxy appended).
+  std::string client_of(const Poco::Net::HTTPServerRequest& request) const {
+    const auto peer = request.clientAddress().host();
+    if (!state_.cfg.trust_forwarded_for || !peer.isLoopback()) return peer.toString();
+    const std::string forwarded = request.get("X-Forwarded-For", "");
+    const auto comma = forwarded.rfind(',');
+    const auto last =
+        core::trim(comma == std::string::npos ? std::string_view(forwarded)
+                                              : std::string_view(forwarded).substr(comma + 1));
+    if (last.empty() || last.size() > 64) return peer.toString();
+    return std::string(last);
+  }
+
   detail::response dispatch(Poco::Net::HTTPServerRequest& request, const std::string& at,
                             std::string& user, bool& keep_alive) {
     // Survey links are rate-limited per client address before anything else is done.
@@ -582,7 +596,7 @@ class api_handler : public Poco::Net::HTTPRequestHandler {
           std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
               .count();
       int retry_after = 0;
-      if (!state_.survey_limit.allow(request.clientAddress().host().toString(), now, retry_after)) {
+      if (!state_.survey_limit.allow(client_of(request), now, retry_after)) {
         keep_alive = false;
         if (request.hasContentLength() &&
             request.getContentLength64() <= static_cast<Poco::Int64>(survey_body_bytes)) {

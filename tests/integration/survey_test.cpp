@@ -386,6 +386,33 @@ TEST_SUITE("survey") {
               .status == 429);
     // The rest of the server is not limited.
     CHECK(http(s.port(), "GET", "/healthz").status == 200);
+    // Without --behind-proxy a client's X-Forwarded-For changes nothing.
+    CHECK(http(s.port(), "GET", "/s/ffffffffffffffffffffffffffffffff", "", {}, true,
+               {{"X-Forwarded-For", "203.0.113.7"}})
+              .status == 429);
+  }
+
+  TEST_CASE("issue-14: behind a proxy, survey links are limited per address the proxy saw") {
+    auto& f = fixture();
+    server::config c;
+    c.db_path = f.db;
+    c.port = 0;
+    c.threads = 4;
+    c.survey_requests_per_minute = 3;
+    c.trust_forwarded_for = true;
+    server::server s(c);
+    s.start();
+    const auto get = [&](const std::string& forwarded) {
+      return http(s.port(), "GET", "/api/survey/ffffffffffffffffffffffffffffffff", "", {}, true,
+                  {{"X-Forwarded-For", forwarded}})
+          .status;
+    };
+    for (int k = 0; k < 3; ++k) CHECK(get("198.51.100.1, 203.0.113.7") == 404);
+    CHECK(get("198.51.100.1, 203.0.113.7") == 429);
+    // Another participant behind the same proxy has a bucket of their own; an entry a client
+    // wrote itself (the first) does not choose the bucket.
+    CHECK(get("203.0.113.8") == 404);
+    CHECK(get("203.0.113.8, 203.0.113.7") == 429);
   }
 
   TEST_CASE("issue-14: coordinators see and manage survey links through the API") {
