@@ -55,6 +55,17 @@ const std::vector<use_case_rule>& use_case_table() {
       {record_outcome, "record a questionnaire", {coordinator, console}},
       {import_outcomes, "import questionnaires", {coordinator, console}},
       {list_outcomes, "list questionnaires", {coordinator, analyst, console}},
+      {issue_survey_links, "issue survey links", {coordinator, console}},
+      {revoke_survey_link, "revoke a survey link", {coordinator, console}},
+      {list_survey_links, "list survey links", {coordinator, console}},
+      // A participant answers through their link, without an account: whoever holds the
+      // token may, and the use case finds the participant from it.
+      {open_survey, "open a survey link", {coordinator, leader, analyst, admin, console}, true},
+      {save_survey,
+       "save a survey's answers",
+       {coordinator, leader, analyst, admin, console},
+       true},
+      {submit_survey, "submit a survey", {coordinator, leader, analyst, admin, console}, true},
       {randomize, "randomize", {coordinator, console}},
       {extend_allocation_list, "extend the allocation list", {coordinator, admin, console}},
       {verify_randomization, "verify the randomization", {coordinator, analyst, admin, console}},

@@ -23,9 +23,9 @@ const std::vector<command>& commands() {
     std::vector<command> all;
     for (auto area :
          {detail::trial_commands, detail::participant_commands, detail::instrument_commands,
-          detail::outcome_commands, detail::randomization_commands, detail::programme_commands,
-          detail::attendance_commands, detail::analysis_commands, detail::published_commands,
-          detail::user_commands, detail::serve_commands}) {
+          detail::outcome_commands, detail::survey_commands, detail::randomization_commands,
+          detail::programme_commands, detail::attendance_commands, detail::analysis_commands,
+          detail::published_commands, detail::user_commands, detail::serve_commands}) {
       auto rows = area();
       std::move(rows.begin(), rows.end(), std::back_inserter(all));
     }

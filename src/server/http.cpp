@@ -28,6 +28,7 @@
 #include <cstdio>
 #include <ctime>
 #include <exception>
+#include <iterator>
 #include <mutex>
 #include <pthread.h>
 #include <signal.h>
@@ -97,6 +98,37 @@ response error_response(const core::error& e) {
 constexpr const char* page_security_policy =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+bool is_survey_path(const std::string& path) {
+  return path.rfind("/s/", 0) == 0 || path.rfind("/api/survey/", 0) == 0;
+}
+
+bool rate_limiter::allow(const std::string& client, double now, int& retry_after_seconds) {
+  const double rate = per_minute_ / 60.0;  // tokens per second
+  std::lock_guard lock(mutex_);
+  auto it = buckets_.find(client);
+  if (it == buckets_.end()) {
+    if (buckets_.size() >= max_clients_) {
+      // Forget the clients whose buckets have filled up again: they lose nothing.
+      for (auto b = buckets_.begin(); b != buckets_.end();) {
+        const double tokens = b->second.tokens + (now - b->second.at) * rate;
+        b = tokens >= per_minute_ ? buckets_.erase(b) : std::next(b);
+      }
+      // Still full: a flood from many addresses; the oldest entry goes.
+      if (buckets_.size() >= max_clients_) buckets_.erase(buckets_.begin());
+    }
+    it = buckets_.emplace(client, bucket{static_cast<double>(per_minute_), now}).first;
+  }
+  auto& b = it->second;
+  b.tokens = std::min<double>(per_minute_, b.tokens + (now - b.at) * rate);
+  b.at = now;
+  if (b.tokens >= 1) {
+    b.tokens -= 1;
+    return true;
+  }
+  retry_after_seconds = static_cast<int>((1 - b.tokens) / rate) + 1;
+  return false;
+}
 
 std::optional<response> static_file(const std::string& path) {
   if (path.empty() || path.front() != '/' || path.find("..") != std::string::npos) {
@@ -340,9 +372,14 @@ struct shared_state {
   /// The site's accounts, sessions and sign-in attempts.
   connection_pool accounts;
   std::mutex log_mutex;
+  /// Participants' survey links, per client address.
+  rate_limiter survey_limit;
 
   explicit shared_state(config c)
-      : cfg(std::move(c)), site(cfg.db_path), accounts(site.accounts_locator()) {}
+      : cfg(std::move(c)),
+        site(cfg.db_path),
+        accounts(site.accounts_locator()),
+        survey_limit(cfg.survey_requests_per_minute) {}
 
   void log_line(const core::json& j) {
     if (!cfg.access_log) return;
@@ -443,6 +480,15 @@ bool matches(const std::string& pattern, const std::string& path,
   return true;
 }
 
+/// The path as the log keeps it: a survey link's token is a credential, so it is never
+/// written (/s/{token}, /api/survey/{token}/submit).
+std::string loggable_path(const std::string& path) {
+  if (!is_survey_path(path)) return path;
+  const std::size_t start = path.rfind("/s/", 0) == 0 ? 3 : std::string_view("/api/survey/").size();
+  const std::size_t end = path.find('/', start);
+  return path.substr(0, start) + "{token}" + (end == std::string::npos ? "" : path.substr(end));
+}
+
 class api_handler : public Poco::Net::HTTPRequestHandler {
  public:
   api_handler(shared_state& state, const route* r, std::vector<std::string> params,
@@ -477,7 +523,7 @@ class api_handler : public Poco::Net::HTTPRequestHandler {
     core::json j;
     j["at"] = at;
     j["method"] = request.getMethod();
-    j["path"] = Poco::URI(request.getURI()).getPath();
+    j["path"] = loggable_path(Poco::URI(request.getURI()).getPath());
     j["status"] = out.status;
     j["bytes"] = out.body.size();
     j["user"] = user;
@@ -501,7 +547,7 @@ class api_handler : public Poco::Net::HTTPRequestHandler {
     j["at"] = at;
     j["level"] = "error";
     j["method"] = request.getMethod();
-    j["path"] = request.getURI();
+    j["path"] = loggable_path(Poco::URI(request.getURI()).getPath());
     j["error"] = cause;
     state_.log_line(j);
   }
@@ -528,10 +574,44 @@ class api_handler : public Poco::Net::HTTPRequestHandler {
     }
   }
 
+  /// The client a survey link's rate limit counts: the peer, or behind a trusted proxy on this
+  /// machine the last X-Forwarded-For entry (the one the proxy appended).
+  std::string client_of(const Poco::Net::HTTPServerRequest& request) const {
+    const auto peer = request.clientAddress().host();
+    if (!state_.cfg.trust_forwarded_for || !peer.isLoopback()) return peer.toString();
+    const std::string forwarded = request.get("X-Forwarded-For", "");
+    const auto comma = forwarded.rfind(',');
+    const auto last =
+        core::trim(comma == std::string::npos ? std::string_view(forwarded)
+                                              : std::string_view(forwarded).substr(comma + 1));
+    if (last.empty() || last.size() > 64) return peer.toString();
+    return std::string(last);
+  }
+
   detail::response dispatch(Poco::Net::HTTPServerRequest& request, const std::string& at,
                             std::string& user, bool& keep_alive) {
+    // Survey links are rate-limited per client address before anything else is done.
+    if (is_survey_path(Poco::URI(request.getURI()).getPath())) {
+      const double now =
+          std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+              .count();
+      int retry_after = 0;
+      if (!state_.survey_limit.allow(client_of(request), now, retry_after)) {
+        keep_alive = false;
+        if (request.hasContentLength() &&
+            request.getContentLength64() <= static_cast<Poco::Int64>(survey_body_bytes)) {
+          discard(request.stream());
+        }
+        auto r = error_response(429, "too_many_requests", "",
+                                "too many requests from this address; try again later");
+        r.headers.emplace_back("Retry-After", std::to_string(retry_after));
+        return r;
+      }
+    }
     // The body first: an unread body would be parsed as the next request of the connection.
-    const std::size_t limit = state_.cfg.max_body_bytes;
+    const std::size_t limit = route_ && route_->max_body_bytes > 0
+                                  ? std::min(route_->max_body_bytes, state_.cfg.max_body_bytes)
+                                  : state_.cfg.max_body_bytes;
     const std::string too_large =
         "the request body is larger than " + std::to_string(limit) + " bytes; nothing was changed";
     if (request.hasContentLength() &&

@@ -12,8 +12,10 @@
 #include "balint/core/json.hpp"
 #include "balint/server/server.hpp"
 
+#include <cstddef>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -72,8 +74,39 @@ struct route {
   /// committed together, answered after the COMMIT. Not for writes that hash a password.
   bool group_commit = false;
   route_scope scope = route_scope::trial;
+  /// The largest body this route reads (0: the server's max_body_bytes).
+  std::size_t max_body_bytes = 0;
   /// No session needed: public routes and signing in.
   bool anonymous() const { return !serves || app::rule_of(*serves).anonymous; }
+};
+
+/// The largest body of a survey link's save or submit: answers to a few questionnaires.
+inline constexpr std::size_t survey_body_bytes = 64 * 1024;
+
+/// True for the paths of participants' survey links (/s/..., /api/survey/...), which are
+/// rate-limited per client address.
+bool is_survey_path(const std::string& path);
+
+/// A token bucket per client address: at most `per_minute` requests in a burst, refilled at
+/// `per_minute` a minute. Thread-safe. Keeps at most `max_clients` addresses (full buckets are
+/// forgotten first).
+class rate_limiter {
+ public:
+  explicit rate_limiter(int per_minute, std::size_t max_clients = 10000)
+      : per_minute_(per_minute), max_clients_(max_clients) {}
+  /// Takes one request from the bucket of `client` at `now` (seconds on any steady clock);
+  /// false with the seconds to wait when it is empty.
+  bool allow(const std::string& client, double now, int& retry_after_seconds);
+
+ private:
+  struct bucket {
+    double tokens = 0;
+    double at = 0;
+  };
+  int per_minute_;
+  std::size_t max_clients_;
+  std::mutex mutex_;
+  std::map<std::string, bucket> buckets_;
 };
 
 const std::vector<route>& routes();

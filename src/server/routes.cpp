@@ -9,6 +9,7 @@
 #include "balint/app/reproduce_service.hpp"
 #include "balint/app/schedule_service.hpp"
 #include "balint/app/services.hpp"
+#include "balint/app/survey_service.hpp"
 #include "balint/app/user_service.hpp"
 #include "balint/attendance/progress.hpp"
 #include "balint/core/text.hpp"
@@ -16,6 +17,7 @@
 #include "balint/report/export.hpp"
 #include "balint/report/json.hpp"
 #include "balint/report/reproduction_report.hpp"
+#include "balint/report/survey_sheet.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -381,6 +383,88 @@ response get_reproduction_report(call& c) {
   return r;
 }
 
+// --- survey links -------------------------------------------------------------------------
+
+/// The one answer to every unusable token, page or API: the same bytes whatever the reason.
+response survey_gone(bool page) {
+  if (page) {
+    auto r = static_file("/survey-gone.html");
+    if (r) {
+      r->status = 404;
+      return std::move(*r);
+    }
+  }
+  return error_response(404, "not_found", "token",
+                        "this survey link does not exist or can no longer be used");
+}
+
+/// A survey use case's answer: its refusal, with every not_found the same 404.
+template <class View>
+response survey_answer(int status, const core::result<View>& r) {
+  if (!r && r.error().code == core::error_code::not_found) return survey_gone(false);
+  return answer(status, r);
+}
+
+response get_survey_page(call& c) {
+  const auto form = app::open_survey(c.db, c.req, c.params.at(0));
+  if (!form) {
+    if (form.error().code == core::error_code::not_found) return survey_gone(true);
+    return error_response(form.error());
+  }
+  auto page = static_file("/survey.html");
+  if (!page) return error_response(500, "internal", "", "the survey page is missing");
+  return std::move(*page);
+}
+
+response get_survey(call& c) {
+  return survey_answer(200, app::open_survey(c.db, c.req, c.params.at(0)));
+}
+
+const core::json& answers_of(const call& c) {
+  static const core::json none;
+  const core::json* a = c.body.find("answers");
+  return a ? *a : none;
+}
+
+response put_survey(call& c) {
+  return survey_answer(200, app::save_survey(c.db, c.req, c.params.at(0), answers_of(c)));
+}
+
+response post_survey_submit(call& c) {
+  return survey_answer(201, app::submit_survey(c.db, c.req, c.params.at(0), answers_of(c)));
+}
+
+response get_survey_links(call& c) {
+  const std::string timepoint = c.query.count("timepoint") ? c.query.at("timepoint") : "pre";
+  return answer(200, app::survey_link_status(c.db, c.req, timepoint));
+}
+
+response post_survey_link_revoke(call& c) {
+  auto timepoint = string_member(c.body, "timepoint");
+  if (!timepoint) return error_response(timepoint.error());
+  auto reason = string_member(c.body, "reason");
+  if (!reason) return error_response(reason.error());
+  return answer(
+      200, app::revoke_survey_link(c.db, c.req, c.params.at(0), timepoint.value(), reason.value()));
+}
+
+response post_survey_link_reissue(call& c) {
+  auto timepoint = string_member(c.body, "timepoint");
+  if (!timepoint) return error_response(timepoint.error());
+  auto reason = string_member(c.body, "reason");
+  if (!reason) return error_response(reason.error());
+  int days = 28;
+  if (const core::json* d = c.body.find("expires_days"); d != nullptr && !d->is_null()) {
+    if (!d->is_integer() || d->as_int() < 1 || d->as_int() > 365) {
+      return error_response(core::invalid_input(
+          "expires_days", "\"expires_days\" must be a whole number of days from 1 to 365"));
+    }
+    days = static_cast<int>(d->as_int());
+  }
+  return answer(201, app::reissue_survey_link(c.db, c.req, c.params.at(0), timepoint.value(),
+                                              reason.value(), days));
+}
+
 response get_health(call&) {
   core::json j;
   j["status"] = "ok";
@@ -410,6 +494,17 @@ const std::vector<route>& routes() {
       {"POST", "/api/participants/{code}/randomize", randomize, post_randomize, true, true},
       {"POST", "/api/randomization/extend", extend_allocation_list, post_extend},
       {"POST", "/api/outcomes", record_outcome, post_outcome, false, true},
+      {"GET", "/api/survey-links", list_survey_links, get_survey_links},
+      {"POST", "/api/survey-links/{code}/revoke", revoke_survey_link, post_survey_link_revoke},
+      {"POST", "/api/survey-links/{code}/reissue", issue_survey_links, post_survey_link_reissue},
+      // A participant's link: no account, the token is the credential (rate-limited per client
+      // address, bodies of at most survey_body_bytes).
+      {"GET", "/s/{token}", open_survey, get_survey_page},
+      {"GET", "/api/survey/{token}", open_survey, get_survey},
+      {"PUT", "/api/survey/{token}", save_survey, put_survey, false, false, route_scope::trial,
+       survey_body_bytes},
+      {"POST", "/api/survey/{token}/submit", submit_survey, post_survey_submit, false, false,
+       route_scope::trial, survey_body_bytes},
       {"GET", "/api/sessions", list_sessions, get_sessions},
       {"GET", "/api/sessions/{n}", view_session_roster, get_session},
       {"POST", "/api/sessions/plan", plan_sessions, post_plan, false, true},

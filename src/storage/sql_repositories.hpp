@@ -2,9 +2,9 @@
 
 // The repositories of storage::database written once in SQL that SQLite and PostgreSQL both
 // run (docs/architecture.md, "A second backend"): sql_trial.cpp, sql_participants.cpp,
-// sql_outcomes.cpp, sql_allocations.cpp, sql_programme.cpp, sql_users.cpp and sql_audit.cpp.
-// A backend derives from sql_repositories and adds its connection, its statement cache,
-// transactions and migrations.
+// sql_outcomes.cpp, sql_allocations.cpp, sql_programme.cpp, sql_users.cpp, sql_audit.cpp and
+// sql_survey.cpp. A backend derives from sql_repositories and adds its connection, its statement
+// cache, transactions and migrations.
 #include "sql_statement.hpp"
 
 #include "balint/core/ids.hpp"
@@ -126,6 +126,16 @@ class sql_repositories : public database {
   void delete_web_sessions_of(std::int64_t user_id) override;
   void insert_login_attempt(std::string_view user_name, const std::string& at, bool ok) override;
   std::int64_t count_login_failures(std::string_view user_name, const std::string& since) override;
+
+  // survey_repository (sql_survey.cpp)
+  void insert_survey_links(const std::vector<survey_link_record>& links) override;
+  std::optional<survey_link_record> find_survey_link(std::string_view token_hash) override;
+  std::vector<survey_link_record> survey_links(std::string_view timepoint) override;
+  void save_survey_answers(std::int64_t link_id, const std::string& answers,
+                           const std::string& at) override;
+  void mark_survey_link_submitted(std::int64_t link_id, const std::string& at) override;
+  void revoke_survey_link(std::int64_t link_id, const std::string& at,
+                          const std::string& reason) override;
 
   // audit_repository (sql_audit.cpp)
   std::optional<audit_record> last_audit_entry() override;

@@ -82,6 +82,8 @@ trial_definition read(const json& doc) {
   t.title = text_of(doc, "title");
   t.registration = text_of(doc, "registration");
   t.citation = text_of(doc, "source");
+  t.language = text_of(doc, "language");
+  if (t.language.empty()) t.language = "en";
   for (const auto& a : list_of(doc, "arms")) {
     t.arms.push_back({text_of(a, "id"), text_of(a, "label"), int_of(a, "ratio", 1)});
   }

@@ -231,7 +231,94 @@
     renderProgress();
     renderTable();
     renderOutcomeChoices();
+    await loadSurveyLinks();
   }
+
+  // --- survey links ----------------------------------------------------------------------
+
+  const surveyTimepoint = document.getElementById('survey-timepoint');
+  const surveyStatus = document.getElementById('survey-status');
+  const surveyBody = document.querySelector('#survey-links tbody');
+  const stateWords = {
+    none: 'no link', open: 'open', expired: 'expired', submitted: 'submitted', revoked: 'revoked',
+  };
+
+  async function loadSurveyLinks() {
+    if (!surveyTimepoint.options.length) {
+      fillSelect(surveyTimepoint, (trial.timepoints || []).map((t) => [t.id, t.label || t.id]));
+    }
+    const tp = surveyTimepoint.value;
+    if (!tp) return;
+    const s = await api('GET', '/api/survey-links?timepoint=' + encodeURIComponent(tp));
+    const c = s.counts;
+    document.getElementById('survey-counts').textContent = c.issued + ' links issued: ' +
+      c.open + ' open, ' + c.expired + ' expired, ' + c.submitted + ' submitted, ' + c.revoked +
+      ' revoked.';
+    surveyBody.replaceChildren(...s.participants.map((p) => {
+      const cell = el('td', {});
+      surveyActions(p, cell);
+      const state = stateWords[p.state] || p.state;
+      return el('tr', {},
+        el('th', { scope: 'row', text: p.participant }),
+        el('td', { text: state + (p.answers_saved ? ' (answers saved)' : '') }),
+        el('td', { text: p.expires_at ? Balint.localDateTime(p.expires_at) : '' }),
+        cell);
+    }));
+  }
+
+  function surveyActions(p, cell) {
+    cell.textContent = '';
+    if (p.state === 'open' || p.state === 'expired') {
+      cell.append(el('button', { type: 'button', text: 'Revoke',
+        attrs: { 'aria-label': 'Revoke the link of ' + p.participant },
+        onclick: () => askSurveyReason(p, cell, 'revoke') }), ' ');
+    }
+    if (p.state !== 'submitted') {
+      cell.append(el('button', { type: 'button', text: 'Reissue',
+        attrs: { 'aria-label': 'Reissue a link for ' + p.participant },
+        onclick: () => askSurveyReason(p, cell, 'reissue') }));
+    }
+  }
+
+  function askSurveyReason(p, cell, action) {
+    cell.textContent = '';
+    const id = 'survey-reason-' + p.participant;
+    const input = el('input', { id: id, type: 'text', required: true, autocomplete: 'off',
+      maxLength: 2000 });
+    const form = el('form', { className: 'inline-form', noValidate: true },
+      el('div', { className: 'field' },
+        el('label', { htmlFor: id, text: 'Reason to ' + action + ' the link of ' + p.participant }),
+        input),
+      el('div', { className: 'actions' },
+        el('button', { type: 'submit', className: 'primary', text: 'Confirm ' + action }),
+        el('button', { type: 'button', text: 'Cancel', onclick: () => surveyActions(p, cell) })));
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      try {
+        const r = await api('POST', '/api/survey-links/' + encodeURIComponent(p.participant) +
+          '/' + action, { timepoint: surveyTimepoint.value, reason: input.value.trim() });
+        await loadSurveyLinks();
+        if (action === 'reissue') {
+          const url = window.location.origin + r.path;
+          say(surveyStatus, 'New link for ' + p.participant + ' (shown once; give it to them ' +
+            'only): ' + url, 'ok');
+        } else {
+          say(surveyStatus, 'The link of ' + p.participant + ' was revoked.', 'ok');
+        }
+      } catch (err) {
+        sayError(surveyStatus, err);
+        input.setAttribute('aria-invalid', 'true');
+        input.focus();
+      }
+    });
+    cell.append(form);
+    input.focus();
+  }
+
+  surveyTimepoint.addEventListener('change', () => {
+    say(surveyStatus, '');
+    loadSurveyLinks().catch((err) => sayError(surveyStatus, err));
+  });
 
   document.getElementById('participant-filter').addEventListener('change', () => {
     say(tableStatus, '');

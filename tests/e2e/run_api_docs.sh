@@ -44,7 +44,8 @@ if [ "$status" -ne 0 ]; then
   tail -n 20 serve.log
   exit 1
 fi
-for expected in '"arm":"' '"ok":true' '"status":"excused"' '"name":"leader-b"' '"signed_out":true'; do
+for expected in '"arm":"' '"ok":true' '"status":"excused"' '"name":"leader-b"' '"signed_out":true' \
+    '"submitted":true'; do
   if ! grep -qF -- "$expected" answers.txt; then
     echo "FAIL: no answer of the curl examples holds $expected"
     exit 1

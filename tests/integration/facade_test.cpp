@@ -13,6 +13,7 @@
 #include "balint/app/schedule_service.hpp"
 #include "balint/app/services.hpp"
 #include "balint/app/site.hpp"
+#include "balint/app/survey_service.hpp"
 #include "balint/app/user_service.hpp"
 #include "balint/storage/database.hpp"
 
@@ -111,6 +112,28 @@ const std::map<use_case, call>& calls() {
       {list_outcomes,
        [](auto& db, const auto& req) {
          return outcome(app::list_outcomes(db, req, std::string("T01")));
+       }},
+      {issue_survey_links,
+       [](auto& db, const auto& req) {
+         return outcome(app::issue_survey_links(db, req, {"post", {}, {}, 28}));
+       }},
+      {revoke_survey_link,
+       [](auto& db, const auto& req) {
+         return outcome(app::revoke_survey_link(db, req, "T01", "post", "lost the paper"));
+       }},
+      {list_survey_links,
+       [](auto& db, const auto& req) { return outcome(app::survey_link_status(db, req, "pre")); }},
+      {open_survey,
+       [](auto& db, const auto& req) {
+         return outcome(app::open_survey(db, req, "0123456789abcdef0123456789abcdef"));
+       }},
+      {save_survey,
+       [](auto& db, const auto& req) {
+         return outcome(app::save_survey(db, req, "0123456789abcdef0123456789abcdef", {}));
+       }},
+      {submit_survey,
+       [](auto& db, const auto& req) {
+         return outcome(app::submit_survey(db, req, "0123456789abcdef0123456789abcdef", {}));
        }},
       {randomize,
        [](auto& db, const auto& req) { return outcome(app::randomize(db, req, "T33")); }},

@@ -18,12 +18,14 @@
 namespace balint::test {
 
 reply http(std::uint16_t port, const std::string& method, const std::string& path,
-           const std::string& body, const credentials& who, bool send_csrf) {
+           const std::string& body, const credentials& who, bool send_csrf,
+           const std::vector<std::pair<std::string, std::string>>& headers) {
   Poco::Net::HTTPClientSession session("127.0.0.1", port);
   session.setTimeout(Poco::Timespan(30, 0));
   Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
   if (!who.cookie.empty()) request.set("Cookie", who.cookie);
   if (send_csrf && !who.csrf.empty()) request.set("X-CSRF-Token", who.csrf);
+  for (const auto& [name, value] : headers) request.set(name, value);
   if (!body.empty()) {
     request.setContentType("application/json");
     request.setContentLength64(static_cast<Poco::Int64>(body.size()));
@@ -36,6 +38,7 @@ reply http(std::uint16_t port, const std::string& method, const std::string& pat
   Poco::StreamCopier::copyToString(in, r.body);
   r.set_cookie = response.get("Set-Cookie", "");
   r.csp = response.get("Content-Security-Policy", "");
+  r.retry_after = response.get("Retry-After", "");
   return r;
 }
 

@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace balint::test {
 
@@ -19,6 +21,7 @@ struct reply {
   std::string body;
   std::string set_cookie;
   std::string csp;
+  std::string retry_after;  ///< the Retry-After header, when sent
   core::json json() const {
     auto j = core::parse_json(body);
     REQUIRE_MESSAGE(j.has_value(), body);
@@ -43,7 +46,8 @@ struct credentials {
 
 /// Sends one request to 127.0.0.1:`port` and reads the whole answer (30 s timeout).
 reply http(std::uint16_t port, const std::string& method, const std::string& path,
-           const std::string& body = "", const credentials& who = {}, bool send_csrf = true);
+           const std::string& body = "", const credentials& who = {}, bool send_csrf = true,
+           const std::vector<std::pair<std::string, std::string>>& headers = {});
 
 /// A `balint-trial serve --db DB --port 0` process, stopped with SIGTERM when destroyed; its
 /// stdout goes to `log`, its stderr (the access log) to `log`.err.

@@ -62,6 +62,13 @@ enum class use_case {
   record_outcome,
   import_outcomes,
   list_outcomes,
+  // survey links (issue 14, part 3)
+  issue_survey_links,
+  revoke_survey_link,
+  list_survey_links,
+  open_survey,
+  save_survey,
+  submit_survey,
   // randomization
   randomize,
   extend_allocation_list,
@@ -114,7 +121,9 @@ struct use_case_rule {
   use_case what;
   std::string_view name;  ///< "enrol participant"
   std::vector<role> roles;
-  bool anonymous = false;  ///< may run without signing in (signing in itself)
+  /// May run without signing in: signing in itself, and a participant's survey link, whose
+  /// token is the credential.
+  bool anonymous = false;
 };
 
 /// The table, one row per use case, in the order of the enum.

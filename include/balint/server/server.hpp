@@ -22,6 +22,15 @@ struct config {
   int max_queued = 256;
   int keep_alive_seconds = 10;
   std::size_t max_body_bytes = 1024 * 1024;  ///< larger bodies get 413, unread
+  /// Requests per minute one client address may make to participants' survey links (/s/...,
+  /// /api/survey/...), in a burst or spread out; beyond it 429 with Retry-After, so tokens
+  /// cannot be guessed by trying.
+  int survey_requests_per_minute = 30;
+  /// Behind a reverse proxy every request comes from the proxy's address: with this set, a
+  /// request from a loopback address is counted against the last X-Forwarded-For entry (the
+  /// address the proxy saw). Only for a proxy that appends that header (nginx's
+  /// $proxy_add_x_forwarded_for); a client's own earlier entries are never trusted.
+  bool trust_forwarded_for = false;
   /// Mark the session cookie Secure (set when a TLS proxy is in front).
   bool secure_cookie = false;
   app::security_settings security;

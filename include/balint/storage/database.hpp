@@ -21,7 +21,8 @@ class database : public transaction_control,
                  public allocation_repository,
                  public programme_repository,
                  public user_repository,
-                 public audit_repository {
+                 public audit_repository,
+                 public survey_repository {
  public:
   /// Opens a trial's database. A `postgresql://host[:port]/dbname` (or `postgres://`) URL
   /// connects to PostgreSQL (the password from PGPASSWORD or a pgpass file, never the URL) and

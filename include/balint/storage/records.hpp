@@ -192,4 +192,26 @@ struct signed_in_record {
   user_record user;
 };
 
+// Survey links (issue 14, part 3).
+
+/// A participant's single-use link to answer the questionnaires of one time point. Only the
+/// SHA-256 of its token is kept.
+struct survey_link_record {
+  std::int64_t id = 0;
+  std::string token_hash;
+  std::int64_t participant_id = 0;
+  std::string participant_code;  ///< read with the link; not a column of its own
+  std::string timepoint;
+  std::string instruments;  ///< JSON list of instrument ids
+  std::string issued_at;
+  std::string issued_by;
+  std::string expires_at;
+  std::string state = "open";          ///< open, submitted or revoked
+  std::optional<std::string> answers;  ///< JSON saved before submitting
+  std::optional<std::string> saved_at;
+  std::optional<std::string> submitted_at;
+  std::optional<std::string> revoked_at;
+  std::optional<std::string> revoke_reason;
+};
+
 }  // namespace balint::storage

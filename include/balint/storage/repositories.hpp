@@ -199,4 +199,23 @@ class audit_repository {
   virtual void for_each_audit_entry(const std::function<void(const audit_record&)>& visit) = 0;
 };
 
+/// Participants' survey links (issue 14, part 3): found by the SHA-256 of their token.
+class survey_repository {
+ public:
+  virtual ~survey_repository() = default;
+  /// Stores new open links (their ids and participant codes are ignored).
+  virtual void insert_survey_links(const std::vector<survey_link_record>& links) = 0;
+  /// The link whose token hashes to `token_hash`, with its participant's code.
+  virtual std::optional<survey_link_record> find_survey_link(std::string_view token_hash) = 0;
+  /// Every link, or those of one time point (empty: all), oldest first.
+  virtual std::vector<survey_link_record> survey_links(std::string_view timepoint) = 0;
+  /// Keeps answers saved and not yet submitted (JSON) on an open link.
+  virtual void save_survey_answers(std::int64_t link_id, const std::string& answers,
+                                   const std::string& at) = 0;
+  /// Spends an open link: submitted, its saved answers dropped (they are assessments now).
+  virtual void mark_survey_link_submitted(std::int64_t link_id, const std::string& at) = 0;
+  virtual void revoke_survey_link(std::int64_t link_id, const std::string& at,
+                                  const std::string& reason) = 0;
+};
+
 }  // namespace balint::storage

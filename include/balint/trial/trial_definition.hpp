@@ -126,6 +126,9 @@ struct trial_definition {
   std::string registration;
   /// The publication or protocol the definition comes from (the file's "source"), may be empty.
   std::string citation;
+  /// The language participants read (the file's "language"; "en" when absent): survey-link
+  /// pages show localized texts in it.
+  std::string language = "en";
   std::vector<arm> arms;
   int planned_participants = 0;
   std::vector<timepoint> timepoints;

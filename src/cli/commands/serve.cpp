@@ -96,6 +96,7 @@ core::result<int> cmd_serve(invocation& in) {
   c.threads = static_cast<int>(*threads);
   c.max_queued = 4 * c.threads;
   c.secure_cookie = in.options.has("secure-cookie");
+  c.trust_forwarded_for = in.options.has("behind-proxy");
   return server::serve(std::move(c), in.out, in.err);
 }
 
@@ -118,11 +119,13 @@ std::vector<command> serve_commands() {
        cmd_demo,
        true},
       {"serve",
-       "--db FILE [--bind 127.0.0.1] [--port 8080] [--threads N] [--secure-cookie]",
+       "--db FILE [--bind 127.0.0.1] [--port 8080] [--threads N] [--secure-cookie] "
+       "[--behind-proxy]",
        "Serves the web pages and the HTTP API (docs/api.md) until SIGTERM or Ctrl-C. Requests in "
        "flight finish before it stops. Prints the address it listens on; --port 0 takes any free "
        "port. Behind a TLS proxy, give --secure-cookie so browsers send the session cookie over "
-       "HTTPS only.",
+       "HTTPS only, and --behind-proxy so survey links are rate-limited per participant's "
+       "address (the last X-Forwarded-For entry) rather than the proxy's.",
        {db_option,
         {"bind", "ADDR", "address to listen on (default: 127.0.0.1)", false, {}},
         {"port", "N", "TCP port (default: 8080; 0: any free port)", false, {}},
@@ -131,7 +134,13 @@ std::vector<command> serve_commands() {
          "worker threads = keep-alive clients served at once (default: 64)",
          false,
          {}},
-        {"secure-cookie", "", "mark the session cookie Secure (serving behind TLS)", false, {}}},
+        {"secure-cookie", "", "mark the session cookie Secure (serving behind TLS)", false, {}},
+        {"behind-proxy",
+         "",
+         "a reverse proxy on this machine sets X-Forwarded-For: rate-limit survey links by its "
+         "last entry",
+         false,
+         {}}},
        cmd_serve},
   };
 }
