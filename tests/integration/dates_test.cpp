@@ -118,7 +118,7 @@ TEST_SUITE("dates") {
     auto inside =
         expect_exit(0, {"outcome", "record", "--db", db, "--participant", "A1", "--timepoint",
                         "post", "--instrument", "msq", "--items", msq, "--date", "2017-04-12"});
-    CHECK(contains(inside.out, "(answered 2017-04-12)"));
+    CHECK(contains(inside.out, "; answered on 2017-04-12"));
     CHECK_FALSE(contains(inside.err, "warning"));
     const auto before = audit_count(db);
     auto outside =

@@ -36,8 +36,9 @@ std::string items_text(const std::vector<std::optional<int>>& items) {
 core::result<int> cmd_outcome_record(invocation& in) {
   const auto show = [&](const app::recorded_outcome& r) {
     in.out << (r.correction ? "Corrected " : "Recorded ") << r.outcome.instrument << " for "
-           << r.outcome.participant << " at " << r.outcome.timepoint << " (answered "
-           << r.outcome.assessment_date << "): " << scores_text(r.outcome.scores) << "\n";
+           << r.outcome.participant << " at " << r.outcome.timepoint << ": "
+           << scores_text(r.outcome.scores) << "; answered on " << r.outcome.assessment_date
+           << "\n";
     for (const auto& w : r.warnings) in.err << "warning: " << w << "\n";
   };
   return on_database(in, show, app::record_outcome,
