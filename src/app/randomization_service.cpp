@@ -44,9 +44,9 @@ std::optional<core::error> refusal(storage::database& db, const loaded_trial& tr
                                              a->allocated_at + "; an allocation is final");
   }
   if (who.withdrawn()) {
-    return core::precondition_failed(
-        "participant",
-        "participant " + code + " withdrew on " + *who.withdrawn_at + " and cannot be randomized");
+    return core::precondition_failed("participant", "participant " + code + " withdrew on " +
+                                                        who.withdrawal_day() +
+                                                        " and cannot be randomized");
   }
   if (!who.participant.consent) {
     return core::precondition_failed("participant", "participant " + code +

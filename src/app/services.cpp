@@ -635,18 +635,18 @@ core::result<participant_view> withdraw_participant(storage::database& db, const
   if (!record) return not_enrolled(code);
   if (record->withdrawn()) {
     return core::conflict("code", "participant " + code + " was already withdrawn on " +
-                                      *record->withdrawn_at + " (" + *record->withdrawal_reason +
+                                      record->withdrawal_day() + " (" + *record->withdrawal_reason +
                                       ")");
   }
   const std::string today = detail::today_of(req, trial->definition);
   auto day = settle_day(w.date, "date", today, record.value(), today);
   if (!day) return std::move(day).error();
-  const std::string category = w.category ? std::string(core::trim(*w.category)) : "other";
+  std::string category = w.category ? std::string(core::trim(*w.category)) : "";
+  if (category.empty()) category = "other";
   const auto& allowed = enrolment::withdrawal_categories;
   if (std::find(allowed.begin(), allowed.end(), category) == allowed.end()) {
-    return core::invalid_input("category",
-                               "withdrawal category \"" + category.substr(0, 60) +
-                                   "\" is not known; allowed: " + core::one_of(allowed));
+    return core::invalid_input("category", "withdrawal category " + core::shown_value(category) +
+                                               " is not known; allowed: " + core::one_of(allowed));
   }
   db.withdraw_participant(record->id, {req.now, reason, day.value(), category});
   core::json before;
@@ -686,9 +686,10 @@ core::result<recorded_outcome> record_outcome(storage::database& db, const reque
   const auto who = db.find_participant(participant);
   if (!who) return not_enrolled(participant);
   if (who->withdrawn()) {
-    return core::precondition_failed(
-        "participant", "participant " + participant + " withdrew from the trial on " +
-                           *who->withdrawn_at + "; no new answers are recorded after withdrawal");
+    return core::precondition_failed("participant",
+                                     "participant " + participant + " withdrew from the trial on " +
+                                         who->withdrawal_day() +
+                                         "; no new answers are recorded after withdrawal");
   }
   const std::string entity = entity_of(participant, timepoint, instrument);
   auto existing = db.find_assessment(who->id, timepoint, instrument);
@@ -774,7 +775,7 @@ core::result<outcome_import_result> import_outcomes(storage::database& db, const
     const auto& who = *it->second;
     if (who.withdrawn()) {
       return core::precondition_failed("participant", line + "participant " + a.participant +
-                                                          " withdrew on " + *who.withdrawn_at +
+                                                          " withdrew on " + who.withdrawal_day() +
                                                           "; nothing was imported");
     }
     if (recorded.count({who.id, a.timepoint, a.instrument})) {

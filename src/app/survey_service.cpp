@@ -306,10 +306,11 @@ core::result<survey_issue_result> issue_survey_links(storage::database& db, cons
       auto who = db.find_participant(code);
       if (!who) return not_enrolled(code);
       if (who->withdrawn()) {
-        return core::with_value(core::precondition_failed(
-                                    "participant", "participant " + code + " withdrew on " +
-                                                       *who->withdrawn_at + "; no link is issued"),
-                                code);
+        return core::with_value(
+            core::precondition_failed("participant", "participant " + code + " withdrew on " +
+                                                         who->withdrawal_day() +
+                                                         "; no link is issued"),
+            code);
       }
       targets.push_back(std::move(who).value());
     }
@@ -460,7 +461,7 @@ core::result<issued_survey_link> reissue_survey_link(storage::database& db, cons
   if (who->withdrawn()) {
     return core::with_value(
         core::precondition_failed("participant", "participant " + participant + " withdrew on " +
-                                                     *who->withdrawn_at + "; no link is issued"),
+                                                     who->withdrawal_day() + "; no link is issued"),
         participant);
   }
   const auto link = latest_link(db, timepoint, who->id);

@@ -48,7 +48,10 @@ window_facts read_window_facts(storage::database& db, const trial::trial_definit
   if (!t.arms.empty()) {
     std::optional<std::string> last;
     for (const auto& s : db.slots(t.arms.front().id)) {
-      if (s.kind == "session" && (!last || s.start_utc > *last)) last = s.start_utc;
+      // A cancelled session never happened: the programme ends with the last one held.
+      if (s.kind == "session" && !s.cancelled_at && (!last || s.start_utc > *last)) {
+        last = s.start_utc;
+      }
     }
     if (last) facts.programme_end = local_day_of(*last, t);
   }

@@ -29,13 +29,21 @@ std::string iso_date(std::int64_t day_number) {
   return date::format("%F", date::sys_days{date::days{day_number}});
 }
 
+std::string shown_value(std::string_view given) {
+  if (given.size() > 40) return "given";
+  for (const char c : given) {
+    if (c < 0x20 || c > 0x7e) return "given";
+  }
+  return "\"" + std::string(given) + "\"";
+}
+
 result<std::string> check_past_date(std::string_view text, const std::string& field,
                                     const std::string& today,
                                     const std::optional<std::string>& not_before,
                                     const std::string& not_before_what) {
   const auto given = trim(text);
-  // Only a short text is echoed: a field may hold anything a form or a file can carry.
-  const std::string shown = given.size() <= 40 ? "\"" + std::string(given) + "\"" : "given";
+  // Only a short plain text is echoed: a field may hold anything a form or a file can carry.
+  const std::string shown = shown_value(given);
   const auto day = day_number(given);
   if (!day) {
     return invalid_input(field, field + " " + shown +

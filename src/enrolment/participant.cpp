@@ -189,7 +189,7 @@ core::result<participant> parse_participant(const enrolment_rules& rules,
     const auto given = core::trim(*f.consent_date);
     if (!core::day_number(given)) {
       return core::invalid_input("consent_date",
-                                 "consent_date " + (given.size() <= 40 ? quoted(given) : "given") +
+                                 "consent_date " + core::shown_value(given) +
                                      " is not a date; allowed: a date as YYYY-MM-DD, from " +
                                      std::string(core::earliest_date));
     }

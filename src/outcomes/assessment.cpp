@@ -125,9 +125,8 @@ core::result<std::vector<assessment>> parse_long_csv(const trial::trial_definiti
           if (with_dates) {
             const auto date = core::trim(f[5]);
             if (!date.empty() && !core::day_number(date)) {
-              const std::string shown = date.size() <= 40 ? "\"" + std::string(date) + "\"" : "";
               return at(line, "assessment_date",
-                        "assessment_date " + shown +
+                        "assessment_date " + core::shown_value(date) +
                             " is not a date; allowed: a date as YYYY-MM-DD, or empty for today");
             }
             a.assessment_date = std::string(date);

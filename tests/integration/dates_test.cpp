@@ -84,6 +84,13 @@ TEST_SUITE("dates") {
         header + ",consent_date\nA4,31,M,,yes,,,,2016-10-02\nA5,31,M,,yes,,,,2999-01-01\n");
     expect_refused(db, {"participant", "import", "--db", db, "--csv", dir.file("bad.csv")},
                    {"participant A5", "in the future", "nothing was imported"});
+    // A cell with a terminal escape is refused without echoing it.
+    test::write_file(dir.file("esc.csv"), header + ",consent_date\nA6,31,M,,yes,,,,\x1b[31m1\n");
+    const auto escaped =
+        run_cli({"participant", "import", "--db", db, "--csv", dir.file("esc.csv")});
+    CHECK(escaped.exit_code == 2);
+    CHECK(contains(escaped.err, "consent_date given is not a date"));
+    CHECK_FALSE(contains(escaped.err, "\x1b"));
     const auto people = participants_json(db);
     REQUIRE(people.as_array().size() == 3);
     CHECK(str(people.as_array()[0], "consent_date") == "2016-10-01");
@@ -168,6 +175,11 @@ TEST_SUITE("dates") {
                    {"--date", "before participant A1's consent date (2016-10-01)"});
     expect_exit(0, {"participant", "withdraw", "--db", db, "--code", "A1", "--reason", "moved",
                     "--date", "2017-05-01", "--category", "left-the-hospital"});
+    // Messages give the day they left, not the moment it was typed.
+    expect_refused(db,
+                   {"outcome", "record", "--db", db, "--participant", "A1", "--timepoint", "post",
+                    "--instrument", "mbi-hss", "--items", repeat_items("1", 22)},
+                   {"withdrew from the trial on 2017-05-01;"});
     const auto after = participants_json(db);
     CHECK(str(after.as_array()[0], "withdrawal_date") == "2017-05-01");
     CHECK(str(after.as_array()[0], "withdrawal_category") == "left-the-hospital");

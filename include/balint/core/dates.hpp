@@ -21,6 +21,11 @@ std::string iso_date(std::int64_t day_number);
 /// The earliest date a user may give: before it, a date is a typing error.
 inline constexpr std::string_view earliest_date = "1900-01-01";
 
+/// A value a user gave, quoted for a message when it is short printable ASCII (what any date
+/// is), else the word "given": a cell of a file may hold control characters or a split UTF-8
+/// sequence that must not reach a terminal or a JSON answer.
+std::string shown_value(std::string_view given);
+
 /// A date something happened on, as a user typed it: spaces around it ignored, the exact form
 /// "YYYY-MM-DD", a real date, not after `today` and, when `not_before` is given, not before it
 /// (`not_before_what` says what that date is: "the consent date"). invalid_input naming `field`,

@@ -50,6 +50,11 @@ struct participant_record {
   std::optional<std::string> withdrawal_date;      ///< "YYYY-MM-DD", the trial's time zone
   std::optional<std::string> withdrawal_category;  ///< enrolment::withdrawal_categories
   bool withdrawn() const { return withdrawn_at.has_value(); }
+  /// The day they left: the withdrawal date, or the (UTC) day it was entered for rows of a
+  /// version that recorded no date. Only for a withdrawn participant.
+  std::string withdrawal_day() const {
+    return withdrawal_date.value_or(withdrawn_at.value_or("").substr(0, 10));
+  }
 };
 
 /// A withdrawal to record.

@@ -27,17 +27,30 @@ std::vector<std::string> participant_cells(const app::participant_view& r) {
           opt_int(p.balint_knowledge),
           opt_int(p.balint_times),
           enrolment::format_available(p.available),
-          p.consent_date,
           r.enrolled_at,
-          r.withdrawn() ? "withdrawn " + r.withdrawal_date.value_or(r.withdrawn_at->substr(0, 10)) +
-                              " (" + r.withdrawal_category.value_or("other") + ")"
-                        : "enrolled",
-          r.withdrawal_reason.value_or("")};
+          r.withdrawn() ? "withdrawn " + *r.withdrawn_at : "enrolled",
+          r.withdrawal_reason.value_or(""),
+          p.consent_date,
+          r.withdrawal_date.value_or(""),
+          r.withdrawal_category.value_or("")};
 }
 
-const std::vector<std::string> participant_header = {
-    "code",         "age",       "gender",       "specialty",   "consent", "balint_knowledge",
-    "balint_times", "available", "consent_date", "enrolled_at", "status",  "withdrawal_reason"};
+// The columns of version 1 first, in their order, so scripts that read them by position keep
+// working; the dates of issue 14 after them.
+const std::vector<std::string> participant_header = {"code",
+                                                     "age",
+                                                     "gender",
+                                                     "specialty",
+                                                     "consent",
+                                                     "balint_knowledge",
+                                                     "balint_times",
+                                                     "available",
+                                                     "enrolled_at",
+                                                     "status",
+                                                     "withdrawal_reason",
+                                                     "consent_date",
+                                                     "withdrawal_date",
+                                                     "withdrawal_category"};
 
 enrolment::participant_fields fields_from(const parsed_options& o) {
   enrolment::participant_fields f;
