@@ -96,6 +96,23 @@ core::result<out_files> out_paths(const parsed_options& o) {
                    std::filesystem::path(base.string() + ".html")};
 }
 
+/// The options both `survey links` and `survey reissue` take for the files they write.
+struct link_output {
+  int expires_days = 0;
+  std::string base_url;
+  out_files files;
+};
+
+core::result<link_output> link_output_of(const parsed_options& o) {
+  auto days = parse_expiry(o);
+  if (!days) return std::move(days).error();
+  auto base = parse_base_url(o);
+  if (!base) return std::move(base).error();
+  auto files = out_paths(o);
+  if (!files) return std::move(files).error();
+  return link_output{days.value(), std::move(base).value(), std::move(files).value()};
+}
+
 /// Writes a file only its owner can read (mode 0600: it holds tokens), whole or not at all.
 void write_private_file(const std::filesystem::path& path, const std::string& content) {
   const std::string tmp = path.string() + ".tmp";
@@ -124,29 +141,26 @@ void write_private_file(const std::filesystem::path& path, const std::string& co
   }
 }
 
-void write_links(invocation& in, const out_files& files, const app::survey_issue_result& issued,
-                 const std::string& base_url, const std::string& title) {
-  write_private_file(files.csv, report::survey_links_csv(issued, base_url));
-  write_private_file(files.html, report::survey_links_html(issued, base_url, title));
+void write_links(invocation& in, app::database& db, const link_output& out,
+                 const app::survey_issue_result& issued) {
+  const auto trial = app::load_trial(db);
+  const std::string title = trial ? trial->definition.title : std::string();
+  const auto& files = out.files;
+  write_private_file(files.csv, report::survey_links_csv(issued, out.base_url));
+  write_private_file(files.html, report::survey_links_html(issued, out.base_url, title));
   in.out << "Wrote " << files.csv.string() << " and " << files.html.string()
          << " (mode 0600: they hold the links' tokens; hand each link to its participant only "
             "and delete the files when done).\n";
 }
 
 core::result<int> cmd_survey_links(invocation& in) {
-  auto days = parse_expiry(in.options);
-  if (!days) return std::move(days).error();
-  auto base = parse_base_url(in.options);
-  if (!base) return std::move(base).error();
-  auto files = out_paths(in.options);
-  if (!files) return std::move(files).error();
+  auto out = link_output_of(in.options);
+  if (!out) return std::move(out).error();
   app::survey_link_spec spec{in.options.at("timepoint"), list_of(in.options.get("instrument")),
-                             list_of(in.options.get("participant")), days.value()};
+                             list_of(in.options.get("participant")), out->expires_days};
   return with_database(in, [&](app::database& db, const app::request& req) -> core::result<int> {
     auto issued = app::issue_survey_links(db, req, spec);
     if (!issued) return std::move(issued).error();
-    const auto trial = app::load_trial(db);
-    const std::string title = trial ? trial->definition.title : std::string();
     in.out << "Issued " << issued->links.size() << " survey links for " << spec.timepoint
            << ", expiring " << issued->links.front().expires_at << ".\n";
     if (issued->already_answered > 0) {
@@ -158,7 +172,7 @@ core::result<int> cmd_survey_links(invocation& in) {
              << " participants hold an open link already; reissue one with 'balint-trial "
                 "survey reissue'.\n";
     }
-    write_links(in, files.value(), issued.value(), base.value(), title);
+    write_links(in, db, out.value(), issued.value());
     return 0;
   });
 }
@@ -172,23 +186,18 @@ core::result<int> cmd_survey_revoke(invocation& in) {
 }
 
 core::result<int> cmd_survey_reissue(invocation& in) {
-  auto days = parse_expiry(in.options);
-  if (!days) return std::move(days).error();
-  auto base = parse_base_url(in.options);
-  if (!base) return std::move(base).error();
-  auto files = out_paths(in.options);
-  if (!files) return std::move(files).error();
+  auto out = link_output_of(in.options);
+  if (!out) return std::move(out).error();
   return with_database(in, [&](app::database& db, const app::request& req) -> core::result<int> {
     auto link =
         app::reissue_survey_link(db, req, in.options.at("participant"), in.options.at("timepoint"),
-                                 in.options.at("reason"), days.value());
+                                 in.options.at("reason"), out->expires_days);
     if (!link) return std::move(link).error();
-    const auto trial = app::load_trial(db);
     app::survey_issue_result one{in.options.at("timepoint"), {link.value()}, 0, 0};
     in.out << "Issued a new survey link for " << link->participant << " at "
            << in.options.at("timepoint") << ", expiring " << link->expires_at
            << "; the old one no longer works.\n";
-    write_links(in, files.value(), one, base.value(), trial ? trial->definition.title : "");
+    write_links(in, db, out.value(), one);
     return 0;
   });
 }
