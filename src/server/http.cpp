@@ -103,9 +103,8 @@ bool is_survey_path(const std::string& path) {
   return path.rfind("/s/", 0) == 0 || path.rfind("/api/survey/", 0) == 0;
 }
 
-bool rate_limiter::allow(const std::string& client, double now, int& retry_after_seconds) {
+rate_limiter::bucket& rate_limiter::refilled(const std::string& client, double now) {
   const double rate = per_minute_ / 60.0;  // tokens per second
-  std::lock_guard lock(mutex_);
   auto it = buckets_.find(client);
   if (it == buckets_.end()) {
     if (buckets_.size() >= max_clients_) {
@@ -122,12 +121,48 @@ bool rate_limiter::allow(const std::string& client, double now, int& retry_after
   auto& b = it->second;
   b.tokens = std::min<double>(per_minute_, b.tokens + (now - b.at) * rate);
   b.at = now;
+  return b;
+}
+
+int rate_limiter::retry_after(const bucket& b) const {
+  return static_cast<int>((1 - b.tokens) / (per_minute_ / 60.0)) + 1;
+}
+
+bool rate_limiter::allow(const std::string& client, double now, int& retry_after_seconds) {
+  std::lock_guard lock(mutex_);
+  auto& b = refilled(client, now);
   if (b.tokens >= 1) {
     b.tokens -= 1;
     return true;
   }
-  retry_after_seconds = static_cast<int>((1 - b.tokens) / rate) + 1;
+  retry_after_seconds = retry_after(b);
   return false;
+}
+
+bool rate_limiter::available(const std::string& client, double now, int& retry_after_seconds) {
+  std::lock_guard lock(mutex_);
+  const auto& b = refilled(client, now);
+  if (b.tokens >= 1) return true;
+  retry_after_seconds = retry_after(b);
+  return false;
+}
+
+void rate_limiter::take(const std::string& client, double now) {
+  std::lock_guard lock(mutex_);
+  refilled(client, now).tokens -= 1;
+}
+
+response survey_busy(bool page, int retry_after_seconds) {
+  std::optional<response> r;
+  if (page) r = static_file("/survey-busy.html");
+  if (r) {
+    r->status = 429;
+  } else {
+    r = error_response(429, "too_many_requests", "",
+                       "too many requests from this address; try again later");
+  }
+  r->headers.emplace_back("Retry-After", std::to_string(retry_after_seconds));
+  return std::move(*r);
 }
 
 std::optional<response> static_file(const std::string& path) {
@@ -372,13 +407,15 @@ struct shared_state {
   /// The site's accounts, sessions and sign-in attempts.
   connection_pool accounts;
   std::mutex log_mutex;
-  /// Participants' survey links, per client address.
+  /// Participants' survey links, per client address: answers of "not available", and all.
+  rate_limiter survey_misses;
   rate_limiter survey_limit;
 
   explicit shared_state(config c)
       : cfg(std::move(c)),
         site(cfg.db_path),
         accounts(site.accounts_locator()),
+        survey_misses(cfg.survey_misses_per_minute),
         survey_limit(cfg.survey_requests_per_minute) {}
 
   void log_line(const core::json& j) {
@@ -588,26 +625,32 @@ class api_handler : public Poco::Net::HTTPRequestHandler {
     return std::string(last);
   }
 
+  /// Survey links are rate-limited per client address before anything else is done; an
+  /// answer of "not available" counts against the address's misses as well.
   detail::response dispatch(Poco::Net::HTTPServerRequest& request, const std::string& at,
                             std::string& user, bool& keep_alive) {
-    // Survey links are rate-limited per client address before anything else is done.
-    if (is_survey_path(Poco::URI(request.getURI()).getPath())) {
-      const double now =
-          std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-              .count();
-      int retry_after = 0;
-      if (!state_.survey_limit.allow(client_of(request), now, retry_after)) {
-        keep_alive = false;
-        if (request.hasContentLength() &&
-            request.getContentLength64() <= static_cast<Poco::Int64>(survey_body_bytes)) {
-          discard(request.stream());
-        }
-        auto r = error_response(429, "too_many_requests", "",
-                                "too many requests from this address; try again later");
-        r.headers.emplace_back("Retry-After", std::to_string(retry_after));
-        return r;
+    const std::string path = Poco::URI(request.getURI()).getPath();
+    if (!is_survey_path(path)) return dispatch_route(request, at, user, keep_alive);
+    const double now =
+        std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    const std::string client = client_of(request);
+    int retry_after = 0;
+    if (!state_.survey_misses.available(client, now, retry_after) ||
+        !state_.survey_limit.allow(client, now, retry_after)) {
+      keep_alive = false;
+      if (request.hasContentLength() &&
+          request.getContentLength64() <= static_cast<Poco::Int64>(survey_body_bytes)) {
+        discard(request.stream());
       }
+      return survey_busy(path.rfind("/s/", 0) == 0, retry_after);
     }
+    auto out = dispatch_route(request, at, user, keep_alive);
+    if (out.status == 404) state_.survey_misses.take(client, now);
+    return out;
+  }
+
+  detail::response dispatch_route(Poco::Net::HTTPServerRequest& request, const std::string& at,
+                                  std::string& user, bool& keep_alive) {
     // The body first: an unread body would be parsed as the next request of the connection.
     const std::size_t limit = route_ && route_->max_body_bytes > 0
                                   ? std::min(route_->max_body_bytes, state_.cfg.max_body_bytes)

@@ -84,7 +84,8 @@ struct route {
 inline constexpr std::size_t survey_body_bytes = 64 * 1024;
 
 /// True for the paths of participants' survey links (/s/..., /api/survey/...), which are
-/// rate-limited per client address.
+/// rate-limited per client address (server::config::survey_misses_per_minute and
+/// survey_requests_per_minute).
 bool is_survey_path(const std::string& path);
 
 /// A token bucket per client address: at most `per_minute` requests in a burst, refilled at
@@ -97,12 +98,21 @@ class rate_limiter {
   /// Takes one request from the bucket of `client` at `now` (seconds on any steady clock);
   /// false with the seconds to wait when it is empty.
   bool allow(const std::string& client, double now, int& retry_after_seconds);
+  /// Whether `client` has a request left at `now`, taking none; false with the seconds to wait.
+  bool available(const std::string& client, double now, int& retry_after_seconds);
+  /// Takes one request from `client`'s bucket after the fact (it may go below empty, which
+  /// only makes the wait longer).
+  void take(const std::string& client, double now);
 
  private:
   struct bucket {
     double tokens = 0;
     double at = 0;
   };
+  /// The bucket of `client`, refilled up to `now`; the caller holds mutex_.
+  bucket& refilled(const std::string& client, double now);
+  int retry_after(const bucket& b) const;
+
   int per_minute_;
   std::size_t max_clients_;
   std::mutex mutex_;
@@ -114,6 +124,10 @@ const std::vector<route>& routes();
 /// The page or file of src/web at `path` ("/" is index.html), or nullopt. HTML pages get a
 /// policy that loads scripts, styles and data from this server only.
 std::optional<response> static_file(const std::string& path);
+
+/// The answer to a survey request beyond its address's limit: 429 with Retry-After, a page in
+/// both languages for the participant's page (`page`), else the API's JSON error.
+response survey_busy(bool page, int retry_after_seconds);
 
 /// Writes that need the X-CSRF-Token header: every method but GET and HEAD.
 bool is_write(const std::string& method);

@@ -50,13 +50,15 @@ survey_fixture& fixture() {
 struct running_server {
   std::ostringstream log;
   std::unique_ptr<server::server> s;
-  explicit running_server(const std::string& db, int survey_per_minute = 100000) {
+  explicit running_server(const std::string& db, int misses_per_minute = 100000,
+                          int requests_per_minute = 100000) {
     server::config c;
     c.db_path = db;
     c.port = 0;
     c.threads = 4;
     c.access_log = &log;
-    c.survey_requests_per_minute = survey_per_minute;
+    c.survey_misses_per_minute = misses_per_minute;
+    c.survey_requests_per_minute = requests_per_minute;
     s = std::make_unique<server::server>(c);
     s->start();
   }
@@ -374,18 +376,35 @@ TEST_SUITE("survey") {
 
   TEST_CASE("issue-14: survey links are rate-limited per client address") {
     auto& f = fixture();
+    expect_exit(0, {"survey", "reissue", "--db", f.db, "--participant", "T08", "--timepoint", "pre",
+                    "--reason", "rate limit test", "--out", f.file("t08")});
+    const std::string usable = "/api/survey/" + tokens_of(f.file("t08.csv")).at("T08");
     running_server s(f.db, 5);
+    // A usable link is not counted against the misses: a group answering together from one
+    // hospital network is not stopped by each other's page loads.
+    for (int k = 0; k < 8; ++k) CHECK(http(s.port(), "GET", usable).status == 200);
+    // Links that are not available are: after 5 misses a minute, every survey request waits.
     for (int k = 0; k < 5; ++k) {
       CHECK(http(s.port(), "GET", "/api/survey/ffffffffffffffffffffffffffffffff").status == 404);
     }
     const auto limited = http(s.port(), "GET", "/s/ffffffffffffffffffffffffffffffff");
     CHECK(limited.status == 429);
     CHECK_FALSE(limited.retry_after.empty());
+    // The participant's page says so in words, in both languages, not in JSON.
+    CHECK(contains(limited.body, "Please try again in a minute"));
+    CHECK(contains(limited.body, "请一分钟后重新打开"));
+    CHECK(http(s.port(), "GET", usable).status == 429);
     CHECK(http(s.port(), "POST", "/api/survey/ffffffffffffffffffffffffffffffff/submit",
                body_of(mbi_answers, msq_answers))
               .status == 429);
     // The rest of the server is not limited.
     CHECK(http(s.port(), "GET", "/healthz").status == 200);
+    // All survey requests of an address are limited as well, here to 12 a minute.
+    running_server flood(f.db, 100000, 12);
+    for (int k = 0; k < 12; ++k) CHECK(http(flood.port(), "GET", usable).status == 200);
+    const auto flooded = http(flood.port(), "GET", usable);
+    CHECK(flooded.status == 429);
+    CHECK(contains(flooded.body, "too_many_requests"));
     // Without --behind-proxy a client's X-Forwarded-For changes nothing.
     CHECK(http(s.port(), "GET", "/s/ffffffffffffffffffffffffffffffff", "", {}, true,
                {{"X-Forwarded-For", "203.0.113.7"}})
@@ -398,7 +417,7 @@ TEST_SUITE("survey") {
     c.db_path = f.db;
     c.port = 0;
     c.threads = 4;
-    c.survey_requests_per_minute = 3;
+    c.survey_misses_per_minute = 3;
     c.trust_forwarded_for = true;
     server::server s(c);
     s.start();

@@ -22,10 +22,15 @@ struct config {
   int max_queued = 256;
   int keep_alive_seconds = 10;
   std::size_t max_body_bytes = 1024 * 1024;  ///< larger bodies get 413, unread
-  /// Requests per minute one client address may make to participants' survey links (/s/...,
-  /// /api/survey/...), in a burst or spread out; beyond it 429 with Retry-After, so tokens
-  /// cannot be guessed by trying.
-  int survey_requests_per_minute = 30;
+  /// Participants' survey links (/s/..., /api/survey/...), per client address: answers of
+  /// "not available" (404: a token unknown, spent, expired or revoked) a minute, in a burst or
+  /// spread out. Beyond it every survey request of the address gets 429 with Retry-After, so
+  /// tokens cannot be guessed by trying.
+  int survey_misses_per_minute = 30;
+  /// All survey requests a minute of one client address. Generous, because a hospital's
+  /// network shows everyone on its Wi-Fi as one address (a group answering together after
+  /// their last session); it only stops a flood.
+  int survey_requests_per_minute = 600;
   /// Behind a reverse proxy every request comes from the proxy's address: with this set, a
   /// request from a loopback address is counted against the last X-Forwarded-For entry (the
   /// address the proxy saw). Only for a proxy that appends that header (nginx's
