@@ -257,4 +257,25 @@ std::string wide_csv(const app::export_data& data) {
   return wide_csv(data.trial.definition, data.trial.instruments, people, data.assessments);
 }
 
+const std::vector<export_file>& export_files() {
+  static const std::vector<export_file> files{
+      {"wide.csv", "one row per participant: arm, age, gender and every outcome's scores"},
+      {"items.csv", "one row per item answer, with the date the questionnaire was answered"},
+      {"participants.csv", "consent, randomization and withdrawal dates per participant"},
+      {"assessments.csv", "one row per questionnaire: its date and whether inside its window"},
+      {"codebook.csv", "every column of the other files: label, type, allowed values"},
+  };
+  return files;
+}
+
+std::optional<std::string> export_file_content(const app::export_data& data,
+                                               std::string_view name) {
+  if (name == "wide.csv") return wide_csv(data);
+  if (name == "items.csv") return items_csv(data.assessments);
+  if (name == "participants.csv") return participants_csv(data);
+  if (name == "assessments.csv") return assessments_csv(data);
+  if (name == "codebook.csv") return codebook_csv(data.trial.definition, data.trial.instruments);
+  return std::nullopt;
+}
+
 }  // namespace balint::report

@@ -12,6 +12,7 @@
 #include "balint/app/survey_service.hpp"
 #include "balint/app/user_service.hpp"
 #include "balint/attendance/progress.hpp"
+#include "balint/core/dates.hpp"
 #include "balint/core/text.hpp"
 #include "balint/enrolment/participant.hpp"
 #include "balint/report/export.hpp"
@@ -19,6 +20,7 @@
 #include "balint/report/reproduction_report.hpp"
 #include "balint/report/survey_sheet.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -280,16 +282,28 @@ response get_analysis(call& c) {
   return json_response(200, analysis::to_json(result.value()));
 }
 
-response get_export_csv(call& c) {
+/// One file of the export (report::export_files) as a download.
+response export_file(call& c, const std::string& name) {
+  std::vector<std::string> names;
+  for (const auto& f : report::export_files()) names.emplace_back(f.name);
+  if (std::find(names.begin(), names.end(), name) == names.end()) {
+    return error_response(404, "not_found", "file",
+                          "the export has no file " + core::shown_value(name) +
+                              "; its files: " + core::join(names, ", "));
+  }
   auto data = app::export_trial_data(c.db, c.req);
   if (!data) return error_response(data.error());
   response r;
   r.status = 200;
-  r.body = report::wide_csv(data.value());
-  r.content_type = "text/csv";
-  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"wide.csv\"");
+  r.body = *report::export_file_content(data.value(), name);
+  r.content_type = "text/csv; charset=utf-8";
+  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + name + "\"");
   return r;
 }
+
+response get_export_csv(call& c) { return export_file(c, "wide.csv"); }
+
+response get_export_file(call& c) { return export_file(c, c.params.at(0)); }
 
 response put_attendance(call& c) {
   const auto n = session_number(c.params.at(0));
@@ -510,6 +524,7 @@ const std::vector<route>& routes() {
       {"POST", "/api/sessions/plan", plan_sessions, post_plan, false, true},
       {"GET", "/api/analysis", analyze, get_analysis},
       {"GET", "/api/export.csv", export_data, get_export_csv},
+      {"GET", "/api/export/{file}", export_data, get_export_file},
       {"PUT", "/api/sessions/{n}/attendance/{code}", log_attendance, put_attendance, false, true},
       {"GET", "/api/attendance/progress", view_attendance_progress, get_progress},
       {"GET", "/api/audit/verify", verify_audit_trail, get_audit_verify},

@@ -282,6 +282,11 @@
     resizeTimer = setTimeout(() => { if (analysis) renderPlot(); }, 150);
   });
 
+  // The downloads go to this page's trial (at a site of several, /api/trials/ID/...).
+  for (const a of document.querySelectorAll('a.api-link')) {
+    a.setAttribute('href', Balint.routed(a.getAttribute('href')));
+  }
+
   Balint.run(['analyst', 'coordinator'], pageStatus, (s) => {
     trial = s.trial;
     return load();

@@ -270,6 +270,7 @@ const Balint = (function () {
     armLabel: armLabel,
     instrumentLabel: instrumentLabel,
     homeOf: homeOf,
+    routed: routed,
     trialId: trialId,
     roleName: roleName,
     byIds: byIds,

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace balint::app {
@@ -52,5 +53,18 @@ std::string assessments_csv(const app::export_data& data);
 /// codebook.csv: variable,label,type,allowed values,missing code for every column of wide.csv,
 /// items.csv, assessments.csv and participants.csv.
 std::string codebook_csv(const trial::trial_definition& trial, const outcomes::instrument_set& set);
+
+/// One file of the export: its name and, in a few words, what it holds.
+struct export_file {
+  std::string_view name;
+  std::string_view holds;
+};
+
+/// The files of an export, in the order `export` writes them and the analyst's page lists
+/// them: wide.csv, items.csv, participants.csv, assessments.csv, codebook.csv.
+const std::vector<export_file>& export_files();
+
+/// The content of the export file `name` (one of export_files()); nullopt for another name.
+std::optional<std::string> export_file_content(const app::export_data& data, std::string_view name);
 
 }  // namespace balint::report

@@ -30,17 +30,13 @@ core::result<int> cmd_export(invocation& in) {
       return core::invalid_input("--out", "cannot create the folder \"" + dir.string() +
                                               "\" for the export: " + ec.message());
     }
-    const auto& def = data.trial.definition;
-    write_file(dir / "wide.csv", report::wide_csv(data));
-    write_file(dir / "items.csv", report::items_csv(data.assessments));
-    write_file(dir / "participants.csv", report::participants_csv(data));
-    write_file(dir / "assessments.csv", report::assessments_csv(data));
-    write_file(dir / "codebook.csv", report::codebook_csv(def, data.trial.instruments));
+    for (const auto& file : report::export_files()) {
+      write_file(dir / file.name, *report::export_file_content(data, file.name));
+    }
     in.out << "Exported " << data.participants.size() << " participants and "
            << data.assessments.size() << " questionnaires:\n";
-    for (const char* name :
-         {"wide.csv", "items.csv", "participants.csv", "assessments.csv", "codebook.csv"}) {
-      in.out << "  " << (dir / name).string() << "\n";
+    for (const auto& file : report::export_files()) {
+      in.out << "  " << (dir / file.name).string() << "\n";
     }
     std::size_t outside = 0;
     for (const auto w : data.windows) outside += w == outcomes::window_state::outside ? 1 : 0;
@@ -115,8 +111,10 @@ std::vector<command> analysis_commands() {
   return {
       {"export",
        "--db FILE --format csv --out DIR",
-       "Writes wide.csv (one row per participant), items.csv (one row per item answer) and "
-       "codebook.csv into DIR for the analyst.",
+       "Writes into DIR for the analyst: wide.csv (one row per participant), items.csv (one "
+       "row per item answer), participants.csv (consent, randomization and withdrawal dates), "
+       "assessments.csv (one row per questionnaire, with its date and window) and codebook.csv "
+       "(every column explained).",
        {db_option,
         {"format", "csv", "export format", true, {"csv"}},
         out_option("DIR", "folder to write into (created if missing)")},

@@ -60,15 +60,25 @@ test('an analyst reads the analysis, downloads the export and opens the reproduc
   await expect(change.getByRole('rowheader', { name: /^Emotional exhaustion/ })).toBeVisible();
   await expect(plot.locator('circle')).toHaveCount(4);
 
-  // The export: a CSV whose header starts with the wide layout's columns.
-  const [download] = await Promise.all([
-    page.waitForEvent('download'),
-    page.getByRole('link', { name: 'Download export (CSV)' }).click(),
-  ]);
-  expect(download.suggestedFilename()).toBe('wide.csv');
-  const csv = fs.readFileSync(await download.path(), 'utf8');
+  // The export: every file `export` writes, each a CSV download with its own header.
+  const download = async (name) => {
+    const [file] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('#export-files').getByRole('link', { name: name, exact: true }).click(),
+    ]);
+    expect(file.suggestedFilename()).toBe(name);
+    return fs.readFileSync(await file.path(), 'utf8');
+  };
+  const csv = await download('wide.csv');
   expect(csv.split('\n')[0]).toMatch(/^id,arm,age,gender,ee_pre,ee_post,dp_pre,dp_post,pa_pre,pa_post,msq_pre,msq_post/);
   expect(csv.split('\n').filter((l) => l).length).toBeGreaterThan(30);
+  expect((await download('participants.csv')).split('\n')[0])
+    .toBe('id,arm,consent_date,randomized_on,status,withdrawal_date,withdrawal_category');
+  expect((await download('assessments.csv')).split('\n')[0])
+    .toMatch(/^participant,timepoint,instrument,assessment_date,window/);
+  expect(await download('items.csv')).toMatch(/^participant,timepoint,instrument,item,value/);
+  expect(await download('codebook.csv')).toMatch(/^variable,/);
+  expect((await page.request.get('/api/export/secrets.csv')).status()).toBe(404);
 
   // The reproduction report of the Tongji paper.
   const link = page.getByRole('link', { name: 'Reproduction report of the Tongji paper' });
