@@ -119,12 +119,36 @@ core::result<std::unique_ptr<app::database>> open_site_trial(
   return open_database_at(found->locator, "--db", false);
 }
 
+/// At a site, the account `--as` names must be active in the site's accounts as well as in
+/// the trial (app::command_line_request checks the trial's row): a site admin disables the
+/// account once, for every trial. Checked before the trial is opened, so no database file is
+/// opened twice in this process.
+core::result<void> check_site_account(const app::site& s, const std::string& name) {
+  const std::string where = s.accounts_locator();
+  // A site whose users were all added to its trials (user add --trial) has no accounts file.
+  if (!app::is_database_server(where) && !fs::exists(where)) return {};
+  auto accounts = open_database_at(where, "--db", false);
+  if (!accounts) return std::move(accounts).error();
+  const auto row = (*accounts)->find_user(name);
+  if (!row || !row->disabled_at) return {};  // no account: the trial's refusal names its users
+  // A name found among the accounts is a well-formed user name, safe to echo.
+  return core::invalid_input("--as", "--as \"" + name +
+                                         "\": the account was disabled at the site on " +
+                                         *row->disabled_at +
+                                         "; a disabled account acts in no trial of the site ("
+                                         "'balint-trial user list --db " +
+                                         s.locator() + "' shows the active ones)");
+}
+
 }  // namespace
 
 core::result<std::unique_ptr<app::database>> open_db(const parsed_options& o, bool create) {
   const std::string& where = o.at("db");
   const std::string id = o.get_or("trial", "");
   const app::site s(where);
+  if (const auto as = o.get("as"); as && s.holds_many()) {
+    if (auto ok = check_site_account(s, *as); !ok) return std::move(ok).error();
+  }
   if (!s.holds_many()) {
     // One trial's file: --trial, when given, must name its trial.
     if (!id.empty() && fs::exists(where)) return open_site_trial(s, id);

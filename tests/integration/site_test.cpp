@@ -207,6 +207,41 @@ TEST_SUITE("a site of several trials") {
       expect_exit(0, {"randomization", "verify", "--db", site, "--trial", id});
     }
   }
+
+  TEST_CASE("issue-14: --as names an account of the site, and a site-disabled one acts nowhere") {
+    testing::database_place place;
+    test::temp_dir files;
+    const std::string site = site_in(place);
+    build_site(site, files);
+    grant(site, "trial-b", "lee", "coordinator");
+    grant(site, "trial-b", "bob", "leader");
+    const std::vector<std::string> add_one{"participant", "add",    "--db",      site,    "--trial",
+                                           "trial-b",     "--code", "B-TWO",     "--age", "31",
+                                           "--gender",    "M",      "--consent", "yes"};
+    auto as = [&](std::vector<std::string> args, const std::string& name) {
+      args.insert(args.end(), {"--as", name});
+      return test::run_cli(args);
+    };
+    // A leader of trial-b may not enrol there: --as acts in the account's role in the trial.
+    CHECK(as(add_one, "bob").exit_code != 0);
+    const auto added = as(add_one, "lee");
+    CHECK_MESSAGE(added.exit_code == 0, added.err);
+    CHECK(contains(audit_text(site, "trial-b"), R"("actor": "lee")"));
+
+    // Disabled once at the site: lee's row in trial-b is untouched, yet --as lee is refused
+    // there, naming the field and the day, and nothing is written.
+    expect_exit(0, {"user", "disable", "--db", site, "--name", "lee"});
+    const auto before = audit_text(site, "trial-b");
+    auto again = add_one;
+    again[7] = "B-THREE";
+    const auto refused = as(again, "lee");
+    CHECK(refused.exit_code == 2);
+    CHECK(contains(refused.err, "--as \"lee\": the account was disabled at the site on"));
+    CHECK(audit_text(site, "trial-b") == before);
+    const auto b_list = parse_json_output(expect_exit(
+        0, {"participant", "list", "--db", site, "--trial", "trial-b", "--format", "json"}));
+    CHECK(codes_in(b_list) == std::set<std::string>{"B-ONLY", "B-TWO"});
+  }
 }
 
 }  // namespace balint
