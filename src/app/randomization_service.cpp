@@ -12,6 +12,26 @@
 namespace balint::app {
 namespace {
 
+/// Why `stratum` has no position left: how many it had, and the way on.
+core::error list_used_up(storage::database& db, const std::string& stratum, bool stratified) {
+  std::size_t positions = 0;
+  for (const auto& l : db.load_allocation_list()) {
+    if (l.stratum == stratum) positions = l.entries.size();
+  }
+  const std::size_t extensions = db.list_extensions().size();
+  const std::string list =
+      stratified ? "the allocation list of stratum " + stratum : std::string("the allocation list");
+  const std::string made_of = extensions == 0
+                                  ? "as planned"
+                                  : "planned and " + std::to_string(extensions) +
+                                        (extensions == 1 ? " extension" : " extensions");
+  return core::precondition_failed(
+      "randomization", list + " is used up: all its " + std::to_string(positions) + " positions (" +
+                           made_of +
+                           ") are allocated; to go on, extend it with sealed blocks from a new "
+                           "seed (who and why go into the audit trail)");
+}
+
 /// More extensions than any trial needs; bounds what verify regenerates from a hostile file.
 constexpr std::size_t max_list_extensions = 100;
 
@@ -109,12 +129,7 @@ core::result<allocation_view> randomize(storage::database& db, const request& re
   if (!stratum) return std::move(stratum).error();
   const auto entry = db.next_unused_entry(stratum.value());
   if (!entry) {
-    return core::precondition_failed(
-        "randomization",
-        "the allocation list of stratum " + stratum.value() + " is used up; the trial planned " +
-            std::to_string(trial->definition.randomization.list_length) +
-            " positions per stratum; to go on, extend the allocation list with sealed blocks "
-            "from a new seed (the reason is recorded in the audit trail)");
+    return list_used_up(db, stratum.value(), !trial->definition.randomization.strata.empty());
   }
   storage::allocation_record a{who->id,    participant, stratum.value(), entry->position,
                                entry->arm, req.now,     req.actor};

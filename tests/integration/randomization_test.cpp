@@ -255,8 +255,9 @@ TEST_SUITE("randomization") {
     // Four positions: the fifth and sixth are told how to go on.
     auto r = expect_exit(0, {"randomize", "--db", db, "--all-eligible"});
     CHECK(contains(r.out, "Randomized 4 participants."));
-    CHECK(contains(r.out, "used up"));
-    CHECK(contains(r.out, "extend the allocation list"));
+    CHECK(contains(r.out,
+                   "the allocation list is used up: all its 4 positions (as planned) are "
+                   "allocated; to go on, extend it"));
     const auto one = run_cli({"randomize", "--db", db, "--participant", "P5"});
     CHECK(one.exit_code == 2);
     CHECK(contains(one.err, "balint-trial randomization extend --blocks N --reason TEXT"));
