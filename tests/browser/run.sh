@@ -82,6 +82,8 @@ echo "run.sh: serving a site of trials at $server_url"
 export BALINT_SITE_URL=$server_url
 
 export BALINT_BASE_URL=$base_url
+# The end-to-end spec of a trial of its own (wellbeing.spec.js) runs the command line itself.
+export BALINT_TRIAL_BINARY=$binary
 export BALINT_BROWSER_ARTIFACTS=$artifacts
 status=0
 npx --no-install playwright test "$@" || status=$?
