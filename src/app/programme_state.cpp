@@ -1,23 +1,12 @@
 #include "programme_state.hpp"
 
+#include "trial_dates.hpp"
+
 #include "balint/core/text.hpp"
 
 #include <algorithm>
 
 namespace balint::app::detail {
-namespace {
-
-core::result<const date::time_zone*> zone_of(const trial::trial_definition& t) {
-  try {
-    return date::locate_zone(t.programme.time_zone);
-  } catch (const std::exception&) {
-    return core::invalid_input("time_zone", "time zone \"" + t.programme.time_zone +
-                                                "\" is not in this computer's time zone "
-                                                "database (install tzdata)");
-  }
-}
-
-}  // namespace
 
 scheduling::utc_time instant(const std::string& iso) {
   auto t = scheduling::parse_utc_iso(iso);

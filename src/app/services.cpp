@@ -434,6 +434,10 @@ core::result<checked_definition> check_trial_definition(
   if (auto ok = check_outcome_subscales(def.value(), resolved->set); !ok) {
     return std::move(ok).error();
   }
+  // Every schedule and every date of the trial is read in this zone: refused now, not later.
+  if (auto zone = detail::zone_of(def.value(), "$.programme.time_zone"); !zone) {
+    return std::move(zone).error();
+  }
   return checked_definition{std::move(def.value()), std::move(doc.value()),
                             std::move(resolved).value()};
 }

@@ -1,6 +1,7 @@
 #include "trial_dates.hpp"
 
 #include "balint/app/access.hpp"
+#include "balint/core/dates.hpp"
 #include "balint/scheduling/calendar.hpp"
 
 #include <date/tz.h>
@@ -8,21 +9,27 @@
 #include <stdexcept>
 
 namespace balint::app::detail {
-namespace {
 
-const date::time_zone* zone_of(const trial::trial_definition& t) {
+core::result<const date::time_zone*> zone_of(const trial::trial_definition& t,
+                                             const std::string& field) {
   try {
     return date::locate_zone(t.programme.time_zone);
   } catch (const std::exception&) {
-    // init checked the zone; a machine without tzdata falls back to UTC days.
-    return nullptr;
+    return core::invalid_input(field, "time zone " + core::shown_value(t.programme.time_zone) +
+                                          " is not in this computer's time zone database; "
+                                          "allowed: a name of the IANA database such as "
+                                          "Europe/Berlin or Asia/Shanghai (a real name refused "
+                                          "here means tzdata is missing: install it)");
   }
 }
 
+namespace {
+
 std::string day_at(scheduling::utc_time at, const trial::trial_definition& t) {
-  const auto* zone = zone_of(t);
-  if (zone == nullptr) return scheduling::utc_iso(at).substr(0, 10);
-  return scheduling::local_iso(at, zone).substr(0, 10);
+  // init refuses a zone the database does not know; a machine without tzdata counts UTC days.
+  const auto zone = zone_of(t);
+  if (!zone) return scheduling::utc_iso(at).substr(0, 10);
+  return scheduling::local_iso(at, zone.value()).substr(0, 10);
 }
 
 }  // namespace

@@ -18,7 +18,16 @@ namespace balint::app {
 struct request;
 }
 
+namespace date {
+class time_zone;
+}
+
 namespace balint::app::detail {
+
+/// The trial's time zone from the time zone database; invalid_input naming `field` when the
+/// database does not know it (a typing error, or a computer without tzdata).
+core::result<const date::time_zone*> zone_of(const trial::trial_definition& t,
+                                             const std::string& field = "time_zone");
 
 /// Today, "YYYY-MM-DD", in the trial's time zone at the request's time.
 std::string today_of(const request& req, const trial::trial_definition& t);

@@ -123,6 +123,18 @@ TEST_SUITE("programme") {
     expect_refused(db, {"schedule", "generate", "--db", db}, {"already has its calendar"});
   }
 
+  TEST_CASE("a time zone the time zone database does not know is refused at init") {
+    temp_dir dir;
+    const auto config = test::steps::write_config(
+        dir, "mars.json", [](core::json& doc) { doc["programme"]["time_zone"] = "Mars/Olympus"; });
+    const auto r = run_cli({"init", "--db", dir.file("mars.db"), "--config", config});
+    CHECK(r.exit_code == 2);
+    CHECK(contains(r.err, "$.programme.time_zone"));
+    CHECK(contains(r.err, "time zone \"Mars/Olympus\" is not in this computer's time zone"));
+    CHECK(contains(r.err, "Europe/Berlin"));
+    CHECK_FALSE(test::file_exists(dir.file("mars.db")));
+  }
+
   TEST_CASE(
       "the plan gives every intervention participant 10 slots, every held session 8-12, "
       "and logging it makes all 18 completed") {
