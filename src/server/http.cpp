@@ -99,8 +99,28 @@ constexpr const char* page_security_policy =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
+namespace {
+
+/// Where a survey link's token starts in `path`: /s/{token}, /api/survey/{token}/..., and the
+/// same API under a trial's prefix (/api/trials/{id}/survey/{token}, which is never served but
+/// must be limited and never logged); npos for any other path.
+std::size_t survey_token_start(std::string_view path) {
+  if (path.rfind("/s/", 0) == 0) return 3;
+  constexpr std::string_view api = "/api/survey/";
+  if (path.rfind(api, 0) == 0) return api.size();
+  constexpr std::string_view trials = "/api/trials/";
+  if (path.rfind(trials, 0) != 0) return std::string_view::npos;
+  const auto slash = path.find('/', trials.size());
+  if (slash == std::string_view::npos) return std::string_view::npos;
+  constexpr std::string_view survey = "/survey/";
+  if (path.compare(slash, survey.size(), survey) != 0) return std::string_view::npos;
+  return slash + survey.size();
+}
+
+}  // namespace
+
 bool is_survey_path(const std::string& path) {
-  return path.rfind("/s/", 0) == 0 || path.rfind("/api/survey/", 0) == 0;
+  return survey_token_start(path) != std::string_view::npos;
 }
 
 rate_limiter::bucket& rate_limiter::refilled(const std::string& client, double now) {
@@ -520,8 +540,8 @@ bool matches(const std::string& pattern, const std::string& path,
 /// The path as the log keeps it: a survey link's token is a credential, so it is never
 /// written (/s/{token}, /api/survey/{token}/submit).
 std::string loggable_path(const std::string& path) {
-  if (!is_survey_path(path)) return path;
-  const std::size_t start = path.rfind("/s/", 0) == 0 ? 3 : std::string_view("/api/survey/").size();
+  const std::size_t start = survey_token_start(path);
+  if (start == std::string_view::npos) return path;
   const std::size_t end = path.find('/', start);
   return path.substr(0, start) + "{token}" + (end == std::string::npos ? "" : path.substr(end));
 }
@@ -813,6 +833,9 @@ class router : public Poco::Net::HTTPRequestHandlerFactory {
         trial_id = path.substr(prefix.size(), slash - prefix.size());
         path = "/api" + path.substr(slash);
       }
+      // A participant's link has no trial in its path (/s/{token}): the survey API is served
+      // at its own paths only, so its rate limits and the log's {token} always apply.
+      if (is_survey_path(path)) return new api_handler(state_, nullptr, {}, false, trial_id);
     }
     const route* path_match = nullptr;
     std::vector<std::string> params;

@@ -378,7 +378,17 @@ TEST_SUITE("survey") {
     auto& f = fixture();
     expect_exit(0, {"survey", "reissue", "--db", f.db, "--participant", "T08", "--timepoint", "pre",
                     "--reason", "rate limit test", "--out", f.file("t08")});
-    const std::string usable = "/api/survey/" + tokens_of(f.file("t08.csv")).at("T08");
+    const std::string token = tokens_of(f.file("t08.csv")).at("T08");
+    const std::string usable = "/api/survey/" + token;
+    {
+      // The survey API is not served under a trial's prefix: the same 404, and the token is not
+      // logged there either.
+      running_server prefixed(f.db);
+      CHECK(http(prefixed.port(), "GET", "/api/trials/tongji-2020/survey/" + token).status == 404);
+      prefixed.s->stop();
+      CHECK_FALSE(contains(prefixed.log.str(), token));
+      CHECK(contains(prefixed.log.str(), "/api/trials/tongji-2020/survey/{token}"));
+    }
     running_server s(f.db, 5);
     // A usable link is not counted against the misses: a group answering together from one
     // hospital network is not stopped by each other's page loads.
