@@ -1,6 +1,7 @@
 #include "programme_state.hpp"
 
 #include "balint/app/schedule_service.hpp"
+#include "balint/core/dates.hpp"
 #include "balint/core/text.hpp"
 
 #include <algorithm>
@@ -49,6 +50,24 @@ core::result<attendance_logged> log_attendance(storage::database& db, const requ
                            " cohort is not led by " + req.actor +
                            "; leaders see and record attendance only for their own sessions"};
   }
+  // A leader marks only the participants on the roster of their session, and is answered the
+  // same whether a code is enrolled elsewhere, in the other arm, or not at all: trying codes
+  // tells a leader nothing about who is enrolled or in which arm.
+  std::set<std::int64_t> roster;
+  if (req.actor_role == role::leader) {
+    for (const auto& [slot_id, participant_id] : db.roster()) {
+      if (slot_id == slot->id) roster.insert(participant_id);
+    }
+  }
+  const auto off_roster = [&](const std::string& code) {
+    return core::error{core::error_code::forbidden, "participant",
+                       "participant " + core::shown_value(code) +
+                           " is not on the roster of "
+                           "session " +
+                           std::to_string(session) + " of the " + cohort +
+                           " cohort; leaders mark only the participants on their sessions' "
+                           "rosters (the coordinator changes rosters)"};
+  };
   const bool has_reason = reason && !core::trim(*reason).empty();
   const bool started = instant(slot->start_utc) <= now_of(req);
   std::map<std::int64_t, std::string> existing;
@@ -63,6 +82,9 @@ core::result<attendance_logged> log_attendance(storage::database& db, const requ
                                  "participant " + m.participant + " is marked twice in one log");
     }
     auto p = db.find_participant(m.participant);
+    if (req.actor_role == role::leader && (!p || roster.count(p->id) == 0)) {
+      return off_roster(m.participant);
+    }
     if (!p) return not_enrolled(m.participant);
     people.push_back(std::move(*p));
   }

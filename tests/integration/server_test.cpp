@@ -22,6 +22,7 @@
 #include <Poco/StreamCopier.h>
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -566,6 +567,43 @@ TEST_SUITE("server") {
     CHECK(written(f.db) == before);
   }
 
+  TEST_CASE("issue-15: a leader marks only their roster, and trying codes reveals nothing") {
+    auto& f = fixture();
+    const auto people = parse_json_output(
+        expect_exit(0, {"participant", "list", "--db", f.db, "--format", "json"}));
+    std::string waitlist;
+    std::string off_roster;  // in the intervention arm, not on session 1's roster
+    for (const auto& p : people.as_array()) {
+      const auto* allocation = p.find("allocation");
+      if (allocation == nullptr || !allocation->is_object()) continue;
+      const std::string code = str(p, "code");
+      if (str(*allocation, "arm") == "waitlist" && waitlist.empty()) waitlist = code;
+      if (str(*allocation, "arm") == "intervention" && off_roster.empty() &&
+          std::find(f.session1.begin(), f.session1.end(), code) == f.session1.end()) {
+        off_roster = code;
+      }
+    }
+    REQUIRE_FALSE(waitlist.empty());
+    REQUIRE_FALSE(off_roster.empty());
+    running_server s(f.db);
+    const auto l1 = login(s.port(), "L1");
+    const auto before = written(f.db);
+    std::set<std::string> answers;
+    for (const auto& code : {waitlist, off_roster, std::string("ZZ99")}) {
+      CAPTURE(code);
+      const auto r =
+          http(s.port(), "PUT", "/api/sessions/1/attendance/" + code, mark("present"), l1);
+      CHECK(r.status == 403);
+      CHECK(r.error_field() == "participant");
+      std::string message = str(*r.json().find("error"), "message");
+      const auto at = message.find("\"" + code + "\"");
+      REQUIRE(at != std::string::npos);
+      answers.insert(message.replace(at, code.size() + 2, "CODE"));
+    }
+    CHECK(answers.size() == 1);  // one answer, whatever the code is
+    CHECK(written(f.db) == before);
+  }
+
   TEST_CASE("a write without the CSRF token is refused and writes nothing") {
     auto& f = fixture();
     running_server s(f.db);
@@ -640,7 +678,8 @@ TEST_SUITE("server") {
         const auto r = http(s.port(), "PUT", "/api/sessions/3/attendance/" + code,
                             valid ? mark("excused", "batch test") : mark("late"), l1);
         if (valid && r.status == 200) ++accepted;
-        if (!valid && (r.status == 400 || r.status == 404)) ++refused;
+        // "late" is not a mark (400); T99 is on no roster, so a leader gets 403 (issue 15).
+        if (!valid && (r.status == 400 || r.status == 403)) ++refused;
       });
     }
     for (auto& t : threads) t.join();
