@@ -434,10 +434,6 @@ core::result<checked_definition> check_trial_definition(
   if (auto ok = check_outcome_subscales(def.value(), resolved->set); !ok) {
     return std::move(ok).error();
   }
-  // Every schedule and every date of the trial is read in this zone: refused now, not later.
-  if (auto zone = detail::zone_of(def.value(), "$.programme.time_zone"); !zone) {
-    return std::move(zone).error();
-  }
   return checked_definition{std::move(def.value()), std::move(doc.value()),
                             std::move(resolved).value()};
 }
@@ -485,6 +481,11 @@ core::result<init_result> init_trial(storage::database& db, const request& req,
   auto checked = check_trial_definition(config_text);
   if (!checked) return std::move(checked).error();
   auto& [def, doc, instruments] = checked.value();
+  // Every schedule and every date of the trial is read in its zone: refused now, not at the
+  // first schedule command. (Only here: analysing a CSV needs no time zone database.)
+  if (auto zone = detail::zone_of(def, "$.programme.time_zone"); !zone) {
+    return std::move(zone).error();
+  }
 
   storage::transaction tx(db);
   if (const auto existing = db.load_trial()) {

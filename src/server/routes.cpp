@@ -296,7 +296,7 @@ response export_file(call& c, const std::string& name) {
   response r;
   r.status = 200;
   r.body = *report::export_file_content(data.value(), name);
-  r.content_type = "text/csv; charset=utf-8";
+  r.content_type = "text/csv";
   r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + name + "\"");
   return r;
 }

@@ -44,13 +44,15 @@ core::result<int> cmd_user_add(invocation& in) {
 
 core::result<int> cmd_user_grant(invocation& in) {
   const app::site s(in.options.at("db"));
-  auto accounts = open_database_at(s.accounts_locator(), "--db");
-  if (!accounts) return std::move(accounts).error();
   const auto show = [&](const auto& u) {
     in.out << "Gave " << u.name << " the role " << app::to_string(u.user_role)
            << " in this trial; they sign in with their password of the site.\n";
   };
-  const auto grant = [&](auto& db, const auto& req) {
+  // The accounts are opened once the trial is open: opening the trial checks --as against the
+  // accounts and closes them again, and no file may be open twice in one process.
+  const auto grant = [&](auto& db, const auto& req) -> core::result<app::user_view> {
+    auto accounts = open_database_at(s.accounts_locator(), "--db");
+    if (!accounts) return std::move(accounts).error();
     return app::grant_trial_role(**accounts, db, req, in.options.at("name"), in.options.at("role"));
   };
   return on_database(in, show, grant);

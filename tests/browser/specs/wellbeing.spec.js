@@ -42,8 +42,10 @@ function readCsv(file) {
 
 /** `serve` on a free port; resolves with the process and its address once it listens. */
 function serve(db, log) {
+  const logFile = fs.openSync(log, 'w');
   const server = spawn(binary, ['serve', '--db', db, '--port', '0'],
-    { stdio: ['ignore', 'pipe', fs.openSync(log, 'w')] });
+    { stdio: ['ignore', 'pipe', logFile] });
+  fs.closeSync(logFile);  // the server holds its own copy
   return new Promise((resolve, reject) => {
     let out = '';
     server.stdout.on('data', (chunk) => {
@@ -58,6 +60,10 @@ function serve(db, log) {
 /** Stops the server with SIGTERM; it must exit cleanly (0, no sanitizer report). */
 function stop(server) {
   return new Promise((resolve) => {
+    if (server.exitCode !== null || server.signalCode !== null) {
+      resolve({ code: server.exitCode, signal: server.signalCode });
+      return;
+    }
     server.removeAllListeners('exit');
     server.on('exit', (code, signal) => resolve({ code, signal }));
     server.kill('SIGTERM');
