@@ -537,6 +537,16 @@ bool matches(const std::string& pattern, const std::string& path,
   return true;
 }
 
+/// The request target's path, or nullopt when the target is not a valid URI (bad
+/// percent-encoding such as /%zz).
+std::optional<std::string> path_of(const Poco::Net::HTTPServerRequest& request) {
+  try {
+    return Poco::URI(request.getURI()).getPath();
+  } catch (const Poco::Exception&) {
+    return std::nullopt;
+  }
+}
+
 /// The path as the log keeps it: a survey link's token is a credential, so it is never
 /// written (/s/{token}, /api/survey/{token}/submit).
 std::string loggable_path(const std::string& path) {
@@ -580,7 +590,7 @@ class api_handler : public Poco::Net::HTTPRequestHandler {
     core::json j;
     j["at"] = at;
     j["method"] = request.getMethod();
-    j["path"] = loggable_path(Poco::URI(request.getURI()).getPath());
+    j["path"] = loggable_path(path_of(request).value_or("(not a valid URI)"));
     j["status"] = out.status;
     j["bytes"] = out.body.size();
     j["user"] = user;
@@ -604,7 +614,7 @@ class api_handler : public Poco::Net::HTTPRequestHandler {
     j["at"] = at;
     j["level"] = "error";
     j["method"] = request.getMethod();
-    j["path"] = loggable_path(Poco::URI(request.getURI()).getPath());
+    j["path"] = loggable_path(path_of(request).value_or("(not a valid URI)"));
     j["error"] = cause;
     state_.log_line(j);
   }
@@ -649,7 +659,14 @@ class api_handler : public Poco::Net::HTTPRequestHandler {
   /// answer of "not available" counts against the address's misses as well.
   detail::response dispatch(Poco::Net::HTTPServerRequest& request, const std::string& at,
                             std::string& user, bool& keep_alive) {
-    const std::string path = Poco::URI(request.getURI()).getPath();
+    const auto target = path_of(request);
+    if (!target) {
+      keep_alive = false;
+      return error_response(400, "invalid_input", "path",
+                            "the request's target is not a valid URI (a '%' must be followed "
+                            "by two hexadecimal digits)");
+    }
+    const std::string& path = *target;
     if (!is_survey_path(path)) return dispatch_route(request, at, user, keep_alive);
     const double now =
         std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -708,8 +725,16 @@ class api_handler : public Poco::Net::HTTPRequestHandler {
           path.rfind("/api/", 0) == 0 ? "there is no such API route" : "there is no such page");
     }
     if (wrong_method_) {
-      return error_response(405, "method_not_allowed", "method",
-                            "this route answers " + route_->method + " only");
+      std::vector<std::string> allowed;
+      for (const auto& r : routes()) {
+        if (r.pattern != route_->pattern) continue;
+        allowed.push_back(r.method);
+        if (r.method == "GET") allowed.emplace_back("HEAD");
+      }
+      auto refused = error_response(405, "method_not_allowed", "method",
+                                    "this route answers " + core::join(allowed, ", ") + " only");
+      refused.headers.emplace_back("Allow", core::join(allowed, ", "));
+      return refused;
     }
     // Where the route runs: one trial's database, or the site's accounts.
     if (route_->scope == route_scope::site && !trial_id_.empty()) {
@@ -790,7 +815,8 @@ class api_handler : public Poco::Net::HTTPRequestHandler {
   }
 
   void send(Poco::Net::HTTPServerResponse& response, const detail::response& out, bool keep_alive) {
-    response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(out.status));
+    // The status line's reason phrase matches the code ("404 Not Found", never "404 OK").
+    response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(out.status));
     response.setContentType(out.content_type + "; charset=utf-8");
     response.set("Content-Security-Policy", out.content_security_policy.empty()
                                                 ? content_security_policy
@@ -823,7 +849,10 @@ class router : public Poco::Net::HTTPRequestHandlerFactory {
 
   Poco::Net::HTTPRequestHandler* createRequestHandler(
       const Poco::Net::HTTPServerRequest& request) override {
-    std::string path = Poco::URI(request.getURI()).getPath();
+    auto target = path_of(request);
+    // Not a URI: dispatch answers 400 (the handler reads the target again).
+    if (!target) return new api_handler(state_, nullptr, {}, false, "");
+    std::string path = std::move(*target);
     // /api/trials/{id}/rest is the route /api/rest of trial {id}.
     std::string trial_id;
     constexpr std::string_view prefix = "/api/trials/";
@@ -842,7 +871,9 @@ class router : public Poco::Net::HTTPRequestHandlerFactory {
     for (const auto& r : routes()) {
       std::vector<std::string> p;
       if (!matches(r.pattern, path, p)) continue;
-      if (r.method == request.getMethod()) {
+      // HEAD is answered wherever GET is, without the body (send()).
+      const std::string& method = request.getMethod();
+      if (r.method == method || (method == "HEAD" && r.method == "GET")) {
         return new api_handler(state_, &r, std::move(p), false, trial_id);
       }
       path_match = &r;

@@ -232,6 +232,34 @@ TEST_SUITE("server") {
     CHECK(waited < 4.0);
   }
 
+  TEST_CASE("issue-15: reason phrases, 405 with Allow, HEAD where GET is, a bad target is 400") {
+    running_server s(fixture().db);
+    // The whole answer to one request sent as raw bytes (the server closes after it).
+    const auto raw = [&](const std::string& head) {
+      Poco::Net::StreamSocket socket(Poco::Net::SocketAddress("127.0.0.1", s.port()));
+      socket.setReceiveTimeout(Poco::Timespan(5, 0));
+      const std::string request = head + "\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+      socket.sendBytes(request.data(), static_cast<int>(request.size()));
+      std::string answer;
+      char buf[4096];
+      for (int n; (n = socket.receiveBytes(buf, sizeof buf)) > 0;) {
+        answer.append(buf, static_cast<std::size_t>(n));
+      }
+      return answer;
+    };
+    const auto missing = raw("GET /api/no-such-route HTTP/1.1");
+    CHECK(missing.rfind("HTTP/1.1 404 Not Found\r\n", 0) == 0);
+    const auto wrong = raw("DELETE /api/me HTTP/1.1");
+    CHECK(wrong.rfind("HTTP/1.1 405 Method Not Allowed\r\n", 0) == 0);
+    CHECK(contains(wrong, "\r\nAllow: GET, HEAD\r\n"));
+    const auto head = raw("HEAD /healthz HTTP/1.1");
+    CHECK(head.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+    CHECK(head.substr(head.find("\r\n\r\n") + 4).empty());  // no body
+    const auto bad = raw("GET /%zz HTTP/1.1");
+    CHECK(bad.rfind("HTTP/1.1 400 Bad Request\r\n", 0) == 0);
+    CHECK(contains(bad, "\"field\":\"path\""));
+  }
+
   TEST_CASE("login: a session cookie that scripts cannot read, bad passwords refused alike") {
     running_server s(fixture().db);
     const auto ok =
