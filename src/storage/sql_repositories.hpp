@@ -125,6 +125,7 @@ class sql_repositories : public database {
   void delete_web_session(std::string_view token_hash) override;
   void delete_web_sessions_of(std::int64_t user_id) override;
   void insert_login_attempt(std::string_view user_name, const std::string& at, bool ok) override;
+  void delete_login_attempts_before(const std::string& before) override;
   std::int64_t count_login_failures(std::string_view user_name, const std::string& since) override;
 
   // survey_repository (sql_survey.cpp)

@@ -84,6 +84,10 @@ void sql_repositories::insert_login_attempt(std::string_view user_name, const st
   sql("INSERT INTO login_attempt (user_name, at, ok) VALUES (?, ?, ?)").execute(user_name, at, ok);
 }
 
+void sql_repositories::delete_login_attempts_before(const std::string& before) {
+  sql("DELETE FROM login_attempt WHERE at <= ?").execute(before);
+}
+
 std::int64_t sql_repositories::count_login_failures(std::string_view user_name,
                                                     const std::string& since) {
   // ISO 8601 UTC text with a fixed width orders like the instants it names.

@@ -333,6 +333,30 @@ TEST_SUITE("server") {
     login(s.port(), "ana");
   }
 
+  TEST_CASE("issue-15: sign-in keeps no names no user can have, and forgets expired attempts") {
+    auto& f = fixture();
+    running_server s(f.db);
+    const auto count = [&](const std::string& where) {
+      return std::stoi(run_sql(f.db, "SELECT count(*) FROM login_attempt" + where + ";").out);
+    };
+    const int before = count("");
+    core::json body;
+    body["user"] = std::string(100000, 'x');
+    body["password"] = "guess";
+    const auto r = http(s.port(), "POST", "/api/login", body.dump());
+    CHECK(r.status == 401);
+    CHECK(r.error_field() == "password");
+    CHECK(count("") == before);
+    // An attempt older than the window is forgotten when the next one is recorded.
+    run_sql(f.db,
+            "INSERT INTO login_attempt (user_name, at, ok) "
+            "VALUES ('old-guess', '2000-01-01T00:00:00.000Z', 0);");
+    REQUIRE(count(" WHERE user_name = 'old-guess'") == 1);
+    CHECK(http(s.port(), "POST", "/api/login", R"({"user":"nobody-here","password":"guess"})")
+              .status == 401);
+    CHECK(count(" WHERE user_name = 'old-guess'") == 0);
+  }
+
   TEST_CASE("parallel guesses get no more than the 5 failures a window allows") {
     // Each sign-in hashes for a while before it records its failure; the count is taken again
     // under the write lock, so 12 guesses at once still check at most 5 passwords.

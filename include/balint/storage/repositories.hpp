@@ -183,6 +183,8 @@ class user_repository {
   virtual void delete_web_session(std::string_view token_hash) = 0;
   virtual void delete_web_sessions_of(std::int64_t user_id) = 0;
   virtual void insert_login_attempt(std::string_view user_name, const std::string& at, bool ok) = 0;
+  /// Forgets the attempts made at or before `before` (they no longer count for the limit).
+  virtual void delete_login_attempts_before(const std::string& before) = 0;
   /// Failed attempts for `user_name` after `since` and after its last successful one.
   virtual std::int64_t count_login_failures(std::string_view user_name,
                                             const std::string& since) = 0;
