@@ -120,15 +120,6 @@ add("large_2000_2000", make_data(2000, 2000, effect = 0.1, prefix = "L"))
 empty <- make_data(6, 0, effect = 0.5, prefix = "W")
 add("one_arm_empty", empty, error = list(field = "arm", contains = "waitlist"))
 
-generated_by <- list(
-  script = "tests/data/r/analysis.R",
-  R = R.version.string,
-  packages = lapply(c(stats = "stats", car = "car", coin = "coin", effectsize = "effectsize",
-                      pwr = "pwr", jsonlite = "jsonlite"),
-                    function(p) as.character(packageVersion(p))),
-  seed = 20161012L)
-
-json <- toJSON(verbatim(list(generated_by = generated_by, fixtures = fixtures)),
-               auto_unbox = TRUE, json_verbatim = TRUE, na = "null", null = "null", pretty = TRUE)
-writeLines(json, "tests/data/r/analysis.json")
+write_fixture(list(generated_by = generated_by("tests/data/r/analysis.R", 20161012L),
+                   fixtures = fixtures), "tests/data/r/analysis.json")
 cat("wrote tests/data/r/analysis.json with", length(fixtures), "fixtures\n")

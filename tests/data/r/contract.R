@@ -229,3 +229,18 @@ verbatim <- function(x) {
   }
   x
 }
+
+# Who made a fixture: the script, R and the package versions, and the seed of its data.
+generated_by <- function(script, seed) {
+  list(script = script, R = R.version.string,
+       packages = lapply(c(stats = "stats", car = "car", coin = "coin", effectsize = "effectsize",
+                           pwr = "pwr", jsonlite = "jsonlite"),
+                         function(p) as.character(packageVersion(p))),
+       seed = seed)
+}
+
+# Writes `x` as pretty JSON with every double verbatim and NA as null.
+write_fixture <- function(x, path) {
+  writeLines(toJSON(verbatim(x), auto_unbox = TRUE, json_verbatim = TRUE, na = "null",
+                    null = "null", pretty = TRUE), path)
+}

@@ -97,17 +97,8 @@ wide <- data.frame(id = codes, arm = arm, age = people$age, gender = people$gend
 # Both instruments' caseness: a total of 10 or more (docs/examples/instruments).
 analysis <- analyse(wide, "itt", c("phq9", "gad7"), list(phq9 = c(10, 1), gad7 = c(10, 1)))
 
-generated_by <- list(
-  script = "tests/data/r/wellbeing.R",
-  R = R.version.string,
-  packages = lapply(c(stats = "stats", car = "car", coin = "coin", effectsize = "effectsize",
-                      pwr = "pwr", jsonlite = "jsonlite"),
-                    function(p) as.character(packageVersion(p))),
-  seed = 20270303L)
-expected <- list(generated_by = generated_by, planned_participants = planned,
-                 list_seed = list_seed, extension = extension,
+expected <- list(generated_by = generated_by("tests/data/r/wellbeing.R", 20270303L),
+                 planned_participants = planned, list_seed = list_seed, extension = extension,
                  allocation = as.list(setNames(arm, codes)), analysis = analysis)
-json <- toJSON(verbatim(expected), auto_unbox = TRUE, json_verbatim = TRUE, na = "null",
-               null = "null", pretty = TRUE)
-writeLines(json, file.path(out_dir, "expected.json"))
+write_fixture(expected, file.path(out_dir, "expected.json"))
 cat("wrote", out_dir, "(participants.csv, pre.csv, post.csv, expected.json)\n")
